@@ -1,0 +1,328 @@
+//! The `sidecar-injector` command line: `inject`, `bootstrap` and `serve`.
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::bootstrap::Bootstrap;
+use crate::config::{DEFAULT_PROXY_IMAGE, InjectorConfig, Mode};
+use crate::manifest::{InjectError, ObjectOutcome, inject_manifest};
+use crate::server::{ServeConfig, ServeError, start};
+use crate::webhook::DEFAULT_MAX_BODY_BYTES;
+
+/// Exit codes, documented in `--help`.
+pub mod exit_codes {
+    /// The input was rejected: malformed YAML, or a pod that cannot be injected.
+    pub const INPUT_REJECTED: u8 = 1;
+    /// The command line was wrong (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// A file or stream could not be read or written.
+    pub const IO: u8 = 3;
+    /// The webhook server could not start.
+    pub const SERVE_FAILED: u8 = 4;
+}
+
+/// Adds an Envoy sidecar to Kubernetes pods, as a native sidecar (KEP-753) or a legacy container.
+///
+/// Exit codes: 0 success; 1 input rejected (malformed YAML, a pod that cannot be injected);
+/// 2 usage error; 3 I/O error; 4 the webhook server could not start.
+#[derive(Debug, Parser)]
+#[command(name = "sidecar-injector", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print manifests with the proxy injected into every pod and pod template.
+    ///
+    /// Reads a YAML stream (several documents, or `kind: List`), injects every Pod and the pod
+    /// template of every Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController,
+    /// Job and CronJob, and prints the stream; every other object passes through unchanged.
+    /// Pods annotated `sidecar-e2e/inject: "false"`, pods with `hostNetwork: true` and pods
+    /// injected already are left alone; `sidecar-e2e/mode: native|legacy` overrides --mode per pod.
+    /// Comments in the input are not kept.
+    ///
+    /// Example: sidecar-injector inject -f manifests/workloads/job.yaml --mode native | kubectl apply -f -
+    Inject(Box<InjectOpts>),
+    /// Print the Envoy bootstrap the proxy runs with (passed to it inline with --config-yaml).
+    ///
+    /// Listeners: 127.0.0.1:15001 explicit HTTP forward proxy (apps reach it through HTTP_PROXY),
+    /// 0.0.0.0:15021 /healthz/ready for the probes, admin on 127.0.0.1:15000 only. The access log
+    /// goes to stdout in Istio's default text format.
+    ///
+    /// A legacy-mode Job never completes on its own: the proxy keeps running after the app exits.
+    /// The classic workaround is for the app to stop the proxy when it is done:
+    /// `curl -fsS -X POST http://127.0.0.1:15000/quitquitquit` (loopback bypasses the proxy
+    /// through NO_PROXY). Native sidecars need no workaround.
+    Bootstrap(BootstrapOpts),
+    /// Serve the mutating admission webhook over HTTPS.
+    ///
+    /// POST /inject takes an AdmissionReview (admission.k8s.io/v1) and answers with a JSON patch
+    /// for pod creations; GET /healthz and /readyz answer "ok". The certificate is reloaded when
+    /// its files change. Stops on SIGINT or SIGTERM after draining open connections.
+    Serve(Box<ServeOpts>),
+}
+
+#[derive(Debug, clap::Args)]
+struct InjectOpts {
+    /// Manifest to read; `-` or nothing reads standard input.
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    file: Option<PathBuf>,
+    #[command(flatten)]
+    injection: InjectionOpts,
+    /// Do not print what was done to each object on standard error.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct InjectionOpts {
+    /// Where the proxy goes: `native` (initContainers[0], restartPolicy: Always) or `legacy`
+    /// (appended to containers).
+    #[arg(long, value_enum, default_value_t = ModeArg::Native)]
+    mode: ModeArg,
+    /// Proxy image.
+    #[arg(long, value_name = "IMAGE", default_value = DEFAULT_PROXY_IMAGE)]
+    image: String,
+}
+
+impl InjectionOpts {
+    fn to_config(&self) -> InjectorConfig {
+        InjectorConfig::new(self.mode.into()).with_image(self.image.clone())
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ModeArg {
+    Native,
+    Legacy,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(mode: ModeArg) -> Self {
+        match mode {
+            ModeArg::Native => Mode::Native,
+            ModeArg::Legacy => Mode::Legacy,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+struct BootstrapOpts {
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Yaml)]
+    output: Format,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeOpts {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8443")]
+    listen: SocketAddr,
+    /// PEM certificate chain, leaf first.
+    #[arg(long, value_name = "FILE")]
+    tls_cert: PathBuf,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE")]
+    tls_key: PathBuf,
+    #[command(flatten)]
+    injection: InjectionOpts,
+    /// Largest AdmissionReview body accepted; larger ones get HTTP 413.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+    /// How often to check the certificate files for changes, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    cert_reload_interval_ms: u64,
+}
+
+/// Errors the CLI expects and renders, each with its exit code.
+#[derive(Debug, thiserror::Error)]
+enum ExpectedError {
+    #[error("cannot read {path}")]
+    ReadInput {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write the output")]
+    WriteOutput(#[source] std::io::Error),
+    #[error("{0} was rejected")]
+    InputRejected(String, #[source] InjectError),
+    #[error("the webhook server could not start")]
+    Serve(#[source] ServeError),
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+impl ExpectedError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            ExpectedError::ReadInput { .. } | ExpectedError::WriteOutput(_) => exit_codes::IO,
+            ExpectedError::InputRejected(..) => exit_codes::INPUT_REJECTED,
+            ExpectedError::Serve(_) | ExpectedError::Runtime(_) => exit_codes::SERVE_FAILED,
+        }
+    }
+
+    fn hint(&self) -> Option<&'static str> {
+        match self {
+            ExpectedError::ReadInput { .. } => Some("pass -f - (or no -f) to read standard input"),
+            ExpectedError::InputRejected(_, InjectError::Yaml(_)) => {
+                Some("fix the YAML at that position; `---` on its own line separates documents")
+            }
+            ExpectedError::InputRejected(_, InjectError::NotAnObject { .. }) => {
+                Some("every document must be a Kubernetes object with apiVersion and kind")
+            }
+            ExpectedError::Serve(ServeError::Certificate(_)) => {
+                Some("--tls-cert and --tls-key take PEM files of one certificate and its key")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Runs the CLI with the process arguments and returns the exit code.
+pub fn main_impl() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", crate::error_chain(&err));
+            if let Some(hint) = err.hint() {
+                eprintln!("  (hint: {hint})");
+            }
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), ExpectedError> {
+    match cli.command {
+        Command::Inject(opts) => inject(&opts),
+        Command::Bootstrap(opts) => {
+            let bootstrap = Bootstrap::default();
+            let text = match opts.output {
+                Format::Yaml => bootstrap.to_yaml(),
+                Format::Json => format!("{:#}\n", bootstrap.to_value()),
+            };
+            write_stdout(&text)
+        }
+        Command::Serve(opts) => serve(*opts),
+    }
+}
+
+fn inject(opts: &InjectOpts) -> Result<(), ExpectedError> {
+    let (label, input) = match opts.file.as_deref() {
+        None => ("standard input".to_owned(), read_stdin()?),
+        Some(path) if path.as_os_str() == "-" => ("standard input".to_owned(), read_stdin()?),
+        Some(path) => {
+            let label = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|source| ExpectedError::ReadInput {
+                path: label.clone(),
+                source,
+            })?;
+            (label, text)
+        }
+    };
+    let injected = inject_manifest(&input, &opts.injection.to_config())
+        .map_err(|err| ExpectedError::InputRejected(label, err))?;
+    write_stdout(&injected.to_yaml())?;
+    if !opts.quiet {
+        for outcome in &injected.outcomes {
+            eprintln!("{}", describe(outcome));
+        }
+    }
+    Ok(())
+}
+
+fn describe(outcome: &ObjectOutcome) -> String {
+    match outcome {
+        ObjectOutcome::Injected { kind, name, mode } => format!("injected {kind}/{name} ({mode})"),
+        ObjectOutcome::Skipped { kind, name, reason } => {
+            format!("skipped {kind}/{name}: {}", reason.describe())
+        }
+        ObjectOutcome::PassedThrough { kind, name } => format!("unchanged {kind}/{name}"),
+    }
+}
+
+fn read_stdin() -> Result<String, ExpectedError> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|source| ExpectedError::ReadInput {
+            path: "standard input".to_owned(),
+            source,
+        })?;
+    Ok(input)
+}
+
+fn write_stdout(text: &str) -> Result<(), ExpectedError> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        // A closed pipe (`| head`) is the reader's choice, not a failure.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(ExpectedError::WriteOutput),
+    }
+}
+
+fn serve(opts: ServeOpts) -> Result<(), ExpectedError> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ExpectedError::Runtime)?;
+    runtime.block_on(async move {
+        let mut config = ServeConfig::new(
+            opts.listen,
+            opts.tls_cert,
+            opts.tls_key,
+            opts.injection.to_config(),
+        );
+        config.max_body_bytes = opts.max_body_bytes;
+        config.cert_reload_interval = Duration::from_millis(opts.cert_reload_interval_ms.max(1));
+        let server = start(config).await.map_err(ExpectedError::Serve)?;
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        server.shutdown().await;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

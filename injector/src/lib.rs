@@ -1,0 +1,39 @@
+//! `sidecar-injector`: adds an Envoy sidecar to Kubernetes pods, in native or legacy layout.
+//!
+//! Start at [`mutate::mutate_pod`]: one pod in, a JSON patch out. Around it:
+//!
+//! ```text
+//! YAML stream ──manifest──► pod templates ──mutate_pod──► JSON patch ──► injected YAML   (inject CLI)
+//! AdmissionReview ──webhook──► Pod ─────────mutate_pod──► JSON patch ──► AdmissionReview (serve)
+//! proxy::proxy_container ◄── bootstrap::Bootstrap (Envoy config, passed inline)
+//! ```
+//!
+//! `tls` and `server` carry the webhook over HTTPS; `cli` is the command line.
+#![warn(missing_docs)]
+
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod manifest;
+pub mod mutate;
+pub mod proxy;
+pub mod server;
+pub mod tls;
+pub mod webhook;
+pub mod yaml;
+
+pub use config::{InjectorConfig, Mode};
+pub use manifest::inject_manifest;
+pub use mutate::{Decision, mutate_pod};
+
+/// Renders an error and its sources once each, joined by `: `.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

