@@ -216,7 +216,10 @@ mod tests {
             "127.0.0.1"
         );
         let outbound = &value["static_resources"]["listeners"][0];
-        assert_eq!(outbound["address"]["socket_address"]["address"], "127.0.0.1");
+        assert_eq!(
+            outbound["address"]["socket_address"]["address"],
+            "127.0.0.1"
+        );
         assert_eq!(outbound["address"]["socket_address"]["port_value"], 15001);
     }
 
@@ -225,8 +228,7 @@ mod tests {
         let yaml = Bootstrap::default().to_yaml();
         let parsed: Value = serde_saphyr::from_str(&yaml).expect("bootstrap YAML parses back");
         let format = &parsed["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]
-            ["typed_config"]["access_log"][0]["typed_config"]["log_format"]["text_format_source"]
-            ["inline_string"];
+            ["typed_config"]["access_log"][0]["typed_config"]["log_format"]["text_format_source"]["inline_string"];
         assert_eq!(format, ISTIO_ACCESS_LOG_FORMAT);
     }
 }

@@ -228,10 +228,11 @@ fn inject(opts: &InjectOpts) -> Result<(), ExpectedError> {
         Some(path) if path.as_os_str() == "-" => ("standard input".to_owned(), read_stdin()?),
         Some(path) => {
             let label = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|source| ExpectedError::ReadInput {
-                path: label.clone(),
-                source,
-            })?;
+            let text =
+                std::fs::read_to_string(path).map_err(|source| ExpectedError::ReadInput {
+                    path: label.clone(),
+                    source,
+                })?;
             (label, text)
         }
     };
@@ -269,7 +270,10 @@ fn read_stdin() -> Result<String, ExpectedError> {
 
 fn write_stdout(text: &str) -> Result<(), ExpectedError> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         // A closed pipe (`| head`) is the reader's choice, not a failure.
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(ExpectedError::WriteOutput),

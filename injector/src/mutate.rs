@@ -15,7 +15,7 @@ use crate::config::{
     ANNOTATION_INJECT, ANNOTATION_MODE, ANNOTATION_STATUS, InjectorConfig, Mode,
     PROXY_CONTAINER_NAME,
 };
-use crate::proxy::proxy_container;
+use crate::proxy::proxy_container_json;
 
 /// Why a pod cannot be injected. The webhook denies such a pod rather than admit it without its
 /// proxy; the CLI exits non-zero.
@@ -157,12 +157,13 @@ pub fn mutate_pod(pod: &Value, config: &InjectorConfig) -> Result<Decision, Muta
     }
     let mode = match annotation(ANNOTATION_MODE) {
         None => config.mode,
-        Some(value) => value
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| MutateError::BadModeAnnotation {
-                value: value.as_str().map_or_else(|| value.to_string(), str::to_owned),
-            })?,
+        Some(value) => value.as_str().and_then(|s| s.parse().ok()).ok_or_else(|| {
+            MutateError::BadModeAnnotation {
+                value: value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_owned),
+            }
+        })?,
     };
 
     let containers = container_list(spec, "containers")?;
@@ -186,8 +187,7 @@ pub fn mutate_pod(pod: &Value, config: &InjectorConfig) -> Result<Decision, Muta
         }
     }
 
-    let proxy = serde_json::to_value(proxy_container(config, mode))
-        .unwrap_or_else(|_| unreachable_serialisation());
+    let proxy = proxy_container_json(config, mode);
     match (mode, spec.get("initContainers").is_some()) {
         (Mode::Native, true) => ops.push(add(&["spec", "initContainers", "0"], proxy)),
         (Mode::Native, false) => ops.push(add(&["spec", "initContainers"], json!([proxy]))),
@@ -208,7 +208,8 @@ pub fn mutate_pod(pod: &Value, config: &InjectorConfig) -> Result<Decision, Muta
         image: config.image.clone(),
         kept_env,
     };
-    let status_json = serde_json::to_string(&status).unwrap_or_else(|_| unreachable_serialisation());
+    let status_json =
+        serde_json::to_string(&status).unwrap_or_else(|_| unreachable_serialisation());
     match (pod.get("metadata"), annotations) {
         (None, _) => ops.push(add(
             &["metadata"],
@@ -316,7 +317,6 @@ fn unreachable_serialisation() -> ! {
     unreachable!("k8s-openapi containers and plain records always serialise to JSON")
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,7 +408,11 @@ spec:
             assert_eq!(env[0]["value"], "http://127.0.0.1:15001");
             assert_eq!(env[2]["value"], "localhost,127.0.0.1,::1");
         }
-        assert_eq!(out["spec"]["initContainers"][0].get("env"), None, "proxy gets none");
+        assert_eq!(
+            out["spec"]["initContainers"][0].get("env"),
+            None,
+            "proxy gets none"
+        );
     }
 
     #[test]
@@ -430,8 +434,14 @@ spec:
         assert_eq!(
             status.kept_env,
             [
-                KeptEnv { container: "app".into(), name: "HTTP_PROXY".into() },
-                KeptEnv { container: "app".into(), name: "no_proxy".into() },
+                KeptEnv {
+                    container: "app".into(),
+                    name: "HTTP_PROXY".into()
+                },
+                KeptEnv {
+                    container: "app".into(),
+                    name: "no_proxy".into()
+                },
             ]
         );
         let out = injected(&input, Mode::Native);
@@ -509,7 +519,12 @@ metadata: {annotations: {sidecar-e2e/mode: sideways}}
 spec: {containers: [{name: app}]}
 ");
         let err = mutate_pod(&input, &config(Mode::Native)).expect_err("bad mode");
-        assert_eq!(err, MutateError::BadModeAnnotation { value: "sideways".into() });
+        assert_eq!(
+            err,
+            MutateError::BadModeAnnotation {
+                value: "sideways".into()
+            }
+        );
         assert!(err.to_string().contains("sidecar-e2e/mode"));
     }
 
@@ -525,7 +540,13 @@ spec: {containers: [{name: app}]}
     fn rejects_user_container_named_like_the_proxy() {
         let input = pod("spec: {containers: [{name: app}, {name: sidecar-proxy}]}");
         let err = mutate_pod(&input, &config(Mode::Native)).expect_err("reserved");
-        assert_eq!(err, MutateError::ReservedName { list: "containers", index: 1 });
+        assert_eq!(
+            err,
+            MutateError::ReservedName {
+                list: "containers",
+                index: 1
+            }
+        );
         assert!(err.to_string().contains("sidecar-e2e/inject"), "{err}");
     }
 
@@ -534,7 +555,10 @@ spec: {containers: [{name: app}]}
         for (yaml, path) in [
             ("spec: {containers: {name: app}}", "spec.containers"),
             ("spec: {containers: [app]}", "spec.containers[0]"),
-            ("spec: {containers: [{name: app, env: x}]}", "spec.containers[0].env"),
+            (
+                "spec: {containers: [{name: app, env: x}]}",
+                "spec.containers[0].env",
+            ),
         ] {
             match mutate_pod(&pod(yaml), &config(Mode::Native)) {
                 Err(MutateError::WrongType { path: got, .. }) => assert_eq!(got, path),
@@ -559,6 +583,9 @@ spec: {containers: [{name: app}]}
                 other => panic!("only add operations expected, got {other:?}"),
             })
             .collect();
-        assert!(paths.contains(&"/metadata/annotations/sidecar-e2e~1status".to_owned()), "{paths:?}");
+        assert!(
+            paths.contains(&"/metadata/annotations/sidecar-e2e~1status".to_owned()),
+            "{paths:?}"
+        );
     }
 }

@@ -82,3 +82,21 @@ pub fn proxy_container(config: &InjectorConfig, mode: Mode) -> Container {
         ..Container::default()
     }
 }
+
+/// The proxy container as JSON, with the fields a reader looks for first (`name`, `image`,
+/// `restartPolicy`) at the top rather than in k8s-openapi's alphabetical order.
+pub fn proxy_container_json(config: &InjectorConfig, mode: Mode) -> serde_json::Value {
+    let serde_json::Value::Object(mut fields) =
+        serde_json::to_value(proxy_container(config, mode)).unwrap_or_default()
+    else {
+        return serde_json::Value::Null;
+    };
+    let mut ordered = serde_json::Map::new();
+    for key in ["name", "image", "restartPolicy", "command", "args"] {
+        if let Some(value) = fields.shift_remove(key) {
+            ordered.insert(key.to_owned(), value);
+        }
+    }
+    ordered.extend(fields);
+    serde_json::Value::Object(ordered)
+}

@@ -64,7 +64,12 @@ pub struct ServeConfig {
 
 impl ServeConfig {
     /// A configuration with the defaults above.
-    pub fn new(listen: SocketAddr, tls_cert: PathBuf, tls_key: PathBuf, injector: InjectorConfig) -> Self {
+    pub fn new(
+        listen: SocketAddr,
+        tls_cert: PathBuf,
+        tls_key: PathBuf,
+        injector: InjectorConfig,
+    ) -> Self {
         ServeConfig {
             listen,
             tls_cert,

@@ -135,7 +135,9 @@ impl ReloadingCert {
             ticker.tick().await;
             let this = Arc::clone(&self);
             match tokio::task::spawn_blocking(move || this.reload_if_changed()).await {
-                Ok(Ok(true)) => tracing::info!(cert = %self.paths.cert.display(), "reloaded serving certificate"),
+                Ok(Ok(true)) => {
+                    tracing::info!(cert = %self.paths.cert.display(), "reloaded serving certificate")
+                }
                 Ok(Ok(false)) => {}
                 Ok(Err(err)) => tracing::warn!(
                     error = %crate::error_chain(&err),

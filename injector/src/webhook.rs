@@ -17,9 +17,10 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use base64::Engine;
 use kube_core::DynamicObject;
 use kube_core::admission::{AdmissionRequest, AdmissionResponse, AdmissionReview, Operation};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::config::InjectorConfig;
 use crate::manifest::object_name;
@@ -64,20 +65,44 @@ async fn inject(State(state): State<Arc<WebhookState>>, body: Bytes) -> Response
     }
 }
 
-/// Answers one AdmissionReview body. `Err` carries the message of an HTTP 400.
+/// Answers one AdmissionReview body with the response review as JSON. `Err` carries the message
+/// of an HTTP 400.
 ///
 /// # Errors
 /// A message naming what is wrong with a body that is not an AdmissionReview with a request.
-pub fn review(body: &[u8], config: &InjectorConfig) -> Result<AdmissionReview<DynamicObject>, String> {
+pub fn review(body: &[u8], config: &InjectorConfig) -> Result<Value, String> {
     let review: AdmissionReview<DynamicObject> = serde_json::from_slice(body)
         .map_err(|err| format!("body is not an AdmissionReview: {err}"))?;
     let request: AdmissionRequest<DynamicObject> = review
         .try_into()
         .map_err(|_| "AdmissionReview has no request".to_owned())?;
-    Ok(respond(&request, config).into_review())
+    let mut answer = serde_json::to_value(respond(&request, config).into_review())
+        .map_err(|err| format!("response does not serialise: {err}"))?;
+    encode_patch_as_base64(&mut answer);
+    Ok(answer)
 }
 
-fn respond(request: &AdmissionRequest<DynamicObject>, config: &InjectorConfig) -> AdmissionResponse {
+/// kube-core writes `response.patch` (Go `[]byte`) as an array of numbers; Go's `encoding/json`,
+/// and so every other webhook, writes base64 text. Send the canonical form.
+fn encode_patch_as_base64(review: &mut Value) {
+    let Some(patch) = review.pointer_mut("/response/patch") else {
+        return;
+    };
+    if let Some(items) = patch.as_array() {
+        let bytes: Option<Vec<u8>> = items
+            .iter()
+            .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
+            .collect();
+        if let Some(bytes) = bytes {
+            *patch = Value::String(base64::engine::general_purpose::STANDARD.encode(bytes));
+        }
+    }
+}
+
+fn respond(
+    request: &AdmissionRequest<DynamicObject>,
+    config: &InjectorConfig,
+) -> AdmissionResponse {
     let allowed = AdmissionResponse::from(request);
     let is_pod = request.kind.group.is_empty() && request.kind.kind == "Pod";
     let namespace = request.namespace.as_deref().unwrap_or("");

@@ -40,11 +40,7 @@ pub fn parse_documents(input: &str) -> Result<Vec<Value>, YamlError> {
 
 /// Writes values as one YAML stream, documents separated by `---`.
 pub fn write_documents(values: &[Value]) -> String {
-    values
-        .iter()
-        .map(to_yaml)
-        .collect::<Vec<_>>()
-        .join("---\n")
+    values.iter().map(to_yaml).collect::<Vec<_>>().join("---\n")
 }
 
 /// Serialises one value as YAML.
@@ -98,7 +94,10 @@ mod tests {
         assert_eq!(err.document, 3);
         assert_eq!(err.line, 6);
         assert!(err.message.contains("unclosed"), "{err}");
-        assert!(err.to_string().starts_with("malformed YAML in document 3 at line 6"));
+        assert!(
+            err.to_string()
+                .starts_with("malformed YAML in document 3 at line 6")
+        );
     }
 
     #[test]
