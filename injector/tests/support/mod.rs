@@ -2,6 +2,8 @@
 //! and a webhook server started on a free loopback port.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod envoy;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
