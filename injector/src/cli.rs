@@ -159,7 +159,7 @@ enum ExpectedError {
     #[error("cannot write the output")]
     WriteOutput(#[source] std::io::Error),
     #[error("{0} was rejected")]
-    InputRejected(String, #[source] InjectError),
+    InputRejected(String, #[source] Box<InjectError>),
     #[error("the webhook server could not start")]
     Serve(#[source] ServeError),
     #[error("cannot start the async runtime")]
@@ -178,12 +178,15 @@ impl ExpectedError {
     fn hint(&self) -> Option<&'static str> {
         match self {
             ExpectedError::ReadInput { .. } => Some("pass -f - (or no -f) to read standard input"),
-            ExpectedError::InputRejected(_, InjectError::Yaml(_)) => {
-                Some("fix the YAML at that position; `---` on its own line separates documents")
-            }
-            ExpectedError::InputRejected(_, InjectError::NotAnObject { .. }) => {
-                Some("every document must be a Kubernetes object with apiVersion and kind")
-            }
+            ExpectedError::InputRejected(_, err) => match **err {
+                InjectError::Yaml(_) => {
+                    Some("fix the YAML at that position; `---` on its own line separates documents")
+                }
+                InjectError::NotAnObject { .. } => {
+                    Some("every document must be a Kubernetes object with apiVersion and kind")
+                }
+                _ => None,
+            },
             ExpectedError::Serve(ServeError::Certificate(_)) => {
                 Some("--tls-cert and --tls-key take PEM files of one certificate and its key")
             }
@@ -237,7 +240,7 @@ fn inject(opts: &InjectOpts) -> Result<(), ExpectedError> {
         }
     };
     let injected = inject_manifest(&input, &opts.injection.to_config())
-        .map_err(|err| ExpectedError::InputRejected(label, err))?;
+        .map_err(|err| ExpectedError::InputRejected(label, Box::new(err)))?;
     write_stdout(&injected.to_yaml())?;
     if !opts.quiet {
         for outcome in &injected.outcomes {

@@ -24,7 +24,7 @@ pub mod yaml;
 
 pub use config::{InjectorConfig, Mode};
 pub use manifest::inject_manifest;
-pub use mutate::{Decision, mutate_pod};
+pub use mutate::{Decision, Injector, mutate_pod};
 
 /// Renders an error and its sources once each, joined by `: `.
 pub fn error_chain(err: &dyn std::error::Error) -> String {

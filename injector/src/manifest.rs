@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::{InjectorConfig, Mode};
-use crate::mutate::{Decision, MutateError, SkipReason, mutate_pod};
+use crate::mutate::{Decision, Injector, MutateError, SkipReason};
 use crate::yaml::{self, YamlError};
 
 /// Why a manifest could not be injected.
@@ -121,9 +121,10 @@ impl Injected {
 /// so a caller never prints half an injection.
 pub fn inject_manifest(input: &str, config: &InjectorConfig) -> Result<Injected, InjectError> {
     let mut documents = yaml::parse_documents(input)?;
+    let injector = Injector::new(config.clone());
     let mut outcomes = Vec::new();
     for (index, document) in documents.iter_mut().enumerate() {
-        inject_object(document, index + 1, config, &mut outcomes)?;
+        inject_object(document, index + 1, &injector, &mut outcomes)?;
     }
     Ok(Injected {
         documents,
@@ -149,7 +150,7 @@ fn template_pointer(api_version: &str, kind: &str) -> Option<&'static str> {
 fn inject_object(
     object: &mut Value,
     document: usize,
-    config: &InjectorConfig,
+    injector: &Injector,
     outcomes: &mut Vec<ObjectOutcome>,
 ) -> Result<(), InjectError> {
     let Some(map) = object.as_object() else {
@@ -171,13 +172,13 @@ fn inject_object(
         .to_owned();
     let name = object_name(object);
 
-    if kind.ends_with("List") {
-        if let Some(items) = object.get_mut("items").and_then(Value::as_array_mut) {
-            for item in items {
-                inject_object(item, document, config, outcomes)?;
-            }
-            return Ok(());
+    if kind.ends_with("List")
+        && let Some(items) = object.get_mut("items").and_then(Value::as_array_mut)
+    {
+        for item in items {
+            inject_object(item, document, injector, outcomes)?;
         }
+        return Ok(());
     }
 
     let Some(pointer) = template_pointer(&api_version, &kind) else {
@@ -192,7 +193,7 @@ fn inject_object(
             path: pointer,
         });
     };
-    match mutate_pod(template, config) {
+    match injector.mutate(template) {
         Ok(Decision::Inject { patch, status }) => {
             if let Err(source) = json_patch::patch(template, &patch) {
                 return Err(InjectError::PatchFailed {

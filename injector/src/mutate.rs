@@ -120,115 +120,223 @@ pub enum Decision {
 }
 
 /// The env vars every user container gets, in this order.
-fn proxy_env(config: &InjectorConfig) -> [(&'static str, String); 4] {
+fn proxy_env(config: &InjectorConfig) -> [(&'static str, Value); 4] {
     let proxy = config.ports.http_proxy_url();
     // Loopback must bypass the proxy: the admin port (`/quitquitquit`) and the app's own ports.
-    let no_proxy = "localhost,127.0.0.1,::1".to_owned();
+    let no_proxy = "localhost,127.0.0.1,::1";
     [
-        ("HTTP_PROXY", proxy.clone()),
-        ("http_proxy", proxy),
-        ("NO_PROXY", no_proxy.clone()),
+        ("HTTP_PROXY", proxy.as_str()),
+        ("http_proxy", proxy.as_str()),
+        ("NO_PROXY", no_proxy),
         ("no_proxy", no_proxy),
     ]
+    .map(|(name, value)| (name, json!({ "name": name, "value": value })))
+}
+
+/// An [`InjectorConfig`] with what every injection shares computed once: the proxy container in
+/// both layouts (rendering its Envoy bootstrap as YAML is most of an injection's cost) and the
+/// env var entries. Build one per configuration and reuse it.
+#[derive(Debug, Clone)]
+pub struct Injector {
+    config: InjectorConfig,
+    native_proxy: Value,
+    legacy_proxy: Value,
+    /// `native_proxy` and `legacy_proxy` as JSON text, for [`Injector::patch_json`].
+    native_proxy_json: String,
+    legacy_proxy_json: String,
+    env: [(&'static str, Value); 4],
 }
 
 /// Decides what to do with a pod (`{metadata, spec}`: a Pod or a pod template) and returns the
-/// patch that does it.
+/// patch that does it. A shorthand for [`Injector::new`] then [`Injector::mutate`].
 ///
 /// # Errors
-/// [`MutateError`] when the pod is malformed or conflicts with the injector; the message names
-/// the field and the fix.
+/// [`MutateError`] when the pod is malformed or conflicts with the injector.
 pub fn mutate_pod(pod: &Value, config: &InjectorConfig) -> Result<Decision, MutateError> {
-    let annotations = pod.pointer("/metadata/annotations");
-    let annotation = |key: &str| annotations.and_then(|a| a.get(key));
+    Injector::new(config.clone()).mutate(pod)
+}
 
-    if annotation(ANNOTATION_STATUS).is_some() {
-        return Ok(Decision::Skip(SkipReason::AlreadyInjected));
-    }
-    if annotation(ANNOTATION_INJECT).and_then(Value::as_str) == Some("false") {
-        return Ok(Decision::Skip(SkipReason::OptedOut));
-    }
-    let spec = pod
-        .get("spec")
-        .filter(|s| s.is_object())
-        .ok_or(MutateError::MissingSpec)?;
-    if spec.get("hostNetwork").and_then(Value::as_bool) == Some(true) {
-        return Ok(Decision::Skip(SkipReason::HostNetwork));
-    }
-    let mode = match annotation(ANNOTATION_MODE) {
-        None => config.mode,
-        Some(value) => value.as_str().and_then(|s| s.parse().ok()).ok_or_else(|| {
-            MutateError::BadModeAnnotation {
-                value: value
-                    .as_str()
-                    .map_or_else(|| value.to_string(), str::to_owned),
-            }
-        })?,
-    };
-
-    let containers = container_list(spec, "containers")?;
-    if containers.is_empty() {
-        return Err(MutateError::NoContainers);
-    }
-    let init_containers = container_list(spec, "initContainers")?;
-
-    let mut ops = Vec::new();
-    let mut kept_env = Vec::new();
-    for (list, items) in [
-        ("initContainers", init_containers),
-        ("containers", containers),
-    ] {
-        for (index, container) in items.iter().enumerate() {
-            let name = container.get("name").and_then(Value::as_str).unwrap_or("");
-            if name == PROXY_CONTAINER_NAME {
-                return Err(MutateError::ReservedName { list, index });
-            }
-            add_env_ops(&mut ops, &mut kept_env, list, index, container, config)?;
+impl Injector {
+    /// Prepares the proxy containers and env entries for `config`.
+    pub fn new(config: InjectorConfig) -> Self {
+        let native_proxy = proxy_container_json(&config, Mode::Native);
+        let legacy_proxy = proxy_container_json(&config, Mode::Legacy);
+        Injector {
+            native_proxy_json: native_proxy.to_string(),
+            legacy_proxy_json: legacy_proxy.to_string(),
+            native_proxy,
+            legacy_proxy,
+            env: proxy_env(&config),
+            config,
         }
     }
 
-    let proxy = proxy_container_json(config, mode);
-    match (mode, spec.get("initContainers").is_some()) {
-        (Mode::Native, true) => ops.push(add(&["spec", "initContainers", "0"], proxy)),
-        (Mode::Native, false) => ops.push(add(&["spec", "initContainers"], json!([proxy]))),
-        (Mode::Legacy, _) => ops.push(add(&["spec", "containers", "-"], proxy)),
+    /// Serialises a patch from [`Injector::mutate`] as JSON text, byte for byte what
+    /// `serde_json::to_vec(patch)` writes.
+    ///
+    /// The proxy container carries the Envoy bootstrap, a few KiB of text that serde_json would
+    /// escape afresh for every pod; here it is written from the copy serialised once in
+    /// [`Injector::new`]. This is the webhook's hot path (see BENCHMARKS.md).
+    pub fn patch_json(&self, patch: &Patch) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.native_proxy_json.len() + 1024);
+        out.push(b'[');
+        for (i, op) in patch.0.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            match op {
+                PatchOperation::Add(add) if self.is_proxy(&add.value) => {
+                    out.extend_from_slice(b"{\"op\":\"add\",\"path\":");
+                    write_json(&mut out, &add.path);
+                    out.extend_from_slice(b",\"value\":");
+                    let proxy = if add.value == self.native_proxy {
+                        &self.native_proxy_json
+                    } else {
+                        &self.legacy_proxy_json
+                    };
+                    out.extend_from_slice(proxy.as_bytes());
+                    out.push(b'}');
+                }
+                PatchOperation::Add(add)
+                    if add
+                        .value
+                        .as_array()
+                        .is_some_and(|a| a.len() == 1 && self.is_proxy(&a[0])) =>
+                {
+                    // A pod with no init containers gets `initContainers: [proxy]`.
+                    out.extend_from_slice(b"{\"op\":\"add\",\"path\":");
+                    write_json(&mut out, &add.path);
+                    out.extend_from_slice(b",\"value\":[");
+                    out.extend_from_slice(self.native_proxy_json.as_bytes());
+                    out.extend_from_slice(b"]}");
+                }
+                other => write_json(&mut out, other),
+            }
+        }
+        out.push(b']');
+        out
     }
 
-    let status = InjectionStatus {
-        version: 1,
-        mode,
-        init_containers: match mode {
-            Mode::Native => vec![PROXY_CONTAINER_NAME.to_owned()],
-            Mode::Legacy => vec![],
-        },
-        containers: match mode {
-            Mode::Native => vec![],
-            Mode::Legacy => vec![PROXY_CONTAINER_NAME.to_owned()],
-        },
-        image: config.image.clone(),
-        kept_env,
-    };
-    let status_json =
-        serde_json::to_string(&status).unwrap_or_else(|_| unreachable_serialisation());
-    match (pod.get("metadata"), annotations) {
-        (None, _) => ops.push(add(
-            &["metadata"],
-            json!({ "annotations": { ANNOTATION_STATUS: status_json } }),
-        )),
-        (Some(_), None) => ops.push(add(
-            &["metadata", "annotations"],
-            json!({ ANNOTATION_STATUS: status_json }),
-        )),
-        (Some(_), Some(_)) => ops.push(add(
-            &["metadata", "annotations", ANNOTATION_STATUS],
-            Value::String(status_json),
-        )),
+    fn is_proxy(&self, value: &Value) -> bool {
+        // The name check is cheap and rules out every other value before the deep comparison.
+        value.get("name").and_then(Value::as_str) == Some(PROXY_CONTAINER_NAME)
+            && (*value == self.native_proxy || *value == self.legacy_proxy)
     }
 
-    Ok(Decision::Inject {
-        patch: Patch(ops),
-        status,
-    })
+    /// The configuration this injector was built from.
+    pub fn config(&self) -> &InjectorConfig {
+        &self.config
+    }
+
+    /// Decides what to do with a pod (`{metadata, spec}`: a Pod or a pod template) and returns
+    /// the patch that does it.
+    ///
+    /// # Errors
+    /// [`MutateError`] when the pod is malformed or conflicts with the injector; the message
+    /// names the field and the fix.
+    pub fn mutate(&self, pod: &Value) -> Result<Decision, MutateError> {
+        let config = &self.config;
+        let annotations = pod.pointer("/metadata/annotations");
+        let annotation = |key: &str| annotations.and_then(|a| a.get(key));
+
+        if annotation(ANNOTATION_STATUS).is_some() {
+            return Ok(Decision::Skip(SkipReason::AlreadyInjected));
+        }
+        if annotation(ANNOTATION_INJECT).and_then(Value::as_str) == Some("false") {
+            return Ok(Decision::Skip(SkipReason::OptedOut));
+        }
+        let spec = pod
+            .get("spec")
+            .filter(|s| s.is_object())
+            .ok_or(MutateError::MissingSpec)?;
+        if spec.get("hostNetwork").and_then(Value::as_bool) == Some(true) {
+            return Ok(Decision::Skip(SkipReason::HostNetwork));
+        }
+        let mode = match annotation(ANNOTATION_MODE) {
+            None => config.mode,
+            Some(value) => value.as_str().and_then(|s| s.parse().ok()).ok_or_else(|| {
+                MutateError::BadModeAnnotation {
+                    value: value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_owned),
+                }
+            })?,
+        };
+
+        let containers = container_list(spec, "containers")?;
+        if containers.is_empty() {
+            return Err(MutateError::NoContainers);
+        }
+        let init_containers = container_list(spec, "initContainers")?;
+
+        let mut ops = Vec::new();
+        let mut kept_env = Vec::new();
+        for (list, items) in [
+            ("initContainers", init_containers),
+            ("containers", containers),
+        ] {
+            for (index, container) in items.iter().enumerate() {
+                let name = container.get("name").and_then(Value::as_str).unwrap_or("");
+                if name == PROXY_CONTAINER_NAME {
+                    return Err(MutateError::ReservedName { list, index });
+                }
+                add_env_ops(&mut ops, &mut kept_env, list, index, container, &self.env)?;
+            }
+        }
+
+        let proxy = match mode {
+            Mode::Native => self.native_proxy.clone(),
+            Mode::Legacy => self.legacy_proxy.clone(),
+        };
+        match (mode, spec.get("initContainers").is_some()) {
+            (Mode::Native, true) => ops.push(add(&["spec", "initContainers", "0"], proxy)),
+            (Mode::Native, false) => ops.push(add(&["spec", "initContainers"], json!([proxy]))),
+            (Mode::Legacy, _) => ops.push(add(&["spec", "containers", "-"], proxy)),
+        }
+
+        let status = InjectionStatus {
+            version: 1,
+            mode,
+            init_containers: match mode {
+                Mode::Native => vec![PROXY_CONTAINER_NAME.to_owned()],
+                Mode::Legacy => vec![],
+            },
+            containers: match mode {
+                Mode::Native => vec![],
+                Mode::Legacy => vec![PROXY_CONTAINER_NAME.to_owned()],
+            },
+            image: config.image.clone(),
+            kept_env,
+        };
+        let status_json =
+            serde_json::to_string(&status).unwrap_or_else(|_| unreachable_serialisation());
+        match (pod.get("metadata"), annotations) {
+            (None, _) => ops.push(add(
+                &["metadata"],
+                json!({ "annotations": { ANNOTATION_STATUS: status_json } }),
+            )),
+            (Some(_), None) => ops.push(add(
+                &["metadata", "annotations"],
+                json!({ ANNOTATION_STATUS: status_json }),
+            )),
+            (Some(_), Some(_)) => ops.push(add(
+                &["metadata", "annotations", ANNOTATION_STATUS],
+                Value::String(status_json),
+            )),
+        }
+
+        Ok(Decision::Inject {
+            patch: Patch(ops),
+            status,
+        })
+    }
+}
+
+fn write_json(out: &mut Vec<u8>, value: &impl Serialize) {
+    // Writing JSON-safe data (patch operations, pointers) into a Vec cannot fail.
+    if serde_json::to_writer(&mut *out, value).is_err() {
+        unreachable_serialisation();
+    }
 }
 
 /// Reads a container list; absent or `null` is empty.
@@ -259,7 +367,7 @@ fn add_env_ops(
     list: &'static str,
     index: usize,
     container: &Value,
-    config: &InjectorConfig,
+    proxy_env: &[(&'static str, Value); 4],
 ) -> Result<(), MutateError> {
     let existing = match container.get("env") {
         None | Some(Value::Null) => None,
@@ -279,14 +387,14 @@ fn add_env_ops(
     };
     let container_name = container.get("name").and_then(Value::as_str).unwrap_or("");
     let mut new_vars = Vec::new();
-    for (name, value) in proxy_env(config) {
+    for &(name, ref entry) in proxy_env {
         if user_has(name) {
             kept.push(KeptEnv {
                 container: container_name.to_owned(),
                 name: name.to_owned(),
             });
         } else {
-            new_vars.push(json!({ "name": name, "value": value }));
+            new_vars.push(entry.clone());
         }
     }
     if new_vars.is_empty() {
@@ -587,5 +695,30 @@ spec: {containers: [{name: app}]}
             paths.contains(&"/metadata/annotations/sidecar-e2e~1status".to_owned()),
             "{paths:?}"
         );
+    }
+
+    #[test]
+    fn patch_json_is_byte_for_byte_what_serde_writes() {
+        for (yaml, mode) in [
+            (APP_WITH_INIT, Mode::Native),
+            (APP_WITH_INIT, Mode::Legacy),
+            ("spec: {containers: [{name: app}]}", Mode::Native),
+            (
+                "metadata: {annotations: {sidecar-e2e/mode: legacy}}\nspec: {containers: [{name: app, env: []}]}",
+                Mode::Native,
+            ),
+        ] {
+            let injector = Injector::new(config(mode));
+            let Decision::Inject { patch, .. } = injector.mutate(&pod(yaml)).expect("injectable")
+            else {
+                panic!("expected injection");
+            };
+            let expected = serde_json::to_vec(&patch).expect("serialises");
+            assert_eq!(
+                String::from_utf8_lossy(&injector.patch_json(&patch)),
+                String::from_utf8_lossy(&expected),
+                "{yaml} ({mode})"
+            );
+        }
     }
 }

@@ -7,7 +7,7 @@
 //! - anything but a Pod CREATE (other kinds, subresources, updates): allowed unchanged;
 //! - a Pod that cannot be injected: denied with the reason, so no pod is ever created silently
 //!   without its proxy (the webhook's failurePolicy is Fail for the same reason);
-//! - otherwise allowed, with the JSON patch of [`mutate_pod`].
+//! - otherwise allowed, with the JSON patch of [`Injector::mutate`].
 
 use std::sync::Arc;
 
@@ -15,27 +15,22 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
+use json_patch::Patch;
 use kube_core::DynamicObject;
 use kube_core::admission::{AdmissionRequest, AdmissionResponse, AdmissionReview, Operation};
 use serde_json::{Value, json};
 
 use crate::config::InjectorConfig;
 use crate::manifest::object_name;
-use crate::mutate::{Decision, mutate_pod};
+use crate::mutate::{Decision, Injector};
 
 /// Largest request body accepted, by default. The API server caps an object at about 1.5 MiB
 /// (etcd's limit) and a review may carry the object twice (`object` and `oldObject`).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
-
-/// What the webhook needs per request.
-#[derive(Debug, Clone)]
-pub struct WebhookState {
-    /// The injection configuration.
-    pub config: InjectorConfig,
-}
 
 /// The webhook's routes, with the body limit applied.
 pub fn router(config: InjectorConfig, max_body_bytes: usize) -> Router {
@@ -44,16 +39,16 @@ pub fn router(config: InjectorConfig, max_body_bytes: usize) -> Router {
         .route("/healthz", get(ok))
         .route("/readyz", get(ok))
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .with_state(Arc::new(WebhookState { config }))
+        .with_state(Arc::new(Injector::new(config)))
 }
 
 async fn ok() -> &'static str {
     "ok"
 }
 
-async fn inject(State(state): State<Arc<WebhookState>>, body: Bytes) -> Response {
-    match review(&body, &state.config) {
-        Ok(review) => axum::Json(review).into_response(),
+async fn inject(State(injector): State<Arc<Injector>>, body: Bytes) -> Response {
+    match review(&body, &injector) {
+        Ok(review) => ([(CONTENT_TYPE, "application/json")], review).into_response(),
         Err(message) => {
             tracing::warn!(%message, "rejected a malformed admission review");
             (
@@ -65,74 +60,82 @@ async fn inject(State(state): State<Arc<WebhookState>>, body: Bytes) -> Response
     }
 }
 
-/// Answers one AdmissionReview body with the response review as JSON. `Err` carries the message
-/// of an HTTP 400.
+/// Answers one AdmissionReview body with the response review as JSON text. `Err` carries the
+/// message of an HTTP 400.
+///
+/// The envelope is read with kube-core's types; the pod itself stays raw JSON (it is peeled off
+/// before the envelope is typed), because the injector works on JSON and a typed round trip
+/// would cost more than the injection.
 ///
 /// # Errors
 /// A message naming what is wrong with a body that is not an AdmissionReview with a request.
-pub fn review(body: &[u8], config: &InjectorConfig) -> Result<Value, String> {
-    let review: AdmissionReview<DynamicObject> = serde_json::from_slice(body)
+pub fn review(body: &[u8], injector: &Injector) -> Result<Vec<u8>, String> {
+    let mut raw: Value = serde_json::from_slice(body)
+        .map_err(|err| format!("body is not an AdmissionReview: {err}"))?;
+    let object = raw.pointer_mut("/request/object").map(Value::take);
+    if let Some(old) = raw.pointer_mut("/request/oldObject") {
+        // Never looked at: only CREATE is mutated.
+        *old = Value::Null;
+    }
+    let review: AdmissionReview<DynamicObject> = serde_json::from_value(raw)
         .map_err(|err| format!("body is not an AdmissionReview: {err}"))?;
     let request: AdmissionRequest<DynamicObject> = review
         .try_into()
         .map_err(|_| "AdmissionReview has no request".to_owned())?;
-    let mut answer = serde_json::to_value(respond(&request, config).into_review())
+    let (response, patch) = respond(&request, object.filter(|o| !o.is_null()), injector);
+    let mut answer = serde_json::to_vec(&response.into_review())
         .map_err(|err| format!("response does not serialise: {err}"))?;
-    encode_patch_as_base64(&mut answer);
+    if let Some(patch) = patch {
+        // Go's encoding/json writes `[]byte` as base64 text; kube-core would write an array of
+        // numbers. So the patch is attached here, in the canonical form, by writing it into the
+        // end of the `response` object: the review serialises as `{…,"response":{…}}`.
+        if !answer.ends_with(b"}}") {
+            return Err("internal error: unexpected response shape".to_owned());
+        }
+        answer.truncate(answer.len() - 2);
+        answer.extend_from_slice(br#","patchType":"JSONPatch","patch":""#);
+        let patch_json = injector.patch_json(&patch);
+        let start = answer.len();
+        let encoded_len = base64::encoded_len(patch_json.len(), true).unwrap_or(0);
+        answer.resize(start + encoded_len, 0);
+        let written = base64::engine::general_purpose::STANDARD
+            .encode_slice(&patch_json, &mut answer[start..])
+            .map_err(|err| format!("internal error: base64: {err}"))?;
+        answer.truncate(start + written);
+        answer.extend_from_slice(br#""}}"#);
+    }
     Ok(answer)
 }
 
-/// kube-core writes `response.patch` (Go `[]byte`) as an array of numbers; Go's `encoding/json`,
-/// and so every other webhook, writes base64 text. Send the canonical form.
-fn encode_patch_as_base64(review: &mut Value) {
-    let Some(patch) = review.pointer_mut("/response/patch") else {
-        return;
-    };
-    if let Some(items) = patch.as_array() {
-        let bytes: Option<Vec<u8>> = items
-            .iter()
-            .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
-            .collect();
-        if let Some(bytes) = bytes {
-            *patch = Value::String(base64::engine::general_purpose::STANDARD.encode(bytes));
-        }
-    }
-}
-
+/// The response, and the patch to attach when the pod is to be mutated.
 fn respond(
     request: &AdmissionRequest<DynamicObject>,
-    config: &InjectorConfig,
-) -> AdmissionResponse {
+    object: Option<Value>,
+    injector: &Injector,
+) -> (AdmissionResponse, Option<Patch>) {
     let allowed = AdmissionResponse::from(request);
     let is_pod = request.kind.group.is_empty() && request.kind.kind == "Pod";
     let namespace = request.namespace.as_deref().unwrap_or("");
     if !is_pod || request.sub_resource.is_some() || request.operation != Operation::Create {
         tracing::debug!(kind = %request.kind.kind, namespace, "allowed unchanged: not a pod create");
-        return allowed;
+        return (allowed, None);
     }
-    let Some(object) = &request.object else {
-        return allowed.deny("pod create carries no object");
-    };
-    let pod = match serde_json::to_value(object) {
-        Ok(pod) => pod,
-        Err(err) => return allowed.deny(format!("pod does not serialise: {err}")),
+    let Some(pod) = object else {
+        return (allowed.deny("pod create carries no object"), None);
     };
     let name = object_name(&pod);
-    match mutate_pod(&pod, config) {
-        Ok(Decision::Inject { patch, status }) => match allowed.clone().with_patch(patch) {
-            Ok(response) => {
-                tracing::info!(namespace, pod = %name, mode = %status.mode, "injected");
-                response
-            }
-            Err(err) => allowed.deny(format!("injection patch does not serialise: {err}")),
-        },
+    match injector.mutate(&pod) {
+        Ok(Decision::Inject { patch, status }) => {
+            tracing::info!(namespace, pod = %name, mode = %status.mode, "injected");
+            (allowed, Some(patch))
+        }
         Ok(Decision::Skip(reason)) => {
             tracing::info!(namespace, pod = %name, reason = reason.describe(), "skipped");
-            allowed
+            (allowed, None)
         }
         Err(err) => {
             tracing::warn!(namespace, pod = %name, error = %err, "denied");
-            allowed.deny(format!("sidecar-e2e injector: {err}"))
+            (allowed.deny(format!("sidecar-e2e injector: {err}")), None)
         }
     }
 }

@@ -81,15 +81,13 @@ impl Envoy {
                 }
                 panic!("envoy exited before it was ready ({status}):\n{stderr}");
             }
-            if let Ok(response) = http_request(
+            let probe = http_request(
                 self.health_addr(),
                 "GET /healthz/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
             )
-            .await
-            {
-                if response.starts_with("HTTP/1.1 200") {
-                    return;
-                }
+            .await;
+            if probe.is_ok_and(|response| response.starts_with("HTTP/1.1 200")) {
+                return;
             }
             assert!(
                 started.elapsed() < limit,
