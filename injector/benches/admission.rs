@@ -165,15 +165,22 @@ fn start_injector(pki: &Pki) -> (std::process::Child, SocketAddr) {
     (child, SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
-async fn wait_until_serving(addr: SocketAddr, ca: &str, body: &[u8]) {
+/// Waits until `addr` answers the review, and checks it answers exactly `expected`: the ceiling
+/// is only a ceiling if it sends the same bytes.
+async fn wait_until_serving(addr: SocketAddr, ca: &str, body: &[u8], expected: &[u8]) {
     for _ in 0..200 {
-        if let Ok(mut conn) =
-            HttpsConnection::connect(addr, client_config(ca, &[b"http/1.1"])).await
+        let connected = HttpsConnection::connect(addr, client_config(ca, &[b"http/1.1"])).await;
+        if let Ok(mut conn) = connected
+            && let Ok((status, answer)) = conn.send("POST", "/inject", body.to_vec()).await
         {
-            if let Ok((status, _)) = conn.send("POST", "/inject", body.to_vec()).await {
-                assert_eq!(status, 200, "{addr} answered {status}");
-                return;
-            }
+            assert_eq!(status, 200, "{addr} answered {status}");
+            assert!(
+                answer == expected,
+                "{addr} answered {} bytes, expected the {} canned bytes",
+                answer.len(),
+                expected.len()
+            );
+            return;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
@@ -243,16 +250,14 @@ fn main() {
         .expect("runtime");
     let pki = Pki::new();
     let body = Arc::new(review_body());
-    let canned = serde_json::to_vec(
-        &webhook::review(&body, &Injector::new(InjectorConfig::new(Mode::Native))).expect("review"),
-    )
-    .expect("canned serialises");
+    let canned =
+        webhook::review(&body, &Injector::new(InjectorConfig::new(Mode::Native))).expect("review");
 
     let (mut nginx, nginx_addr) = start_nginx(&pki, &canned);
     let (mut injector, injector_addr) = start_injector(&pki);
     runtime.block_on(async {
-        wait_until_serving(nginx_addr, &pki.ca_pem, &body).await;
-        wait_until_serving(injector_addr, &pki.ca_pem, &body).await;
+        wait_until_serving(nginx_addr, &pki.ca_pem, &body, &canned).await;
+        wait_until_serving(injector_addr, &pki.ca_pem, &body, &canned).await;
     });
 
     println!(

@@ -171,58 +171,6 @@ impl Injector {
         }
     }
 
-    /// Serialises a patch from [`Injector::mutate`] as JSON text, byte for byte what
-    /// `serde_json::to_vec(patch)` writes.
-    ///
-    /// The proxy container carries the Envoy bootstrap, a few KiB of text that serde_json would
-    /// escape afresh for every pod; here it is written from the copy serialised once in
-    /// [`Injector::new`]. This is the webhook's hot path (see BENCHMARKS.md).
-    pub fn patch_json(&self, patch: &Patch) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.native_proxy_json.len() + 1024);
-        out.push(b'[');
-        for (i, op) in patch.0.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            match op {
-                PatchOperation::Add(add) if self.is_proxy(&add.value) => {
-                    out.extend_from_slice(b"{\"op\":\"add\",\"path\":");
-                    write_json(&mut out, &add.path);
-                    out.extend_from_slice(b",\"value\":");
-                    let proxy = if add.value == self.native_proxy {
-                        &self.native_proxy_json
-                    } else {
-                        &self.legacy_proxy_json
-                    };
-                    out.extend_from_slice(proxy.as_bytes());
-                    out.push(b'}');
-                }
-                PatchOperation::Add(add)
-                    if add
-                        .value
-                        .as_array()
-                        .is_some_and(|a| a.len() == 1 && self.is_proxy(&a[0])) =>
-                {
-                    // A pod with no init containers gets `initContainers: [proxy]`.
-                    out.extend_from_slice(b"{\"op\":\"add\",\"path\":");
-                    write_json(&mut out, &add.path);
-                    out.extend_from_slice(b",\"value\":[");
-                    out.extend_from_slice(self.native_proxy_json.as_bytes());
-                    out.extend_from_slice(b"]}");
-                }
-                other => write_json(&mut out, other),
-            }
-        }
-        out.push(b']');
-        out
-    }
-
-    fn is_proxy(&self, value: &Value) -> bool {
-        // The name check is cheap and rules out every other value before the deep comparison.
-        value.get("name").and_then(Value::as_str) == Some(PROXY_CONTAINER_NAME)
-            && (*value == self.native_proxy || *value == self.legacy_proxy)
-    }
-
     /// The configuration this injector was built from.
     pub fn config(&self) -> &InjectorConfig {
         &self.config
@@ -235,22 +183,104 @@ impl Injector {
     /// [`MutateError`] when the pod is malformed or conflicts with the injector; the message
     /// names the field and the fix.
     pub fn mutate(&self, pod: &Value) -> Result<Decision, MutateError> {
+        let planned = match self.plan(pod)? {
+            Planned::Skip(reason) => return Ok(Decision::Skip(reason)),
+            Planned::Inject(plan) => plan,
+        };
+        let PatchPlan {
+            mut ops,
+            proxy_op,
+            status,
+        } = planned;
+        let proxy = self.proxy(status.mode).clone();
+        if let PatchOperation::Add(add) = &mut ops[proxy_op] {
+            add.value = if add.value.is_array() {
+                json!([proxy])
+            } else {
+                proxy
+            };
+        }
+        Ok(Decision::Inject {
+            patch: Patch(ops),
+            status,
+        })
+    }
+
+    /// Like [`Injector::mutate`], with the patch already serialised as JSON text: byte for byte
+    /// what `serde_json::to_vec(&patch)` writes for the patch `mutate` returns.
+    ///
+    /// The proxy container carries the Envoy bootstrap, a few KiB that would otherwise be cloned
+    /// and escaped afresh for every pod; here it is copied from the text rendered once in
+    /// [`Injector::new`]. This is the webhook's hot path (see BENCHMARKS.md).
+    ///
+    /// # Errors
+    /// As [`Injector::mutate`].
+    pub fn mutate_to_json(&self, pod: &Value) -> Result<JsonDecision, MutateError> {
+        let plan = match self.plan(pod)? {
+            Planned::Skip(reason) => return Ok(JsonDecision::Skip(reason)),
+            Planned::Inject(plan) => plan,
+        };
+        let proxy = match plan.status.mode {
+            Mode::Native => &self.native_proxy_json,
+            Mode::Legacy => &self.legacy_proxy_json,
+        };
+        let mut out = Vec::with_capacity(proxy.len() + 1024);
+        out.push(b'[');
+        for (i, op) in plan.ops.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            match op {
+                PatchOperation::Add(add) if i == plan.proxy_op => {
+                    out.extend_from_slice(br#"{"op":"add","path":"#);
+                    write_json(&mut out, &add.path);
+                    out.extend_from_slice(br#","value":"#);
+                    let wrapped = add.value.is_array();
+                    if wrapped {
+                        out.push(b'[');
+                    }
+                    out.extend_from_slice(proxy.as_bytes());
+                    if wrapped {
+                        out.push(b']');
+                    }
+                    out.push(b'}');
+                }
+                other => write_json(&mut out, other),
+            }
+        }
+        out.push(b']');
+        Ok(JsonDecision::Inject {
+            patch_json: out,
+            status: plan.status,
+        })
+    }
+
+    fn proxy(&self, mode: Mode) -> &Value {
+        match mode {
+            Mode::Native => &self.native_proxy,
+            Mode::Legacy => &self.legacy_proxy,
+        }
+    }
+
+    /// The rules: what to do with the pod, as patch operations in which the proxy's operation
+    /// (`proxy_op`) holds a placeholder (`null`, or `[null]` for a new `initContainers`).
+    fn plan(&self, pod: &Value) -> Result<Planned, MutateError> {
         let config = &self.config;
         let annotations = pod.pointer("/metadata/annotations");
         let annotation = |key: &str| annotations.and_then(|a| a.get(key));
 
         if annotation(ANNOTATION_STATUS).is_some() {
-            return Ok(Decision::Skip(SkipReason::AlreadyInjected));
+            return Ok(Planned::Skip(SkipReason::AlreadyInjected));
         }
         if annotation(ANNOTATION_INJECT).and_then(Value::as_str) == Some("false") {
-            return Ok(Decision::Skip(SkipReason::OptedOut));
+            return Ok(Planned::Skip(SkipReason::OptedOut));
         }
         let spec = pod
             .get("spec")
             .filter(|s| s.is_object())
             .ok_or(MutateError::MissingSpec)?;
         if spec.get("hostNetwork").and_then(Value::as_bool) == Some(true) {
-            return Ok(Decision::Skip(SkipReason::HostNetwork));
+            return Ok(Planned::Skip(SkipReason::HostNetwork));
         }
         let mode = match annotation(ANNOTATION_MODE) {
             None => config.mode,
@@ -284,14 +314,11 @@ impl Injector {
             }
         }
 
-        let proxy = match mode {
-            Mode::Native => self.native_proxy.clone(),
-            Mode::Legacy => self.legacy_proxy.clone(),
-        };
+        let proxy_op = ops.len();
         match (mode, spec.get("initContainers").is_some()) {
-            (Mode::Native, true) => ops.push(add(&["spec", "initContainers", "0"], proxy)),
-            (Mode::Native, false) => ops.push(add(&["spec", "initContainers"], json!([proxy]))),
-            (Mode::Legacy, _) => ops.push(add(&["spec", "containers", "-"], proxy)),
+            (Mode::Native, true) => ops.push(add(&["spec", "initContainers", "0"], Value::Null)),
+            (Mode::Native, false) => ops.push(add(&["spec", "initContainers"], json!([null]))),
+            (Mode::Legacy, _) => ops.push(add(&["spec", "containers", "-"], Value::Null)),
         }
 
         let status = InjectionStatus {
@@ -325,11 +352,37 @@ impl Injector {
             )),
         }
 
-        Ok(Decision::Inject {
-            patch: Patch(ops),
+        Ok(Planned::Inject(PatchPlan {
+            ops,
+            proxy_op,
             status,
-        })
+        }))
     }
+}
+
+/// [`Decision`] with the patch as JSON text, from [`Injector::mutate_to_json`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonDecision {
+    /// Apply the JSON patch `patch_json` to the pod.
+    Inject {
+        /// RFC 6902 patch, serialised.
+        patch_json: Vec<u8>,
+        /// What the status annotation says.
+        status: InjectionStatus,
+    },
+    /// Leave the pod as it is.
+    Skip(SkipReason),
+}
+
+enum Planned {
+    Inject(PatchPlan),
+    Skip(SkipReason),
+}
+
+struct PatchPlan {
+    ops: Vec<PatchOperation>,
+    proxy_op: usize,
+    status: InjectionStatus,
 }
 
 fn write_json(out: &mut Vec<u8>, value: &impl Serialize) {
@@ -709,16 +762,25 @@ spec: {containers: [{name: app}]}
             ),
         ] {
             let injector = Injector::new(config(mode));
-            let Decision::Inject { patch, .. } = injector.mutate(&pod(yaml)).expect("injectable")
+            let Decision::Inject { patch, status } =
+                injector.mutate(&pod(yaml)).expect("injectable")
             else {
                 panic!("expected injection");
             };
             let expected = serde_json::to_vec(&patch).expect("serialises");
+            let Ok(JsonDecision::Inject {
+                patch_json,
+                status: json_status,
+            }) = injector.mutate_to_json(&pod(yaml))
+            else {
+                panic!("expected injection");
+            };
             assert_eq!(
-                String::from_utf8_lossy(&injector.patch_json(&patch)),
+                String::from_utf8_lossy(&patch_json),
                 String::from_utf8_lossy(&expected),
                 "{yaml} ({mode})"
             );
+            assert_eq!(status, json_status);
         }
     }
 }

@@ -19,14 +19,13 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
-use json_patch::Patch;
 use kube_core::DynamicObject;
 use kube_core::admission::{AdmissionRequest, AdmissionResponse, AdmissionReview, Operation};
 use serde_json::{Value, json};
 
 use crate::config::InjectorConfig;
 use crate::manifest::object_name;
-use crate::mutate::{Decision, Injector};
+use crate::mutate::{Injector, JsonDecision};
 
 /// Largest request body accepted, by default. The API server caps an object at about 1.5 MiB
 /// (etcd's limit) and a review may carry the object twice (`object` and `oldObject`).
@@ -85,7 +84,7 @@ pub fn review(body: &[u8], injector: &Injector) -> Result<Vec<u8>, String> {
     let (response, patch) = respond(&request, object.filter(|o| !o.is_null()), injector);
     let mut answer = serde_json::to_vec(&response.into_review())
         .map_err(|err| format!("response does not serialise: {err}"))?;
-    if let Some(patch) = patch {
+    if let Some(patch_json) = patch {
         // Go's encoding/json writes `[]byte` as base64 text; kube-core would write an array of
         // numbers. So the patch is attached here, in the canonical form, by writing it into the
         // end of the `response` object: the review serialises as `{…,"response":{…}}`.
@@ -94,7 +93,6 @@ pub fn review(body: &[u8], injector: &Injector) -> Result<Vec<u8>, String> {
         }
         answer.truncate(answer.len() - 2);
         answer.extend_from_slice(br#","patchType":"JSONPatch","patch":""#);
-        let patch_json = injector.patch_json(&patch);
         let start = answer.len();
         let encoded_len = base64::encoded_len(patch_json.len(), true).unwrap_or(0);
         answer.resize(start + encoded_len, 0);
@@ -112,7 +110,7 @@ fn respond(
     request: &AdmissionRequest<DynamicObject>,
     object: Option<Value>,
     injector: &Injector,
-) -> (AdmissionResponse, Option<Patch>) {
+) -> (AdmissionResponse, Option<Vec<u8>>) {
     let allowed = AdmissionResponse::from(request);
     let is_pod = request.kind.group.is_empty() && request.kind.kind == "Pod";
     let namespace = request.namespace.as_deref().unwrap_or("");
@@ -124,12 +122,12 @@ fn respond(
         return (allowed.deny("pod create carries no object"), None);
     };
     let name = object_name(&pod);
-    match injector.mutate(&pod) {
-        Ok(Decision::Inject { patch, status }) => {
+    match injector.mutate_to_json(&pod) {
+        Ok(JsonDecision::Inject { patch_json, status }) => {
             tracing::info!(namespace, pod = %name, mode = %status.mode, "injected");
-            (allowed, Some(patch))
+            (allowed, Some(patch_json))
         }
-        Ok(Decision::Skip(reason)) => {
+        Ok(JsonDecision::Skip(reason)) => {
             tracing::info!(namespace, pod = %name, reason = reason.describe(), "skipped");
             (allowed, None)
         }
