@@ -1,6 +1,6 @@
 //! The `sidecar-injector` command line: `inject`, `bootstrap` and `serve`.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -290,6 +290,8 @@ fn serve(opts: ServeOpts) -> Result<(), ExpectedError> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Colour only on a terminal: in a pod, escape codes would litter `kubectl logs`.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
