@@ -1,1 +1,30 @@
+//! `sidecar-e2e`: proves, per Kubernetes version and `SidecarContainers` gate state, that injected
+//! sidecars behave, and shows the legacy failures where the gate is off.
+//!
+//! Start at [`plan`]: the matrix and what each cell should show. The pipeline:
+//!
+//! ```text
+//! plan ─► cluster (kind config) ─► install ─► scenario ─► recording ─► verdict ─► report
+//! ```
+//!
+//! Every arrow is a plain data type. Today the pure stages are here: [`plan`], [`cluster`]'s kind
+//! configs and node-image table, and [`scenario`] names; booting clusters, installing injectors and
+//! recording workloads come with the e2e stage.
+#![warn(missing_docs)]
 
+pub mod cli;
+pub mod cluster;
+pub mod plan;
+pub mod scenario;
+
+/// Renders an error and its sources once each, joined by `: `.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -43,11 +43,16 @@ pub fn write_documents(values: &[Value]) -> String {
     values.iter().map(to_yaml).collect::<Vec<_>>().join("---\n")
 }
 
-/// Serialises one value as YAML.
+/// Serialises one value as YAML. Multi-line strings (the Envoy bootstrap) become `|` blocks;
+/// long single-line strings (image digests, type URLs) stay on one line instead of being folded,
+/// so they can be copied and grepped.
 pub fn to_yaml(value: &Value) -> String {
+    let options = serde_saphyr::ser_options! {
+        folded_wrap_chars: usize::MAX,
+    };
     // A `serde_json::Value` always serialises (string keys, finite numbers), so an error here is a
     // bug in the YAML writer; fall back to JSON, which is valid YAML, rather than panic.
-    serde_saphyr::to_string(value).unwrap_or_else(|_| format!("{value}\n"))
+    serde_saphyr::to_string_with_options(value, options).unwrap_or_else(|_| format!("{value}\n"))
 }
 
 /// Which document (1-based) holds `line` (1-based), counting document-start markers.

@@ -1,0 +1,269 @@
+//! The `sidecar-e2e` command line. Clap types stay here; the library gets plain requests.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::cluster::{KindConfigError, kind_config};
+use crate::plan::{
+    EffectiveMode, Gate, InjectorSpec, K8sVersion, ModeRequest, Plan, PlanError, PlanRequest,
+    PlannedCell, ProxyPlace,
+};
+use crate::scenario::Scenario;
+
+/// Exit codes, documented in `--help`.
+pub mod exit_codes {
+    /// A check failed: the cluster did not behave as expected.
+    pub const CHECKS_FAILED: u8 = 1;
+    /// The input was wrong (a flag, a version, a file): nothing was checked.
+    pub const BAD_INPUT: u8 = 2;
+    /// Output could not be written.
+    pub const IO: u8 = 3;
+}
+
+/// Proves that injected Kubernetes native sidecars behave, per Kubernetes version and
+/// SidecarContainers gate state, and shows the legacy failures where the gate is off.
+///
+/// Exit codes: 0 success; 1 a check failed; 2 bad input (flags, versions, files); 3 I/O error.
+#[derive(Debug, Parser)]
+#[command(name = "sidecar-e2e", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show every cell of a test matrix: whether it can run and why, the layout pods will get,
+    /// and what each scenario should show.
+    ///
+    /// Cells are Kubernetes versions x gate settings x injectors x modes. A cell is invalid when
+    /// its cluster cannot boot (1.27 has no SidecarContainers gate; from 1.33 it is locked on).
+    /// The effective mode is native, legacy, or rejected (native asked for where the gate is off:
+    /// the API server drops restartPolicy, then refuses the proxy's probes).
+    ///
+    /// Example: sidecar-e2e plan --k8s 1.28,1.33 --gate on,off --injector builtin,istio@1.27
+    Plan(Box<PlanOpts>),
+    /// Print the kind Cluster config a run uses for a Kubernetes version and gate setting.
+    ///
+    /// Example: sidecar-e2e kind-config --k8s 1.29 --gate off > cluster.yaml && kind create cluster --config cluster.yaml
+    KindConfig(KindConfigOpts),
+}
+
+#[derive(Debug, clap::Args)]
+struct PlanOpts {
+    /// Kubernetes versions, comma-separated (default: every version with a kind node image).
+    #[arg(long, value_delimiter = ',', value_name = "1.X,...")]
+    k8s: Vec<K8sVersion>,
+    /// SidecarContainers settings: on, off, default (the version's own).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "default",
+        value_name = "on|off|default,..."
+    )]
+    gate: Vec<Gate>,
+    /// Injectors: builtin (this repository's) or istio@<version>.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "builtin",
+        value_name = "builtin|istio@1.X,..."
+    )]
+    injector: Vec<InjectorSpec>,
+    /// Modes asked of the injector: auto, native, legacy.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "auto",
+        value_name = "auto|native|legacy,..."
+    )]
+    mode: Vec<ModeRequest>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct KindConfigOpts {
+    /// Kubernetes version.
+    #[arg(long, value_name = "1.X")]
+    k8s: K8sVersion,
+    /// SidecarContainers setting.
+    #[arg(long, default_value = "default")]
+    gate: Gate,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum ExpectedError {
+    #[error("cannot plan")]
+    Plan(#[source] PlanError),
+    #[error("cannot make a kind config")]
+    KindConfig(#[source] KindConfigError),
+    #[error("cannot write the output")]
+    Write(#[source] std::io::Error),
+}
+
+impl ExpectedError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            ExpectedError::Plan(_) | ExpectedError::KindConfig(_) => exit_codes::BAD_INPUT,
+            ExpectedError::Write(_) => exit_codes::IO,
+        }
+    }
+
+    fn hint(&self) -> Option<&'static str> {
+        match self {
+            ExpectedError::Plan(PlanError::UnknownVersion { .. })
+            | ExpectedError::KindConfig(KindConfigError::UnknownVersion { .. }) => {
+                Some("new versions are added to kind-configs/node-images.yaml")
+            }
+            ExpectedError::KindConfig(KindConfigError::CannotBoot { .. }) => {
+                Some("`sidecar-e2e plan` lists which gate settings each version accepts")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Runs the CLI with the process arguments and returns the exit code.
+pub fn main_impl() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", crate::error_chain(&err));
+            if let Some(hint) = err.hint() {
+                eprintln!("  (hint: {hint})");
+            }
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), ExpectedError> {
+    match cli.command {
+        Command::Plan(opts) => {
+            let k8s = if opts.k8s.is_empty() {
+                crate::cluster::known_versions()
+                    .map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?
+            } else {
+                opts.k8s.clone()
+            };
+            let request = PlanRequest {
+                k8s,
+                gates: opts.gate.clone(),
+                injectors: opts.injector.clone(),
+                modes: opts.mode.clone(),
+            };
+            let plan = request.resolve().map_err(ExpectedError::Plan)?;
+            let text = match opts.format {
+                Format::Json => {
+                    let json = serde_json::to_string_pretty(&plan).unwrap_or_default();
+                    format!("{json}\n")
+                }
+                Format::Table => plan_table(&plan),
+            };
+            write_stdout(&text)
+        }
+        Command::KindConfig(opts) => {
+            let config = kind_config(opts.k8s, opts.gate).map_err(ExpectedError::KindConfig)?;
+            write_stdout(&config.yaml)
+        }
+    }
+}
+
+fn write_stdout(text: &str) -> Result<(), ExpectedError> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(ExpectedError::Write),
+    }
+}
+
+/// The plan as an aligned text table, one row per cell.
+pub fn plan_table(plan: &Plan) -> String {
+    let header = [
+        "K8S",
+        "GATE",
+        "INJECTOR",
+        "ASKED",
+        "MODE",
+        "PROXY",
+        "INIT-TRAFFIC",
+        "JOB",
+        "SHUTDOWN",
+        "NOTE",
+    ];
+    let rows: Vec<[String; 10]> = plan.cells.iter().map(table_row).collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.len());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &[String]| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(parts.join("  ").trim_end());
+        out.push('\n');
+    };
+    line(&header.map(str::to_owned));
+    for row in &rows {
+        line(row);
+    }
+    out
+}
+
+fn table_row(cell: &PlannedCell) -> [String; 10] {
+    let yes_no = |v: Option<bool>| match v {
+        Some(true) => "yes".to_owned(),
+        Some(false) => "no".to_owned(),
+        None => "-".to_owned(),
+    };
+    let scenario = |s: Scenario| cell.scenarios.get(&s);
+    let mode = match cell.effective_mode {
+        Some(EffectiveMode::Native) => "native",
+        Some(EffectiveMode::Legacy) => "legacy",
+        Some(EffectiveMode::Rejected) => "rejected",
+        None => "invalid",
+    };
+    let proxy = match scenario(Scenario::Sleep).and_then(|o| o.proxy) {
+        Some(ProxyPlace::RestartableInitContainer) => "init (Always)",
+        Some(ProxyPlace::Container) => "container",
+        None => "-",
+    };
+    let note = match (&cell.reason, cell.effective_mode) {
+        (Some(reason), _) => reason.clone(),
+        (None, Some(EffectiveMode::Rejected)) => {
+            "API server drops restartPolicy, then refuses the probes: no pod".to_owned()
+        }
+        _ => String::new(),
+    };
+    [
+        cell.k8s.to_string(),
+        cell.gate.to_string(),
+        cell.injector.to_string(),
+        cell.requested_mode.to_string(),
+        mode.to_owned(),
+        proxy.to_owned(),
+        yes_no(scenario(Scenario::InitTraffic).and_then(|o| o.succeeds)),
+        yes_no(scenario(Scenario::Job).and_then(|o| o.completes)),
+        yes_no(scenario(Scenario::ShutdownTraffic).and_then(|o| o.succeeds)),
+        note,
+    ]
+}

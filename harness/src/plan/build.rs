@@ -1,0 +1,168 @@
+//! Building a plan in two phases: check the request with no I/O, then resolve every cell.
+
+use serde::Serialize;
+
+use super::cell::{Cell, EffectiveMode, Resolution};
+use super::injector::{InjectorSpec, ModeRequest};
+use super::k8s::{Gate, K8sVersion};
+use super::outcome::{ScenarioOutcome, expected_outcome};
+use crate::cluster::{TableError, known_versions};
+use crate::scenario::Scenario;
+
+/// A request that cannot become a plan.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// A list flag was empty.
+    #[error("no {0} given")]
+    Empty(&'static str),
+    /// A Kubernetes version with no kind node image.
+    #[error("unknown Kubernetes version {k8s}: known versions are {known}")]
+    UnknownVersion {
+        /// What was asked for.
+        k8s: K8sVersion,
+        /// What exists.
+        known: String,
+    },
+    /// The embedded node-image table is broken.
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+/// What to plan: the matrix's axes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRequest {
+    /// Kubernetes versions.
+    pub k8s: Vec<K8sVersion>,
+    /// Gate settings.
+    pub gates: Vec<Gate>,
+    /// Injectors.
+    pub injectors: Vec<InjectorSpec>,
+    /// Modes.
+    pub modes: Vec<ModeRequest>,
+}
+
+/// One cell with its resolution and expectations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedCell {
+    /// The cell.
+    #[serde(skip)]
+    pub cell: Cell,
+    /// Kubernetes version, `"1.29"`.
+    pub k8s: K8sVersion,
+    /// Gate setting asked for.
+    pub gate: Gate,
+    /// Injector, `builtin` or `istio@1.27`.
+    pub injector: InjectorSpec,
+    /// Whether it can run.
+    pub valid: bool,
+    /// Why not, when it cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What the gate resolves to (`null` when not valid).
+    #[serde(rename = "sidecarsEnabled")]
+    pub sidecars_enabled: Option<bool>,
+    /// The layout pods get: native, legacy or rejected (`null` when not valid).
+    #[serde(rename = "mode")]
+    pub effective_mode: Option<EffectiveMode>,
+    /// What the cell asked of the injector.
+    #[serde(rename = "requestedMode")]
+    pub requested_mode: ModeRequest,
+    /// Per scenario, what should happen (empty when not valid).
+    pub scenarios: std::collections::BTreeMap<Scenario, ScenarioOutcome>,
+}
+
+/// Every cell of the matrix, in axis order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Plan {
+    /// The cells.
+    pub cells: Vec<PlannedCell>,
+}
+
+impl PlanRequest {
+    /// Phase one: checks the axes (non-empty, versions known). No cluster is touched.
+    ///
+    /// # Errors
+    /// [`PlanError`] naming the bad input.
+    pub fn validate(&self) -> Result<(), PlanError> {
+        for (name, empty) in [
+            ("Kubernetes versions (--k8s)", self.k8s.is_empty()),
+            ("gate settings (--gate)", self.gates.is_empty()),
+            ("injectors (--injector)", self.injectors.is_empty()),
+            ("modes (--mode)", self.modes.is_empty()),
+        ] {
+            if empty {
+                return Err(PlanError::Empty(name));
+            }
+        }
+        let known = known_versions()?;
+        if let Some(&k8s) = self.k8s.iter().find(|v| !known.contains(v)) {
+            let known = known
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(PlanError::UnknownVersion { k8s, known });
+        }
+        Ok(())
+    }
+
+    /// Phase two: resolves every cell (validity, effective mode, expectations).
+    ///
+    /// # Errors
+    /// As [`PlanRequest::validate`].
+    pub fn resolve(&self) -> Result<Plan, PlanError> {
+        self.validate()?;
+        let mut cells = Vec::new();
+        for &k8s in &self.k8s {
+            for &gate in &self.gates {
+                for &injector in &self.injectors {
+                    for &mode in &self.modes {
+                        cells.push(plan_cell(Cell {
+                            k8s,
+                            gate,
+                            injector,
+                            mode,
+                        }));
+                    }
+                }
+            }
+        }
+        Ok(Plan { cells })
+    }
+}
+
+fn plan_cell(cell: Cell) -> PlannedCell {
+    match cell.resolve() {
+        Resolution::Valid {
+            sidecars_on, mode, ..
+        } => PlannedCell {
+            cell,
+            k8s: cell.k8s,
+            gate: cell.gate,
+            injector: cell.injector,
+            valid: true,
+            reason: None,
+            sidecars_enabled: Some(sidecars_on),
+            effective_mode: Some(mode),
+            requested_mode: cell.mode,
+            scenarios: Scenario::ALL
+                .into_iter()
+                .map(|s| (s, expected_outcome(s, mode, cell.k8s)))
+                .collect(),
+        },
+        Resolution::Invalid(reason) => PlannedCell {
+            cell,
+            k8s: cell.k8s,
+            gate: cell.gate,
+            injector: cell.injector,
+            valid: false,
+            reason: Some(reason.to_owned()),
+            sidecars_enabled: None,
+            effective_mode: None,
+            requested_mode: cell.mode,
+            scenarios: Default::default(),
+        },
+    }
+}

@@ -1,0 +1,224 @@
+//! Which injector a cell installs, and how each decides between native and legacy (§6.1).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::k8s::K8sVersion;
+
+/// An injector: ours, or Istio at a minor version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InjectorSpec {
+    /// `sidecar-injector` from this repository.
+    Builtin,
+    /// Istio `1.<minor>`, installed with istioctl.
+    Istio {
+        /// The minor number: 27 for 1.27.
+        minor: u32,
+    },
+}
+
+impl fmt::Display for InjectorSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InjectorSpec::Builtin => f.write_str("builtin"),
+            InjectorSpec::Istio { minor } => write!(f, "istio@1.{minor}"),
+        }
+    }
+}
+
+/// An injector string that is neither `builtin` nor `istio@1.<minor>`.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown injector {0:?}: expected builtin or istio@<version>, e.g. istio@1.27")]
+pub struct BadInjector(pub String);
+
+impl FromStr for InjectorSpec {
+    type Err = BadInjector;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadInjector(s.to_owned());
+        match s.trim() {
+            "builtin" => Ok(InjectorSpec::Builtin),
+            other => {
+                let version = other.strip_prefix("istio@").ok_or_else(bad)?;
+                let version: K8sVersion = version.parse().map_err(|_| bad())?;
+                Ok(InjectorSpec::Istio {
+                    minor: version.minor,
+                })
+            }
+        }
+    }
+}
+
+impl Serialize for InjectorSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for InjectorSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// The injection mode a cell asks the injector for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModeRequest {
+    /// Let the injector decide: builtin looks at the cluster, Istio follows its version's default.
+    Auto,
+    /// Force native sidecars (Istio: `ENABLE_NATIVE_SIDECARS=true`).
+    Native,
+    /// Force the legacy layout (Istio: `ENABLE_NATIVE_SIDECARS=false`).
+    Legacy,
+}
+
+impl fmt::Display for ModeRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ModeRequest::Auto => "auto",
+            ModeRequest::Native => "native",
+            ModeRequest::Legacy => "legacy",
+        })
+    }
+}
+
+/// A mode word that is not auto, native or legacy.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown mode {0:?}: expected auto, native or legacy")]
+pub struct BadMode(pub String);
+
+impl FromStr for ModeRequest {
+    type Err = BadMode;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "auto" => Ok(ModeRequest::Auto),
+            "native" => Ok(ModeRequest::Native),
+            "legacy" => Ok(ModeRequest::Legacy),
+            other => Err(BadMode(other.to_owned())),
+        }
+    }
+}
+
+/// The layout an injector chooses, before the API server has its say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InjectorChoice {
+    /// The proxy goes in `initContainers` with `restartPolicy: Always`.
+    Native,
+    /// The proxy goes in `containers`.
+    Legacy,
+    /// The injector cannot be asked for this mode.
+    Unsupported(&'static str),
+}
+
+/// Decides what the injector injects for a request on a cluster.
+///
+/// `sidecars_on` is whether the cluster honours restartable init containers. The builtin
+/// injector's `auto` follows the capability probe, which sees exactly that. Istio looks only at
+/// versions (§6.1): it never checks the gate.
+pub fn injector_choice(
+    injector: InjectorSpec,
+    request: ModeRequest,
+    k8s: K8sVersion,
+    sidecars_on: bool,
+) -> InjectorChoice {
+    match (injector, request) {
+        (_, ModeRequest::Legacy) => InjectorChoice::Legacy,
+        (InjectorSpec::Builtin, ModeRequest::Native) => InjectorChoice::Native,
+        (InjectorSpec::Builtin, ModeRequest::Auto) => {
+            if sidecars_on {
+                InjectorChoice::Native
+            } else {
+                InjectorChoice::Legacy
+            }
+        }
+        // §6.1: ENABLE_NATIVE_SIDECARS appears in Istio 1.19.
+        (InjectorSpec::Istio { minor }, ModeRequest::Native) if minor < 19 => {
+            InjectorChoice::Unsupported("Istio before 1.19 has no ENABLE_NATIVE_SIDECARS")
+        }
+        (InjectorSpec::Istio { .. }, ModeRequest::Native) => InjectorChoice::Native,
+        // §6.1: default false up to 1.26; `auto` from 1.27 = native iff every kubelet is ≥ 1.33.
+        (InjectorSpec::Istio { minor }, ModeRequest::Auto) => {
+            if minor >= 27 && k8s.minor >= 33 {
+                InjectorChoice::Native
+            } else {
+                InjectorChoice::Legacy
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn istio(minor: u32) -> InjectorSpec {
+        InjectorSpec::Istio { minor }
+    }
+
+    #[test]
+    fn parses_injectors() {
+        assert_eq!("builtin".parse(), Ok(InjectorSpec::Builtin));
+        assert_eq!("istio@1.27".parse(), Ok(istio(27)));
+        for bad in ["istio", "istio@", "istio@latest", "linkerd@2.14", "Builtin"] {
+            assert!(bad.parse::<InjectorSpec>().is_err(), "{bad}");
+        }
+        assert_eq!(istio(27).to_string(), "istio@1.27");
+    }
+
+    // Builtin `auto` is native exactly where the cluster honours sidecars.
+    #[test]
+    fn builtin_auto_follows_the_cluster() {
+        let k = K8sVersion::new(29);
+        assert_eq!(
+            injector_choice(InjectorSpec::Builtin, ModeRequest::Auto, k, true),
+            InjectorChoice::Native
+        );
+        assert_eq!(
+            injector_choice(InjectorSpec::Builtin, ModeRequest::Auto, k, false),
+            InjectorChoice::Legacy
+        );
+    }
+
+    // §6.1: Istio ≤ 1.26 defaults to legacy everywhere.
+    #[test]
+    fn istio_before_1_27_defaults_to_legacy() {
+        for k in [29, 33, 34] {
+            assert_eq!(
+                injector_choice(istio(26), ModeRequest::Auto, K8sVersion::new(k), true),
+                InjectorChoice::Legacy
+            );
+        }
+    }
+
+    // §6.1: Istio ≥ 1.27 `auto` needs every kubelet ≥ 1.33; the gate is not consulted.
+    #[test]
+    fn istio_auto_from_1_27_needs_kubelet_1_33() {
+        assert_eq!(
+            injector_choice(istio(27), ModeRequest::Auto, K8sVersion::new(32), true),
+            InjectorChoice::Legacy
+        );
+        assert_eq!(
+            injector_choice(istio(27), ModeRequest::Auto, K8sVersion::new(33), true),
+            InjectorChoice::Native
+        );
+    }
+
+    // §6.1: forcing native needs 1.19+, and Istio never checks the gate.
+    #[test]
+    fn istio_forced_native() {
+        assert!(matches!(
+            injector_choice(istio(18), ModeRequest::Native, K8sVersion::new(29), true),
+            InjectorChoice::Unsupported(_)
+        ));
+        assert_eq!(
+            injector_choice(istio(20), ModeRequest::Native, K8sVersion::new(29), false),
+            InjectorChoice::Native
+        );
+    }
+}

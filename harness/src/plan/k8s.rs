@@ -1,0 +1,291 @@
+//! Kubernetes versions and the `SidecarContainers` feature gate (sidecar-semantics.md §1.1).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A Kubernetes minor version, `1.<minor>`. Only minors with a kind node image in
+/// `kind-configs/node-images.yaml` exist for the harness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct K8sVersion {
+    /// The minor number: 29 for 1.29.
+    pub minor: u32,
+}
+
+impl K8sVersion {
+    /// `1.<minor>`.
+    pub const fn new(minor: u32) -> Self {
+        K8sVersion { minor }
+    }
+
+    /// Where the gate stands by default, and whether it can be set (§1.1).
+    pub fn gate_support(self) -> GateSupport {
+        match self.minor {
+            0..=27 => GateSupport::Absent,
+            28 => GateSupport::Settable { default_on: false },
+            29..=32 => GateSupport::Settable { default_on: true },
+            // GA and locked from 1.33; removed in 1.36 or 1.37 (§1.1 [U]). Either way `false`
+            // cannot boot and `true` must not be written (it will be an unknown gate).
+            _ => GateSupport::LockedOn,
+        }
+    }
+
+    /// Sidecars are terminated after the app containers, in reverse order, from 1.29 (§1.1,
+    /// kubernetes#120620); 1.28's alpha terminates them like regular containers.
+    pub fn orders_sidecar_termination(self) -> bool {
+        self.minor >= 29
+    }
+}
+
+impl fmt::Display for K8sVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "1.{}", self.minor)
+    }
+}
+
+/// A version string that is not `1.<minor>`.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{input:?} is not a Kubernetes minor version: write it as 1.29 (or v1.29)")]
+pub struct BadVersion {
+    /// What was given.
+    pub input: String,
+}
+
+impl FromStr for K8sVersion {
+    type Err = BadVersion;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadVersion {
+            input: s.to_owned(),
+        };
+        let trimmed = s.trim().strip_prefix('v').unwrap_or(s.trim());
+        let (major, minor) = trimmed.split_once('.').ok_or_else(bad)?;
+        if major != "1" || minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        Ok(K8sVersion::new(minor.parse().map_err(|_| bad())?))
+    }
+}
+
+impl Serialize for K8sVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for K8sVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// How a version treats the `SidecarContainers` gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateSupport {
+    /// ≤ 1.27: no such gate; naming it stops the components (`unrecognized feature gate`).
+    Absent,
+    /// 1.28–1.32: alpha (off) in 1.28, beta (on) from 1.29; either value can be set.
+    Settable {
+        /// The default.
+        default_on: bool,
+    },
+    /// ≥ 1.33: GA and locked on; `false` stops the components, and the gate must not be written.
+    LockedOn,
+}
+
+/// The gate setting a cell asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gate {
+    /// `SidecarContainers: true`.
+    On,
+    /// `SidecarContainers: false`.
+    Off,
+    /// Leave the gate out: the version's default.
+    Default,
+}
+
+impl Gate {
+    /// The word used in flags and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gate::On => "on",
+            Gate::Off => "off",
+            Gate::Default => "default",
+        }
+    }
+}
+
+impl fmt::Display for Gate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A gate word that is not on, off or default.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown gate setting {0:?}: expected on, off or default")]
+pub struct BadGate(pub String);
+
+impl FromStr for Gate {
+    type Err = BadGate;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "on" | "true" => Ok(Gate::On),
+            "off" | "false" => Ok(Gate::Off),
+            "default" => Ok(Gate::Default),
+            other => Err(BadGate(other.to_owned())),
+        }
+    }
+}
+
+/// What the cluster does with a gate setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateOutcome {
+    /// The cluster boots; native sidecars are on or off; `write` says what goes in the kind
+    /// config's `featureGates` (`None`: leave the gate out).
+    Boots {
+        /// Whether restartable init containers are honoured.
+        sidecars_on: bool,
+        /// The value to write, if any.
+        write: Option<bool>,
+    },
+    /// The cluster cannot boot with this setting; the reason names the rule.
+    CannotBoot(&'static str),
+}
+
+/// Decides what a gate setting does on a version (§1.1; rule for generated kind configs: from
+/// 1.33 never write the gate).
+pub fn gate_outcome(version: K8sVersion, gate: Gate) -> GateOutcome {
+    match (version.gate_support(), gate) {
+        (GateSupport::Absent, Gate::Default) => GateOutcome::Boots {
+            sidecars_on: false,
+            write: None,
+        },
+        (GateSupport::Absent, Gate::On | Gate::Off) => GateOutcome::CannotBoot(
+            "this version has no SidecarContainers gate: naming it stops the control plane \
+             (unrecognized feature gate); use --gate default",
+        ),
+        (GateSupport::Settable { default_on }, Gate::Default) => GateOutcome::Boots {
+            sidecars_on: default_on,
+            write: None,
+        },
+        (GateSupport::Settable { .. }, Gate::On) => GateOutcome::Boots {
+            sidecars_on: true,
+            write: Some(true),
+        },
+        (GateSupport::Settable { .. }, Gate::Off) => GateOutcome::Boots {
+            sidecars_on: false,
+            write: Some(false),
+        },
+        (GateSupport::LockedOn, Gate::On | Gate::Default) => GateOutcome::Boots {
+            sidecars_on: true,
+            write: None,
+        },
+        (GateSupport::LockedOn, Gate::Off) => GateOutcome::CannotBoot(
+            "SidecarContainers is GA and locked on from 1.33: setting it to false stops the \
+             control plane (cannot set feature gate SidecarContainers to false)",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(minor: u32) -> K8sVersion {
+        K8sVersion::new(minor)
+    }
+
+    #[test]
+    fn parses_minor_versions_and_rejects_the_rest() {
+        assert_eq!("1.29".parse(), Ok(v(29)));
+        assert_eq!("v1.33".parse(), Ok(v(33)));
+        for bad in ["1", "2.1", "1.x", "1.29.3", "", "1."] {
+            assert!(bad.parse::<K8sVersion>().is_err(), "{bad}");
+        }
+    }
+
+    // §1.1: ≤1.27 the gate does not exist; naming it breaks the cluster.
+    #[test]
+    fn gate_absent_before_1_28() {
+        assert_eq!(
+            gate_outcome(v(27), Gate::Default),
+            GateOutcome::Boots {
+                sidecars_on: false,
+                write: None
+            }
+        );
+        assert!(matches!(
+            gate_outcome(v(27), Gate::On),
+            GateOutcome::CannotBoot(_)
+        ));
+        assert!(matches!(
+            gate_outcome(v(27), Gate::Off),
+            GateOutcome::CannotBoot(_)
+        ));
+    }
+
+    // §1.1: 1.28 alpha, default false; 1.29–1.32 beta, default true; both settable.
+    #[test]
+    fn gate_settable_from_1_28_to_1_32() {
+        assert_eq!(
+            gate_outcome(v(28), Gate::Default),
+            GateOutcome::Boots {
+                sidecars_on: false,
+                write: None
+            }
+        );
+        assert_eq!(
+            gate_outcome(v(28), Gate::On),
+            GateOutcome::Boots {
+                sidecars_on: true,
+                write: Some(true)
+            }
+        );
+        for minor in 29..=32 {
+            assert_eq!(
+                gate_outcome(v(minor), Gate::Default),
+                GateOutcome::Boots {
+                    sidecars_on: true,
+                    write: None
+                }
+            );
+            assert_eq!(
+                gate_outcome(v(minor), Gate::Off),
+                GateOutcome::Boots {
+                    sidecars_on: false,
+                    write: Some(false)
+                }
+            );
+        }
+    }
+
+    // §1.1: from 1.33 locked on; `off` cannot boot; `on` is never written.
+    #[test]
+    fn gate_locked_from_1_33() {
+        for minor in 33..=36 {
+            assert_eq!(
+                gate_outcome(v(minor), Gate::On),
+                GateOutcome::Boots {
+                    sidecars_on: true,
+                    write: None
+                }
+            );
+            match gate_outcome(v(minor), Gate::Off) {
+                GateOutcome::CannotBoot(reason) => assert!(reason.contains("locked")),
+                other => panic!("1.{minor} off: {other:?}"),
+            }
+        }
+    }
+
+    // §1.1: reverse-order termination from 1.29.
+    #[test]
+    fn termination_ordered_from_1_29() {
+        assert!(!v(28).orders_sidecar_termination());
+        assert!(v(29).orders_sidecar_termination());
+    }
+}

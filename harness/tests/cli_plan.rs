@@ -1,0 +1,170 @@
+//! `sidecar-e2e plan` and `kind-config` as users run them: the JSON contract, tables, errors.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sidecar-e2e");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("must run sidecar-e2e")
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn plan_json(args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["plan", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    assert!(out.status.success(), "{}", describe(&out));
+    serde_json::from_slice(&out.stdout).expect("plan --format json prints a JSON array")
+}
+
+fn find<'a>(cells: &'a [Value], k8s: &str, gate: &str, injector: &str) -> &'a Value {
+    cells
+        .iter()
+        .find(|c| c["k8s"] == k8s && c["gate"] == gate && c["injector"] == injector)
+        .unwrap_or_else(|| panic!("no cell {k8s} {gate} {injector}"))
+}
+
+#[test]
+fn plan_json_follows_the_contract() {
+    let cells = plan_json(&[
+        "--k8s",
+        "1.28,1.33",
+        "--gate",
+        "on,off",
+        "--injector",
+        "builtin,istio@1.27",
+    ]);
+    assert_eq!(cells.len(), 2 * 2 * 2);
+    for cell in &cells {
+        assert!(
+            cell["k8s"].is_string() && cell["gate"].is_string() && cell["injector"].is_string()
+        );
+        let valid = cell["valid"].as_bool().expect("valid is a bool");
+        if valid {
+            assert!(cell.get("reason").is_none(), "{cell}");
+            let mode = cell["mode"].as_str().expect("mode is a string");
+            assert!(["native", "legacy", "rejected"].contains(&mode), "{cell}");
+            assert!(
+                cell["scenarios"]["init-traffic"]["succeeds"].is_boolean(),
+                "{cell}"
+            );
+            assert!(cell["scenarios"]["job"]["completes"].is_boolean(), "{cell}");
+        } else {
+            assert!(
+                cell["reason"].as_str().is_some_and(|r| !r.is_empty()),
+                "{cell}"
+            );
+            assert!(cell["mode"].is_null(), "{cell}");
+        }
+    }
+
+    let native = find(&cells, "1.28", "on", "builtin");
+    assert_eq!(native["mode"], "native");
+    assert_eq!(native["scenarios"]["job"]["completes"], true);
+    assert_eq!(native["scenarios"]["init-traffic"]["succeeds"], true);
+
+    let legacy = find(&cells, "1.28", "off", "builtin");
+    assert_eq!(legacy["mode"], "legacy");
+    assert_eq!(legacy["scenarios"]["job"]["completes"], false);
+    assert_eq!(legacy["scenarios"]["init-traffic"]["succeeds"], false);
+
+    // §6.1: Istio 1.27's auto needs kubelet ≥ 1.33, whatever the gate.
+    assert_eq!(find(&cells, "1.28", "on", "istio@1.27")["mode"], "legacy");
+    assert_eq!(find(&cells, "1.33", "on", "istio@1.27")["mode"], "native");
+
+    let locked = find(&cells, "1.33", "off", "builtin");
+    assert_eq!(locked["valid"], false);
+    assert!(
+        locked["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("locked")
+    );
+}
+
+#[test]
+fn forced_native_on_a_gate_off_cluster_is_rejected() {
+    let cells = plan_json(&["--k8s", "1.29", "--gate", "off", "--mode", "native,legacy"]);
+    let modes: Vec<&str> = cells
+        .iter()
+        .map(|c| c["mode"].as_str().expect("valid"))
+        .collect();
+    assert_eq!(modes, ["rejected", "legacy"]);
+    assert_eq!(cells[0]["scenarios"]["sleep"]["podCreated"], false);
+}
+
+#[test]
+fn plan_table_has_a_row_per_cell() {
+    let out = run(&["plan", "--k8s", "1.27,1.29", "--gate", "on,default"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1 + 4, "{text}");
+    assert!(lines[0].starts_with("K8S"));
+    assert!(
+        lines[1].contains("invalid") && lines[1].contains("no SidecarContainers gate"),
+        "{text}"
+    );
+    assert!(
+        lines[4].starts_with("1.29") && lines[4].contains("native"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_input_exits_2_with_a_clear_error() {
+    for (args, expected) in [
+        (
+            &["plan", "--k8s", "1.19"][..],
+            "unknown Kubernetes version 1.19: known versions are 1.27",
+        ),
+        (
+            &["plan", "--k8s", "latest"][..],
+            "not a Kubernetes minor version",
+        ),
+        (&["plan", "--gate", "maybe"][..], "unknown gate setting"),
+        (&["plan", "--injector", "linkerd"][..], "unknown injector"),
+        (
+            &["kind-config", "--k8s", "1.34", "--gate", "off"][..],
+            "locked on from 1.33",
+        ),
+        (
+            &["kind-config", "--k8s", "1.40"][..],
+            "no kind node image for Kubernetes 1.40",
+        ),
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn kind_config_prints_what_a_run_uses() {
+    let out = run(&["kind-config", "--k8s", "1.29", "--gate", "off"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let config: Value = serde_saphyr::from_str(&text).expect("kind config is YAML");
+    assert_eq!(config["kind"], "Cluster");
+    assert_eq!(config["featureGates"]["SidecarContainers"], false);
+    assert!(
+        config["nodes"][0]["image"]
+            .as_str()
+            .expect("image")
+            .starts_with("kindest/node:v1.29.")
+    );
+}
