@@ -15,7 +15,9 @@
 pub mod cli;
 pub mod cluster;
 pub mod plan;
+pub mod recording;
 pub mod scenario;
+pub mod views;
 
 /// Renders an error and its sources once each, joined by `: `.
 pub fn error_chain(err: &dyn std::error::Error) -> String {

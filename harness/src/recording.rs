@@ -1,0 +1,224 @@
+//! Everything a run observes, as versioned serde types saved as JSON. `sidecar-e2e verify`
+//! re-checks a recording offline, so a CI failure can be debugged on a laptop.
+//!
+//! Order matters more than clocks here: Kubernetes timestamps have one-second resolution
+//! (sidecar-semantics.md §4.1), so snapshots and events carry `seq`, the order in which the
+//! recorder's watch delivered them, as well as the time the recorder saw them.
+
+use std::path::Path;
+
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
+use serde::{Deserialize, Serialize};
+
+use crate::plan::{Cell, EffectiveMode};
+use crate::scenario::Scenario;
+
+/// The format version this build writes and reads.
+pub const RECORDING_VERSION: u32 = 1;
+
+/// A recording file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordingError {
+    /// The file could not be read.
+    #[error("cannot read {path}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a recording.
+    #[error("{path} is not a sidecar-e2e recording")]
+    Parse {
+        /// The file.
+        path: String,
+        /// What serde said.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The file is a recording of another format version.
+    #[error("{path} is a version {found} recording; this build reads version {RECORDING_VERSION}")]
+    Version {
+        /// The file.
+        path: String,
+        /// The version in the file.
+        found: u32,
+    },
+}
+
+/// One cell's run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recording {
+    /// [`RECORDING_VERSION`].
+    pub version: u32,
+    /// The cell that ran.
+    pub cell: Cell,
+    /// What the cluster turned out to be.
+    pub cluster: ClusterFacts,
+    /// One entry per scenario run.
+    pub scenarios: Vec<ScenarioRecording>,
+}
+
+/// Facts about the cluster, measured, never assumed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterFacts {
+    /// API server `gitVersion`, e.g. `v1.29.10`.
+    pub server_version: String,
+    /// Every node's `status.nodeInfo.kubeletVersion`.
+    #[serde(default)]
+    pub kubelet_versions: Vec<String>,
+    /// Capability probe: did a server-side dry-run create keep `restartPolicy: Always` on an
+    /// init container? `None` when the probe did not run.
+    pub native_sidecars_supported: Option<bool>,
+    /// The layout the injector was configured for in this run, if known.
+    #[serde(default)]
+    pub injected_mode: Option<EffectiveMode>,
+}
+
+/// What one scenario did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioRecording {
+    /// Which scenario.
+    pub scenario: Scenario,
+    /// Its namespace.
+    pub namespace: String,
+    /// Errors from applying its manifests (admission denials, 422s), verbatim.
+    #[serde(default)]
+    pub apply_errors: Vec<String>,
+    /// Pod snapshots, in the order the watch delivered them.
+    #[serde(default)]
+    pub snapshots: Vec<PodSnapshot>,
+    /// Events in the namespace, in arrival order.
+    #[serde(default)]
+    pub events: Vec<EventRecord>,
+    /// Container logs, fetched at the end (init containers and previous instances too).
+    #[serde(default)]
+    pub logs: Vec<ContainerLog>,
+    /// How long each phase took.
+    #[serde(default)]
+    pub timings: Vec<PhaseTiming>,
+    /// Whether the recorder stopped because its deadline passed rather than because the
+    /// scenario was done.
+    #[serde(default)]
+    pub timed_out: bool,
+}
+
+/// A pod as one watch event showed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSnapshot {
+    /// Arrival order across snapshots and events of the scenario.
+    pub seq: u64,
+    /// When the recorder saw it.
+    pub observed_at: MicroTime,
+    /// The pod (its `metadata.resourceVersion` orders versions of one pod).
+    pub pod: Pod,
+}
+
+/// A Kubernetes event, as the recorder saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRecord {
+    /// Arrival order across snapshots and events of the scenario.
+    pub seq: u64,
+    /// `Normal` or `Warning`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Machine-readable reason (`FailedCreate`, `Started`, …).
+    pub reason: String,
+    /// The message.
+    pub message: String,
+    /// `Kind/name` of the object it is about.
+    pub object: String,
+    /// How many times it happened.
+    #[serde(default = "one")]
+    pub count: i32,
+}
+
+fn one() -> i32 {
+    1
+}
+
+/// A container's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerLog {
+    /// Pod name.
+    pub pod: String,
+    /// Container name.
+    pub container: String,
+    /// Whether it is an init container (sidecars included).
+    #[serde(default)]
+    pub init: bool,
+    /// Whether this is the previous instance's log (after a restart).
+    #[serde(default)]
+    pub previous: bool,
+    /// The text.
+    pub text: String,
+}
+
+/// A phase of a scenario and how long it took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PhaseTiming {
+    /// `apply`, `wait`, `logs`, `cleanup`, …
+    pub phase: String,
+    /// Milliseconds.
+    pub millis: u64,
+}
+
+impl Recording {
+    /// Reads a recording file.
+    ///
+    /// # Errors
+    /// [`RecordingError`] when the file is missing, not a recording, or of another version.
+    pub fn load(path: &Path) -> Result<Self, RecordingError> {
+        let label = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| RecordingError::Read {
+            path: label.clone(),
+            source,
+        })?;
+        Self::from_json(&text, &label)
+    }
+
+    /// Parses a recording; `label` names it in errors.
+    ///
+    /// # Errors
+    /// As [`Recording::load`].
+    pub fn from_json(text: &str, label: &str) -> Result<Self, RecordingError> {
+        // Check the version first, so an old or new file gets a version error rather than a
+        // confusing field error.
+        #[derive(Deserialize)]
+        struct VersionOnly {
+            version: u32,
+        }
+        let parse = |source| RecordingError::Parse {
+            path: label.to_owned(),
+            source,
+        };
+        let found = serde_json::from_str::<VersionOnly>(text)
+            .map_err(parse)?
+            .version;
+        if found != RECORDING_VERSION {
+            return Err(RecordingError::Version {
+                path: label.to_owned(),
+                found,
+            });
+        }
+        serde_json::from_str(text).map_err(parse)
+    }
+}
+
+impl ScenarioRecording {
+    /// The log of `container` (current instance), if recorded.
+    pub fn log(&self, container: &str) -> Option<&ContainerLog> {
+        self.logs
+            .iter()
+            .find(|log| log.container == container && !log.previous)
+    }
+}
