@@ -14,9 +14,11 @@
 
 pub mod cli;
 pub mod cluster;
+pub mod expect;
 pub mod plan;
 pub mod recording;
 pub mod scenario;
+pub mod verdict;
 pub mod views;
 
 /// Renders an error and its sources once each, joined by `: `.

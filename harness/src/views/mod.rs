@@ -1,4 +1,5 @@
 //! Views derived from a recording: what `kubectl` would have shown, and parsed proxy access logs.
 
 pub mod access_log;
+pub mod evidence;
 pub mod kubectl;

@@ -1,0 +1,307 @@
+//! Every check, once passing and once failing, on synthetic recordings.
+
+mod support;
+
+use sidecar_e2e::expect::Check;
+use sidecar_e2e::plan::{EffectiveMode, Gate, ModeRequest};
+use sidecar_e2e::recording::ScenarioRecording;
+use sidecar_e2e::scenario::Scenario;
+use sidecar_e2e::verdict::{Outcome, judge, judge_scenario};
+use support::*;
+
+fn outcome_of(
+    recorded: &ScenarioRecording,
+    minor: u32,
+    mode: EffectiveMode,
+    check: &str,
+) -> (Outcome, Vec<String>) {
+    let verdict = judge_scenario(
+        recorded,
+        &cell(minor, Gate::Default, ModeRequest::Auto),
+        mode,
+    );
+    let result = verdict
+        .results
+        .iter()
+        .find(|r| r.check.name() == check)
+        .unwrap_or_else(|| panic!("no {check} check in {:?}", verdict.results));
+    (result.outcome, result.evidence.clone())
+}
+
+fn native(recorded: &ScenarioRecording, check: &str) -> (Outcome, Vec<String>) {
+    outcome_of(recorded, 29, EffectiveMode::Native, check)
+}
+
+#[test]
+fn a_good_native_job_passes_every_check() {
+    let verdict = judge_scenario(
+        &good_native_job(),
+        &cell(29, Gate::Default, ModeRequest::Auto),
+        EffectiveMode::Native,
+    );
+    for result in &verdict.results {
+        assert_eq!(
+            result.outcome,
+            Outcome::Pass,
+            "{:?}: {:?}",
+            result.check,
+            result.evidence
+        );
+    }
+    assert_eq!(
+        verdict.watch,
+        [
+            "job-abcde: 0/2 Init:0/1 → 1/2 PodInitializing → 2/2 Running → 1/2 Completed → 0/2 Completed"
+        ]
+    );
+}
+
+#[test]
+fn proxy_layout_fails_when_the_api_server_dropped_restart_policy() {
+    let mut recorded = good_native_job();
+    let t0 = "2025-11-23T20:00:01Z";
+    recorded.snapshots[0] = snapshot(
+        1,
+        1,
+        &native_job_pod("Pending", &proxy_running(false, t0), APP_WAITING, ""),
+    );
+    let (outcome, evidence) = native(&recorded, "proxy-layout");
+    assert_eq!(outcome, Outcome::Fail);
+    assert!(evidence[0].contains("restartPolicy unset"), "{evidence:?}");
+}
+
+#[test]
+fn startup_order_fails_when_the_app_runs_before_the_proxy_started() {
+    let mut recorded = good_native_job();
+    let t0 = "2025-11-23T20:00:01Z";
+    recorded.snapshots[1] = snapshot(
+        2,
+        2,
+        &native_job_pod(
+            "Running",
+            &proxy_running(false, t0),
+            &app_running(t0),
+            RP_ALWAYS,
+        ),
+    );
+    let (outcome, evidence) = native(&recorded, "startup-order");
+    assert_eq!(outcome, Outcome::Fail, "{evidence:?}");
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.contains("before the proxy was seen started")),
+        "{evidence:?}"
+    );
+}
+
+#[test]
+fn startup_order_fails_on_an_earlier_app_timestamp_even_in_watch_order() {
+    let mut recorded = good_native_job();
+    let t0 = "2025-11-23T20:00:05Z";
+    recorded.snapshots[1] = snapshot(
+        2,
+        2,
+        &native_job_pod("Pending", &proxy_running(true, t0), APP_WAITING, RP_ALWAYS),
+    );
+    recorded.snapshots[2] = snapshot(
+        3,
+        3,
+        &native_job_pod(
+            "Running",
+            &proxy_running(true, t0),
+            &app_running("2025-11-23T20:00:03Z"),
+            RP_ALWAYS,
+        ),
+    );
+    let (outcome, evidence) = native(&recorded, "startup-order");
+    assert_eq!(outcome, Outcome::Fail, "{evidence:?}");
+    assert!(
+        evidence.iter().any(|e| e.contains("is before the proxy's")),
+        "{evidence:?}"
+    );
+}
+
+#[test]
+fn request_check_reads_evidence_lines_both_ways() {
+    let mut recorded = good_native_job();
+    recorded.logs[0] = log("app", false, EVIDENCE_FAILED);
+    let (outcome, evidence) = native(&recorded, "request");
+    assert_eq!(outcome, Outcome::Fail);
+    assert!(evidence[0].contains("curl_exit=7"), "{evidence:?}");
+
+    recorded.logs[0] = log("app", false, "no evidence here\n");
+    let (outcome, evidence) = native(&recorded, "request");
+    assert_eq!(outcome, Outcome::Fail);
+    assert!(evidence[0].contains("no evidence line"), "{evidence:?}");
+}
+
+#[test]
+fn access_log_check_needs_the_request_in_the_proxy_log() {
+    let mut recorded = good_native_job();
+    recorded.logs[1] = log(
+        "sidecar-proxy",
+        true,
+        &ACCESS_LINE.replace("\" 200 ", "\" 503 "),
+    );
+    let (outcome, evidence) = native(&recorded, "access-log");
+    assert_eq!(outcome, Outcome::Fail);
+    assert!(
+        evidence[0].contains("1 access-log line(s), none GET /get 200"),
+        "{evidence:?}"
+    );
+    recorded.logs.pop();
+    assert_eq!(native(&recorded, "access-log").0, Outcome::Fail);
+}
+
+#[test]
+fn job_completes_fails_when_the_pod_never_succeeds() {
+    let mut recorded = good_native_job();
+    recorded.snapshots.pop();
+    let (outcome, evidence) = native(&recorded, "job-completes");
+    assert_eq!(outcome, Outcome::Fail);
+    assert!(
+        evidence[0].contains("never Succeeded; last seen phase Running"),
+        "{evidence:?}"
+    );
+}
+
+fn legacy_job(last_second: i64, last_phase: &str) -> ScenarioRecording {
+    let pod = |phase: &str, app: &str| {
+        format!(
+            "metadata: {{name: job-xyz, labels: {{app: job}}}}
+spec:
+  restartPolicy: Never
+  containers: [{{name: app}}, {{name: sidecar-proxy}}]
+status:
+  phase: {phase}
+  conditions: [{{type: Ready, status: 'False'}}]
+  containerStatuses:
+  - {app}
+  - {{name: sidecar-proxy, ready: true, restartCount: 0, image: x, imageID: x, state: {{running: {{}}}}}}
+"
+        )
+    };
+    let proxy_log = log("sidecar-proxy", false, ACCESS_LINE);
+    scenario(
+        Scenario::Job,
+        vec![
+            snapshot(1, 2, &pod("Running", &app_running("2025-11-23T20:00:02Z"))),
+            snapshot(2, 4, &pod("Running", APP_DONE)),
+            snapshot(3, last_second, &pod(last_phase, APP_DONE)),
+        ],
+        vec![log("app", false, EVIDENCE_OK), proxy_log],
+    )
+}
+
+// §6.2: a legacy Job pod stays Running (1/2 NotReady) after its app exits.
+#[test]
+fn legacy_job_pod_keeps_running_passes_and_fails() {
+    let legacy =
+        |r: &ScenarioRecording| outcome_of(r, 29, EffectiveMode::Legacy, "job-pod-keeps-running");
+    let (outcome, evidence) = legacy(&legacy_job(20, "Running"));
+    assert_eq!(outcome, Outcome::Pass, "{evidence:?}");
+    assert!(
+        evidence[1].contains("16s later: phase Running") && evidence[1].contains("1/2 NotReady"),
+        "{evidence:?}"
+    );
+
+    assert_eq!(
+        legacy(&legacy_job(20, "Succeeded")).0,
+        Outcome::Fail,
+        "a legacy job that completed"
+    );
+    let (outcome, evidence) = legacy(&legacy_job(8, "Running"));
+    assert_eq!(outcome, Outcome::Fail);
+    assert!(
+        evidence.iter().any(|e| e.contains("recorded only 4s")),
+        "{evidence:?}"
+    );
+}
+
+// §2: a native proxy on a gate-off cluster: the pod is refused.
+#[test]
+fn rejected_cell_passes_when_nothing_runs_and_fails_when_an_app_ran() {
+    let mut refused = scenario(Scenario::Job, vec![], vec![]);
+    refused.events.push(failed_create(
+        "Error creating: Pod \"job-abcde\" is invalid: spec.initContainers[0].startupProbe: Forbidden: may not be set for init containers without restartPolicy=Always",
+    ));
+    let (outcome, evidence) = outcome_of(&refused, 28, EffectiveMode::Rejected, "pod-never-runs");
+    assert_eq!(outcome, Outcome::Pass);
+    assert!(
+        evidence[0].contains("FailedCreate") && evidence[0].contains("Forbidden"),
+        "{evidence:?}"
+    );
+
+    let ran = good_native_job();
+    let (outcome, evidence) = outcome_of(&ran, 28, EffectiveMode::Rejected, "pod-never-runs");
+    assert_eq!(outcome, Outcome::Fail);
+    assert!(
+        evidence.iter().any(|e| e.contains("an app container ran")),
+        "{evidence:?}"
+    );
+}
+
+fn init_traffic(evidence: &str) -> ScenarioRecording {
+    scenario(
+        Scenario::InitTraffic,
+        vec![snapshot(
+            1,
+            1,
+            "metadata: {name: init-traffic, labels: {app: init-traffic}}\nspec: {containers: [{name: app}]}\n",
+        )],
+        vec![log("fetch", true, evidence)],
+    )
+}
+
+// Legacy: init containers run before the proxy exists, so their request must fail.
+#[test]
+fn legacy_init_traffic_must_fail() {
+    let failed = init_traffic(
+        "sidecar-e2e evidence scenario=init-traffic step=init-request curl_exit=7 http_status=000\n",
+    );
+    assert_eq!(
+        outcome_of(&failed, 29, EffectiveMode::Legacy, "request").0,
+        Outcome::Pass
+    );
+    let worked = init_traffic(
+        "sidecar-e2e evidence scenario=init-traffic step=init-request curl_exit=0 http_status=200\n",
+    );
+    assert_eq!(
+        outcome_of(&worked, 29, EffectiveMode::Legacy, "request").0,
+        Outcome::Fail
+    );
+}
+
+#[test]
+fn shutdown_traffic_on_1_28_is_not_applicable() {
+    let recorded = scenario(Scenario::ShutdownTraffic, vec![], vec![]);
+    let (outcome, evidence) = outcome_of(&recorded, 28, EffectiveMode::Native, "request");
+    assert_eq!(outcome, Outcome::NotApplicable);
+    assert!(evidence[0].contains("1.28"), "{evidence:?}");
+}
+
+#[test]
+fn judge_refuses_a_recording_of_an_invalid_cell() {
+    let rec = recording(
+        cell(33, Gate::Off, ModeRequest::Auto),
+        vec![good_native_job()],
+    );
+    let err = judge(&rec).expect_err("invalid cell");
+    assert!(err.to_string().contains("locked"), "{err}");
+}
+
+#[test]
+fn judge_uses_the_cells_effective_mode() {
+    let rec = recording(
+        cell(29, Gate::Off, ModeRequest::Auto),
+        vec![good_native_job()],
+    );
+    let verdict = judge(&rec).expect("valid");
+    assert_eq!(verdict.mode, EffectiveMode::Legacy);
+    // A native-looking recording in a legacy cell fails the layout check.
+    let layout = &verdict.scenarios[0].results[0];
+    assert_eq!(layout.check.name(), "proxy-layout");
+    assert!(matches!(layout.check, Check::ProxyLayout { .. }));
+    assert_eq!(layout.outcome, Outcome::Fail);
+    assert!(!verdict.passed());
+}
