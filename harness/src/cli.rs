@@ -1,6 +1,7 @@
 //! The `sidecar-e2e` command line. Clap types stay here; the library gets plain requests.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -10,7 +11,10 @@ use crate::plan::{
     EffectiveMode, Gate, InjectorSpec, K8sVersion, ModeRequest, Plan, PlanError, PlanRequest,
     PlannedCell, ProxyPlace,
 };
+use crate::recording::{Recording, RecordingError};
+use crate::report::{Colour, JunitError, junit_xml, markdown, terminal_table};
 use crate::scenario::Scenario;
+use crate::verdict::{Outcome, VerdictError, judge};
 
 /// Exit codes, documented in `--help`.
 pub mod exit_codes {
@@ -45,6 +49,14 @@ enum Command {
     ///
     /// Example: sidecar-e2e plan --k8s 1.28,1.33 --gate on,off --injector builtin,istio@1.27
     Plan(Box<PlanOpts>),
+    /// Re-check a recording offline: the verdict of every check, with evidence.
+    ///
+    /// Reads the JSON recording a run saved, decides every check of the cell's scenarios, prints
+    /// a table, and optionally writes JUnit XML and Markdown (for $GITHUB_STEP_SUMMARY). Exits 1
+    /// when a check fails: this is how a CI failure is debugged on a laptop.
+    ///
+    /// Example: sidecar-e2e verify --recording run.json --junit junit.xml --markdown summary.md
+    Verify(VerifyOpts),
     /// Print the kind Cluster config a run uses for a Kubernetes version and gate setting.
     ///
     /// Example: sidecar-e2e kind-config --k8s 1.29 --gate off > cluster.yaml && kind create cluster --config cluster.yaml
@@ -92,6 +104,29 @@ enum Format {
 }
 
 #[derive(Debug, clap::Args)]
+struct VerifyOpts {
+    /// The recording (JSON) to check.
+    #[arg(long, value_name = "FILE")]
+    recording: PathBuf,
+    /// Also write JUnit XML here (one testcase per cell x scenario).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Also write Markdown here (e.g. "$GITHUB_STEP_SUMMARY").
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// Colour the table: auto (on a terminal), always, never.
+    #[arg(long, value_enum, default_value_t = ColourArg::Auto)]
+    color: ColourArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColourArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
 struct KindConfigOpts {
     /// Kubernetes version.
     #[arg(long, value_name = "1.X")]
@@ -109,13 +144,33 @@ enum ExpectedError {
     KindConfig(#[source] KindConfigError),
     #[error("cannot write the output")]
     Write(#[source] std::io::Error),
+    #[error("cannot use the recording")]
+    Recording(#[source] RecordingError),
+    #[error("cannot judge the recording")]
+    Verdict(#[source] VerdictError),
+    #[error("cannot write {path}")]
+    WriteFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write the JUnit report")]
+    Junit(#[source] JunitError),
+    #[error("{failed} check(s) failed")]
+    ChecksFailed { failed: usize },
 }
 
 impl ExpectedError {
     fn exit_code(&self) -> u8 {
         match self {
-            ExpectedError::Plan(_) | ExpectedError::KindConfig(_) => exit_codes::BAD_INPUT,
-            ExpectedError::Write(_) => exit_codes::IO,
+            ExpectedError::Plan(_)
+            | ExpectedError::KindConfig(_)
+            | ExpectedError::Recording(_)
+            | ExpectedError::Verdict(_) => exit_codes::BAD_INPUT,
+            ExpectedError::Write(_) | ExpectedError::WriteFile { .. } | ExpectedError::Junit(_) => {
+                exit_codes::IO
+            }
+            ExpectedError::ChecksFailed { .. } => exit_codes::CHECKS_FAILED,
         }
     }
 
@@ -127,6 +182,9 @@ impl ExpectedError {
             }
             ExpectedError::KindConfig(KindConfigError::CannotBoot { .. }) => {
                 Some("`sidecar-e2e plan` lists which gate settings each version accepts")
+            }
+            ExpectedError::Recording(RecordingError::Version { .. }) => {
+                Some("verify a recording with the sidecar-e2e version that made it")
             }
             _ => None,
         }
@@ -173,11 +231,49 @@ fn run(cli: Cli) -> Result<(), ExpectedError> {
             };
             write_stdout(&text)
         }
+        Command::Verify(opts) => verify(&opts),
         Command::KindConfig(opts) => {
             let config = kind_config(opts.k8s, opts.gate).map_err(ExpectedError::KindConfig)?;
             write_stdout(&config.yaml)
         }
     }
+}
+
+fn verify(opts: &VerifyOpts) -> Result<(), ExpectedError> {
+    let recording = Recording::load(&opts.recording).map_err(ExpectedError::Recording)?;
+    let verdict = judge(&recording).map_err(ExpectedError::Verdict)?;
+    let colour = match opts.color {
+        ColourArg::Always => Colour::Ansi,
+        ColourArg::Never => Colour::Plain,
+        ColourArg::Auto if std::io::stdout().is_terminal() => Colour::Ansi,
+        ColourArg::Auto => Colour::Plain,
+    };
+    write_stdout(&terminal_table(&verdict, colour))?;
+    let verdicts = [verdict];
+    if let Some(path) = &opts.junit {
+        let xml = junit_xml(&verdicts).map_err(ExpectedError::Junit)?;
+        write_file(path, &xml)?;
+    }
+    if let Some(path) = &opts.markdown {
+        write_file(path, &markdown(&verdicts))?;
+    }
+    let failed = verdicts[0]
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.results)
+        .filter(|r| r.outcome == Outcome::Fail)
+        .count();
+    if failed > 0 {
+        return Err(ExpectedError::ChecksFailed { failed });
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), ExpectedError> {
+    std::fs::write(path, text).map_err(|source| ExpectedError::WriteFile {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 fn write_stdout(text: &str) -> Result<(), ExpectedError> {

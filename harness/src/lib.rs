@@ -17,6 +17,7 @@ pub mod cluster;
 pub mod expect;
 pub mod plan;
 pub mod recording;
+pub mod report;
 pub mod scenario;
 pub mod verdict;
 pub mod views;

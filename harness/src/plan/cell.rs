@@ -32,6 +32,16 @@ pub enum EffectiveMode {
     Rejected,
 }
 
+impl std::fmt::Display for EffectiveMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EffectiveMode::Native => "native",
+            EffectiveMode::Legacy => "legacy",
+            EffectiveMode::Rejected => "rejected",
+        })
+    }
+}
+
 /// What a cell resolves to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {

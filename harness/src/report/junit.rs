@@ -1,0 +1,57 @@
+//! JUnit XML through quick-junit (what nextest writes): a test suite per cell, a testcase per
+//! scenario; failed checks and their evidence in the failure message and description, the
+//! `kubectl get pods -w` sequence in system-out.
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::{describe_result, failure_text};
+use crate::verdict::{Outcome, Verdict};
+
+/// The report could not be written (quick-junit refused it).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write JUnit XML")]
+pub struct JunitError(#[source] quick_junit::SerializeError);
+
+/// JUnit XML for some verdicts.
+///
+/// # Errors
+/// [`JunitError`] if serialisation fails.
+pub fn junit_xml(verdicts: &[Verdict]) -> Result<String, JunitError> {
+    let mut report = Report::new("sidecar-e2e");
+    for verdict in verdicts {
+        let slug = verdict.cell.slug();
+        let mut suite = TestSuite::new(slug.clone());
+        for scenario in &verdict.scenarios {
+            let failed: Vec<_> = scenario
+                .results
+                .iter()
+                .filter(|r| r.outcome == Outcome::Fail)
+                .collect();
+            let status = if failed.is_empty() {
+                TestCaseStatus::success()
+            } else {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                let names: Vec<&str> = failed.iter().map(|r| r.check.name()).collect();
+                status
+                    .set_message(format!("failed: {}", names.join(", ")))
+                    .set_type("expectation")
+                    .set_description(failure_text(scenario));
+                status
+            };
+            let mut case = TestCase::new(scenario.scenario.name(), status);
+            case.set_classname(slug.clone());
+            case.set_assertions(scenario.results.len());
+            let mut out = scenario.watch.join("\n");
+            out.push('\n');
+            for result in &scenario.results {
+                out.push_str(&format!("{:?} ", result.outcome));
+                out.push_str(&describe_result(result));
+                out.push('\n');
+            }
+            case.set_system_out(out);
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    report.to_string().map_err(JunitError)
+}

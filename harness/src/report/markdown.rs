@@ -1,0 +1,61 @@
+//! Markdown for `$GITHUB_STEP_SUMMARY`: a table per cell, failures with their evidence.
+
+use super::outcome_word;
+use crate::verdict::{Outcome, Verdict};
+
+/// Markdown for some verdicts.
+pub fn markdown(verdicts: &[Verdict]) -> String {
+    let mut out = String::from("# sidecar-e2e\n");
+    for verdict in verdicts {
+        let cell = &verdict.cell;
+        let icon = if verdict.passed() { "✅" } else { "❌" };
+        out.push_str(&format!(
+            "\n## {icon} Kubernetes {} · gate `{}` · `{}` · mode `{}`\n\n",
+            cell.k8s, cell.gate, cell.injector, cell.mode
+        ));
+        out.push_str("| scenario | check | expected | result |\n|---|---|---|---|\n");
+        for scenario in &verdict.scenarios {
+            for result in &scenario.results {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    scenario.scenario,
+                    result.check.name(),
+                    result.check.describe().replace('|', "\\|"),
+                    outcome_word(result.outcome)
+                ));
+            }
+        }
+        for scenario in &verdict.scenarios {
+            let failures: Vec<_> = scenario
+                .results
+                .iter()
+                .filter(|r| r.outcome == Outcome::Fail)
+                .collect();
+            if failures.is_empty() {
+                continue;
+            }
+            out.push_str(&format!(
+                "\n<details><summary>{}: {} failed</summary>\n\n",
+                scenario.scenario,
+                failures.len()
+            ));
+            for watch in &scenario.watch {
+                out.push_str(&format!("`kubectl get pods -w`: {watch}\n\n"));
+            }
+            for result in failures {
+                out.push_str(&format!(
+                    "**{}** — expected {}\n\n```text\n",
+                    result.check.name(),
+                    result.check.describe()
+                ));
+                for line in &result.evidence {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+                out.push_str("```\n\n");
+            }
+            out.push_str("</details>\n");
+        }
+    }
+    out
+}

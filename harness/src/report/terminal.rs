@@ -1,0 +1,80 @@
+//! The terminal table: a row per check, evidence under failures, colour only on a terminal.
+
+use super::{describe_result, outcome_word};
+use crate::verdict::{Outcome, Verdict};
+
+/// Whether to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colour {
+    /// ANSI colours (stdout is a terminal).
+    Ansi,
+    /// Plain text (a pipe, a file, CI logs).
+    Plain,
+}
+
+fn paint(text: &str, outcome: Outcome, colour: Colour) -> String {
+    let code = match outcome {
+        Outcome::Pass => "32",
+        Outcome::Fail => "1;31",
+        Outcome::NotApplicable => "33",
+    };
+    match colour {
+        Colour::Ansi => format!("\x1b[{code}m{text}\x1b[0m"),
+        Colour::Plain => text.to_owned(),
+    }
+}
+
+/// Renders one verdict.
+pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
+    let cell = &verdict.cell;
+    let mut out = format!(
+        "Kubernetes {} · gate {} · {} · asked {} → {}\n",
+        cell.k8s, cell.gate, cell.injector, cell.mode, verdict.mode
+    );
+    let width = verdict
+        .scenarios
+        .iter()
+        .flat_map(|s| s.results.iter().map(|r| r.check.name().len()))
+        .max()
+        .unwrap_or(0);
+    for scenario in &verdict.scenarios {
+        out.push_str(&format!("\n{}\n", scenario.scenario));
+        for watch in &scenario.watch {
+            out.push_str(&format!("  kubectl -w  {watch}\n"));
+        }
+        for result in &scenario.results {
+            let word = paint(
+                &format!("{:<4}", outcome_word(result.outcome)),
+                result.outcome,
+                colour,
+            );
+            out.push_str(&format!(
+                "  {word}  {:<width$}  {}\n",
+                result.check.name(),
+                result.check.describe()
+            ));
+            if result.outcome == Outcome::Fail {
+                for line in describe_result(result).lines().skip(1) {
+                    out.push_str(&format!("        {}\n", line.trim_start()));
+                }
+            }
+        }
+    }
+    let (pass, fail, na) =
+        verdict
+            .scenarios
+            .iter()
+            .flat_map(|s| &s.results)
+            .fold((0, 0, 0), |(p, f, n), r| match r.outcome {
+                Outcome::Pass => (p + 1, f, n),
+                Outcome::Fail => (p, f + 1, n),
+                Outcome::NotApplicable => (p, f, n + 1),
+            });
+    let summary = format!("\n{pass} passed, {fail} failed, {na} not applicable\n");
+    out.push_str(&if fail > 0 {
+        paint(&summary, Outcome::Fail, colour)
+    } else {
+        summary
+    });
+    out
+}

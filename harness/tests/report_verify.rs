@@ -1,0 +1,225 @@
+//! Reports and `sidecar-e2e verify` on synthetic recordings: exit codes, JUnit read back by
+//! quick-junit (nextest's JUnit library), Markdown and the terminal table.
+
+mod support;
+
+use std::process::{Command, Output};
+
+use sidecar_e2e::plan::{Gate, ModeRequest};
+use sidecar_e2e::recording::Recording;
+use sidecar_e2e::report::{Colour, junit_xml, markdown, terminal_table};
+use sidecar_e2e::scenario::Scenario;
+use sidecar_e2e::verdict::judge;
+use support::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sidecar-e2e");
+
+/// A 1.29 native cell where the Job behaves and init-traffic's request failed.
+fn mixed_recording() -> Recording {
+    let init = scenario(
+        Scenario::InitTraffic,
+        vec![snapshot(
+            1,
+            1,
+            "metadata: {name: init-traffic, labels: {app: init-traffic}}\nspec:\n  initContainers: [{name: sidecar-proxy, restartPolicy: Always}, {name: fetch}]\n  containers: [{name: app}]\n",
+        )],
+        vec![log(
+            "fetch",
+            true,
+            "sidecar-e2e evidence scenario=init-traffic step=init-request curl_exit=7 http_status=000\n",
+        )],
+    );
+    recording(
+        cell(29, Gate::On, ModeRequest::Auto),
+        vec![good_native_job(), init],
+    )
+}
+
+fn good_recording() -> Recording {
+    recording(
+        cell(29, Gate::On, ModeRequest::Auto),
+        vec![good_native_job()],
+    )
+}
+
+fn verify(recording_json: &str, extra: &[&str]) -> (Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("run.json");
+    std::fs::write(&path, recording_json).expect("write recording");
+    let mut args = vec![
+        "verify",
+        "--color",
+        "never",
+        "--recording",
+        path.to_str().expect("utf-8"),
+    ];
+    args.extend_from_slice(extra);
+    let out = Command::new(BIN)
+        .args(&args)
+        .current_dir(dir.path())
+        .output()
+        .expect("run verify");
+    (out, dir)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn verify_exits_0_when_every_check_passes_and_1_when_one_fails() {
+    let (out, _dir) = verify(
+        &serde_json::to_string(&good_recording()).expect("json"),
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("5 passed, 0 failed"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let (out, _dir) = verify(
+        &serde_json::to_string(&mixed_recording()).expect("json"),
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("curl_exit=7"),
+        "evidence under the failure: {}",
+        text(&out.stdout)
+    );
+    assert!(
+        // The init container's request failed, the app never started, the proxy logged nothing.
+        text(&out.stderr).contains("3 check(s) failed"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn verify_writes_junit_that_quick_junit_reads_back() {
+    let (out, dir) = verify(
+        &serde_json::to_string(&mixed_recording()).expect("json"),
+        &["--junit", "junit.xml", "--markdown", "summary.md"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let xml = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit written");
+    let report =
+        quick_junit::Report::deserialize_from_str(&xml).expect("quick-junit parses our JUnit");
+    assert_eq!(report.tests, 2);
+    assert_eq!(report.failures, 1);
+    let suite = &report.test_suites[0];
+    assert_eq!(suite.name.as_str(), "1-29-on-builtin-auto");
+    let names: Vec<&str> = suite.test_cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["job", "init-traffic"]);
+    let job_out = suite.test_cases[0]
+        .system_out
+        .as_ref()
+        .expect("system-out")
+        .as_str()
+        .to_owned();
+    assert!(
+        job_out.contains("0/2 Init:0/1 → 1/2 PodInitializing → 2/2 Running"),
+        "{job_out}"
+    );
+    match &suite.test_cases[1].status {
+        quick_junit::TestCaseStatus::NonSuccess {
+            message,
+            description,
+            ..
+        } => {
+            assert_eq!(
+                message.as_ref().map(|m| m.as_str()),
+                Some("failed: startup-order, request, access-log")
+            );
+            assert!(
+                description
+                    .as_ref()
+                    .expect("description")
+                    .as_str()
+                    .contains("curl_exit=7")
+            );
+        }
+        other => panic!("init-traffic must fail: {other:?}"),
+    }
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).expect("markdown written");
+    assert!(summary.contains("## ❌ Kubernetes 1.29"), "{summary}");
+}
+
+#[test]
+fn verify_rejects_bad_recordings_with_exit_2() {
+    let good = serde_json::to_string(&good_recording()).expect("json");
+    for (json, expected) in [
+        ("not json".to_owned(), "is not a sidecar-e2e recording"),
+        (
+            "{\"version\": 1}".to_owned(),
+            "is not a sidecar-e2e recording",
+        ),
+        (
+            good.replacen("\"version\":1", "\"version\":99", 1),
+            "is a version 99 recording",
+        ),
+        (
+            good.replacen("\"gate\":\"on\"", "\"gate\":\"off\"", 1)
+                .replacen("\"1.29\"", "\"1.33\"", 1),
+            "not a valid cell",
+        ),
+    ] {
+        let (out, _dir) = verify(&json, &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{expected}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(expected),
+            "{expected}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = Command::new(BIN)
+        .args(["verify", "--recording", "/no/such/run.json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read /no/such/run.json"));
+}
+
+#[test]
+fn recordings_round_trip_through_json() {
+    let recording = mixed_recording();
+    let json = serde_json::to_string_pretty(&recording).expect("serialises");
+    let back = Recording::from_json(&json, "test").expect("parses back");
+    assert_eq!(back, recording);
+}
+
+#[test]
+fn report_snapshots() {
+    let verdict = judge(&mixed_recording()).expect("valid cell");
+    insta::assert_snapshot!("terminal", terminal_table(&verdict, Colour::Plain));
+    insta::assert_snapshot!("markdown", markdown(std::slice::from_ref(&verdict)));
+    let coloured = terminal_table(&verdict, Colour::Ansi);
+    assert!(
+        coloured.contains("\x1b[1;31mFAIL"),
+        "failures in red on a terminal"
+    );
+    let xml = junit_xml(&[verdict]).expect("junit");
+    assert!(
+        xml.contains("<testsuite name=\"1-29-on-builtin-auto\""),
+        "{xml}"
+    );
+}
