@@ -39,6 +39,23 @@ impl Scenario {
     }
 }
 
+/// The upstream every scenario calls (`manifests/workloads/httpbin.yaml`).
+pub const HTTPBIN_MANIFEST: &str = include_str!("../../manifests/workloads/httpbin.yaml");
+
+impl Scenario {
+    /// The workload's manifest (`manifests/workloads/<name>.yaml`), embedded at build time.
+    pub fn manifest(self) -> &'static str {
+        match self {
+            Scenario::Sleep => include_str!("../../manifests/workloads/sleep.yaml"),
+            Scenario::InitTraffic => include_str!("../../manifests/workloads/init-traffic.yaml"),
+            Scenario::Job => include_str!("../../manifests/workloads/job.yaml"),
+            Scenario::ShutdownTraffic => {
+                include_str!("../../manifests/workloads/shutdown-traffic.yaml")
+            }
+        }
+    }
+}
+
 impl fmt::Display for Scenario {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -12,6 +12,7 @@ use crate::scenario::Scenario;
 use crate::views::access_log::parse_log;
 use crate::views::evidence::parse_evidence;
 use crate::views::kubectl::{pod_columns, render_sequence, watch_sequence};
+use crate::views::timeline::{container_timeline, render_timeline};
 
 /// A recording that cannot be judged.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -60,6 +61,8 @@ pub struct ScenarioVerdict {
     pub results: Vec<CheckResult>,
     /// What `kubectl get pods -w` would have shown, one line per pod.
     pub watch: Vec<String>,
+    /// Each container's state changes, in watch order.
+    pub timeline: Vec<String>,
 }
 
 impl ScenarioVerdict {
@@ -149,6 +152,7 @@ pub fn judge_scenario(
         scenario: recorded.scenario,
         results,
         watch,
+        timeline: render_timeline(&container_timeline(&ctx.snapshots)),
     }
 }
 

@@ -305,3 +305,28 @@ fn judge_uses_the_cells_effective_mode() {
     assert_eq!(layout.outcome, Outcome::Fail);
     assert!(!verdict.passed());
 }
+
+#[test]
+fn verdict_carries_the_container_timeline_in_watch_order() {
+    let verdict = judge_scenario(
+        &good_native_job(),
+        &cell(29, Gate::Default, ModeRequest::Auto),
+        EffectiveMode::Native,
+    );
+    let timeline = verdict.timeline.join("\n");
+    let proxy_started = timeline
+        .find("init:sidecar-proxy  running+ready")
+        .expect("proxy ready line");
+    let app_running = timeline
+        .find("  app  running+ready")
+        .expect("app running line");
+    assert!(proxy_started < app_running, "{timeline}");
+    assert!(
+        timeline.contains("seq 1  job-abcde  init:sidecar-proxy  running  (2025-11-23T20:00:01Z)"),
+        "{timeline}"
+    );
+    assert!(
+        timeline.contains("app  terminated(0, Completed)  (2025-11-23T20:00:04Z)"),
+        "{timeline}"
+    );
+}

@@ -42,6 +42,10 @@ pub fn junit_xml(verdicts: &[Verdict]) -> Result<String, JunitError> {
             case.set_classname(slug.clone());
             case.set_assertions(scenario.results.len());
             let mut out = scenario.watch.join("\n");
+            out.push_str("\n\ncontainer timeline:\n");
+            for line in &scenario.timeline {
+                out.push_str(&format!("  {line}\n"));
+            }
             out.push('\n');
             for result in &scenario.results {
                 out.push_str(&format!("{:?} ", result.outcome));
