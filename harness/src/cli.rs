@@ -1,10 +1,11 @@
 //! The `sidecar-e2e` command line. Clap types stay here; the library gets plain requests.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use sidecar_injector::cli_support::{self, print_error};
 
 use crate::cluster::{KindConfigError, kind_config};
 use crate::plan::{
@@ -197,10 +198,7 @@ pub fn main_impl() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {}", crate::error_chain(&err));
-            if let Some(hint) = err.hint() {
-                eprintln!("  (hint: {hint})");
-            }
+            print_error(&err, err.hint());
             ExitCode::from(err.exit_code())
         }
     }
@@ -277,14 +275,7 @@ fn write_file(path: &Path, text: &str) -> Result<(), ExpectedError> {
 }
 
 fn write_stdout(text: &str) -> Result<(), ExpectedError> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(ExpectedError::Write),
-    }
+    cli_support::write_stdout(text).map_err(ExpectedError::Write)
 }
 
 /// The plan as an aligned text table, one row per cell.

@@ -22,14 +22,4 @@ pub mod scenario;
 pub mod verdict;
 pub mod views;
 
-/// Renders an error and its sources once each, joined by `: `.
-pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
+pub use sidecar_injector::error_chain;

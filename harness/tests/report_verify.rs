@@ -223,3 +223,26 @@ fn report_snapshots() {
         "{xml}"
     );
 }
+
+/// `tests/data/recordings/synthetic-1.29-native-job.json` is the good native Job recording the
+/// tests build, so users can try `verify` on a clone. Regenerate with
+/// `UPDATE_RECORDINGS=1 cargo test -p sidecar-e2e --test report_verify`.
+#[test]
+fn example_recording_is_current_and_passes_verify() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/recordings/synthetic-1.29-native-job.json");
+    let expected = serde_json::to_string_pretty(&good_recording()).expect("json") + "\n";
+    if std::env::var_os("UPDATE_RECORDINGS").is_some() {
+        std::fs::write(&path, &expected).expect("write example recording");
+    }
+    let on_disk = std::fs::read_to_string(&path).expect("example recording exists");
+    assert_eq!(
+        on_disk, expected,
+        "stale: regenerate with UPDATE_RECORDINGS=1"
+    );
+    let out = Command::new(BIN)
+        .args(["verify", "--recording", path.to_str().expect("utf-8")])
+        .output()
+        .expect("run verify");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}

@@ -1,6 +1,6 @@
 //! The `sidecar-injector` command line: `inject`, `bootstrap` and `serve`.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::bootstrap::Bootstrap;
+use crate::cli_support::{self, print_error};
 use crate::config::{DEFAULT_PROXY_IMAGE, InjectorConfig, Mode};
 use crate::manifest::{InjectError, ObjectOutcome, inject_manifest};
 use crate::server::{ServeConfig, ServeError, start};
@@ -157,7 +158,7 @@ enum ExpectedError {
         source: std::io::Error,
     },
     #[error("cannot write the output")]
-    WriteOutput(#[source] std::io::Error),
+    Write(#[source] std::io::Error),
     #[error("{0} was rejected")]
     InputRejected(String, #[source] Box<InjectError>),
     #[error("the webhook server could not start")]
@@ -169,7 +170,7 @@ enum ExpectedError {
 impl ExpectedError {
     fn exit_code(&self) -> u8 {
         match self {
-            ExpectedError::ReadInput { .. } | ExpectedError::WriteOutput(_) => exit_codes::IO,
+            ExpectedError::ReadInput { .. } | ExpectedError::Write(_) => exit_codes::IO,
             ExpectedError::InputRejected(..) => exit_codes::INPUT_REJECTED,
             ExpectedError::Serve(_) | ExpectedError::Runtime(_) => exit_codes::SERVE_FAILED,
         }
@@ -201,10 +202,7 @@ pub fn main_impl() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {}", crate::error_chain(&err));
-            if let Some(hint) = err.hint() {
-                eprintln!("  (hint: {hint})");
-            }
+            print_error(&err, err.hint());
             ExitCode::from(err.exit_code())
         }
     }
@@ -272,15 +270,7 @@ fn read_stdin() -> Result<String, ExpectedError> {
 }
 
 fn write_stdout(text: &str) -> Result<(), ExpectedError> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        // A closed pipe (`| head`) is the reader's choice, not a failure.
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(ExpectedError::WriteOutput),
-    }
+    cli_support::write_stdout(text).map_err(ExpectedError::Write)
 }
 
 fn serve(opts: ServeOpts) -> Result<(), ExpectedError> {

@@ -13,6 +13,7 @@
 
 pub mod bootstrap;
 pub mod cli;
+pub mod cli_support;
 pub mod config;
 pub mod manifest;
 pub mod mutate;
@@ -26,14 +27,4 @@ pub use config::{InjectorConfig, Mode};
 pub use manifest::inject_manifest;
 pub use mutate::{Decision, Injector, mutate_pod};
 
-/// Renders an error and its sources once each, joined by `: `.
-pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
+pub use cli_support::error_chain;

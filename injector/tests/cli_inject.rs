@@ -16,12 +16,19 @@ fn run(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("must spawn sidecar-injector");
-    child
+    let written = child
         .stdin
         .take()
         .expect("stdin piped")
-        .write_all(stdin.as_bytes())
-        .expect("must write stdin");
+        .write_all(stdin.as_bytes());
+    // A command that fails on its arguments exits without reading stdin: a closed pipe is fine.
+    if let Err(err) = written {
+        assert_eq!(
+            err.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "must write stdin: {err}"
+        );
+    }
     child.wait_with_output().expect("must wait")
 }
 
