@@ -315,7 +315,9 @@ impl Injector {
         }
 
         let proxy_op = ops.len();
-        match (mode, spec.get("initContainers").is_some()) {
+        // `container_list` reads an absent or `null` list as empty; an empty one is replaced
+        // whole, since `initContainers/0` cannot be added into `null`.
+        match (mode, !init_containers.is_empty()) {
             (Mode::Native, true) => ops.push(add(&["spec", "initContainers", "0"], Value::Null)),
             (Mode::Native, false) => ops.push(add(&["spec", "initContainers"], json!([null]))),
             (Mode::Legacy, _) => ops.push(add(&["spec", "containers", "-"], Value::Null)),
@@ -539,6 +541,17 @@ spec:
     fn native_creates_init_containers_when_pod_has_none() {
         let out = injected(&pod("spec: {containers: [{name: app}]}"), Mode::Native);
         assert_eq!(names(&out["spec"]["initContainers"]), ["sidecar-proxy"]);
+    }
+
+    #[test]
+    fn native_handles_null_and_empty_init_container_lists() {
+        for spec in [
+            "spec: {initContainers: null, containers: [{name: app}]}",
+            "spec: {initContainers: [], containers: [{name: app}]}",
+        ] {
+            let out = injected(&pod(spec), Mode::Native);
+            assert_eq!(names(&out["spec"]["initContainers"]), ["sidecar-proxy"], "{spec}");
+        }
     }
 
     #[test]
