@@ -135,19 +135,21 @@ pub fn judge_scenario(
             }
         })
         .collect();
-    let mut watch = Vec::new();
-    let lines = watch_sequence(
-        &ctx.snapshots
-            .iter()
-            .map(|s| (*s).clone())
-            .collect::<Vec<_>>(),
-    );
-    let mut pods: Vec<&str> = lines.iter().map(|l| l.pod.as_str()).collect();
-    pods.dedup();
-    for pod in pods {
-        let own: Vec<_> = lines.iter().filter(|l| l.pod == pod).cloned().collect();
-        watch.push(format!("{pod}: {}", render_sequence(&own)));
+    let lines = watch_sequence(&ctx.snapshots);
+    // One line per pod, in order of first appearance; a pod's lines may interleave with others'.
+    let mut pods: Vec<&str> = Vec::new();
+    for line in &lines {
+        if !pods.contains(&line.pod.as_str()) {
+            pods.push(&line.pod);
+        }
     }
+    let watch = pods
+        .into_iter()
+        .map(|pod| {
+            let own: Vec<_> = lines.iter().filter(|l| l.pod == pod).cloned().collect();
+            format!("{pod}: {}", render_sequence(&own))
+        })
+        .collect();
     ScenarioVerdict {
         scenario: recorded.scenario,
         results,

@@ -330,3 +330,40 @@ fn verdict_carries_the_container_timeline_in_watch_order() {
         "{timeline}"
     );
 }
+
+#[test]
+fn interleaved_pods_get_one_watch_line_each() {
+    let mut recorded = good_native_job();
+    // A second pod (a retry, a rollout) whose events interleave with the first one's.
+    let other = |seq, second| {
+        let mut s = snapshot(
+            seq,
+            second,
+            &native_job_pod(
+                "Pending",
+                &proxy_running(false, "2025-11-23T20:00:01Z"),
+                APP_WAITING,
+                RP_ALWAYS,
+            ),
+        );
+        s.pod.metadata.name = Some("job-fghij".to_owned());
+        s
+    };
+    recorded.snapshots.insert(1, other(10, 1));
+    recorded.snapshots.push(other(11, 6));
+    for (i, s) in recorded.snapshots.iter_mut().enumerate() {
+        s.seq = i as u64;
+    }
+    let verdict = judge_scenario(
+        &recorded,
+        &cell(29, Gate::Default, ModeRequest::Auto),
+        EffectiveMode::Native,
+    );
+    assert_eq!(
+        verdict.watch,
+        [
+            "job-abcde: 0/2 Init:0/1 → 1/2 PodInitializing → 2/2 Running → 1/2 Completed → 0/2 Completed",
+            "job-fghij: 0/2 Init:0/1",
+        ]
+    );
+}

@@ -550,7 +550,11 @@ spec:
             "spec: {initContainers: [], containers: [{name: app}]}",
         ] {
             let out = injected(&pod(spec), Mode::Native);
-            assert_eq!(names(&out["spec"]["initContainers"]), ["sidecar-proxy"], "{spec}");
+            assert_eq!(
+                names(&out["spec"]["initContainers"]),
+                ["sidecar-proxy"],
+                "{spec}"
+            );
         }
     }
 

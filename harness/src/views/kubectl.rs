@@ -283,8 +283,8 @@ pub struct WatchLine {
 
 /// The `kubectl get pods -w` sequence: each snapshot's READY/STATUS, with consecutive repeats of
 /// the same pod collapsed (kubectl prints a line per event; a user sees the changes).
-pub fn watch_sequence(snapshots: &[PodSnapshot]) -> Vec<WatchLine> {
-    let mut ordered: Vec<&PodSnapshot> = snapshots.iter().collect();
+pub fn watch_sequence(snapshots: &[&PodSnapshot]) -> Vec<WatchLine> {
+    let mut ordered = snapshots.to_vec();
     ordered.sort_by_key(|s| s.seq);
     let mut last: HashMap<String, (String, String)> = HashMap::new();
     let mut lines = Vec::new();
@@ -439,7 +439,7 @@ spec:
                 });
             }
         }
-        let lines = watch_sequence(&snapshots);
+        let lines = watch_sequence(&snapshots.iter().collect::<Vec<_>>());
         assert_eq!(lines.len(), 6);
         assert_eq!(
             render_sequence(&lines),
