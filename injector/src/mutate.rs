@@ -141,7 +141,7 @@ pub struct Injector {
     config: InjectorConfig,
     native_proxy: Value,
     legacy_proxy: Value,
-    /// `native_proxy` and `legacy_proxy` as JSON text, for [`Injector::patch_json`].
+    /// `native_proxy` and `legacy_proxy` as JSON text, for [`Injector::mutate_to_json`].
     native_proxy_json: String,
     legacy_proxy_json: String,
     env: [(&'static str, Value); 4],
@@ -169,11 +169,6 @@ impl Injector {
             env: proxy_env(&config),
             config,
         }
-    }
-
-    /// The configuration this injector was built from.
-    pub fn config(&self) -> &InjectorConfig {
-        &self.config
     }
 
     /// Decides what to do with a pod (`{metadata, spec}`: a Pod or a pod template) and returns

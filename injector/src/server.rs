@@ -102,11 +102,6 @@ impl RunningServer {
         let _ = self.stop.send(true);
         let _ = self.task.await;
     }
-
-    /// Waits until the server ends (it ends only through [`RunningServer::shutdown`]).
-    pub async fn wait(self) {
-        let _ = self.task.await;
-    }
 }
 
 /// Binds, loads the certificate and starts serving in the background.
