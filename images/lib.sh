@@ -1,0 +1,112 @@
+# Step runner for images/build.sh: one progress line per step with its elapsed time, a cache
+# check before each step, and on failure the step, the command and the tail of its output.
+# Sourced, not run.
+
+CACHE="${SIDECAR_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sidecar-e2e}"
+LOGS="$CACHE/logs"
+mkdir -p "$CACHE/bin" "$CACHE/stamps" "$CACHE/rootfs" "$LOGS"
+
+STEP_INDEX=0
+STEP_TOTAL=0
+BUILD_STARTED=$(date +%s)
+
+die() {
+  echo "error: $*" >&2
+  exit 1
+}
+
+# Seconds since $1 (epoch seconds), as "12s" or "3m04s".
+elapsed_since() {
+  local s=$(($(date +%s) - $1))
+  if ((s < 60)); then printf '%ds' "$s"; else printf '%dm%02ds' $((s / 60)) $((s % 60)); fi
+}
+
+# A cache key: the sha256 of the given words and of the contents of the given files
+# (arguments that name a readable file are hashed by content, the rest as text).
+cache_key() {
+  local arg
+  for arg in "$@"; do
+    if [ -f "$arg" ]; then
+      printf 'file %s\n' "$arg"
+      sha256sum <"$arg"
+    else
+      printf 'word %s\n' "$arg"
+    fi
+  done | sha256sum | cut -c1-16
+}
+
+# Is the docker image $1 there, built with key $2?
+image_is_fresh() {
+  local have
+  have=$(docker image inspect -f '{{ index .Config.Labels "sidecar-e2e.build-key" }}' "$1" 2>/dev/null) || return 1
+  [ "$have" = "$2" ]
+}
+
+# Is directory $1 there, built with key $2? (build steps write the key last: a step killed
+# half-way leaves no stamp and is redone.)
+dir_is_fresh() {
+  [ -f "$1/.build-key" ] && [ "$(cat "$1/.build-key")" = "$2" ]
+}
+
+stamp_dir() {
+  echo "$2" >"$1/.build-key"
+}
+
+# Runs a command of the current step with its output in the step's log; the command is kept so
+# a failure can name it.
+run() {
+  printf '%q ' "$@" >"$STEP_LOG.cmd"
+  printf '\n$ %s\n' "$(cat "$STEP_LOG.cmd")" >>"$STEP_LOG"
+  "$@" >>"$STEP_LOG" 2>&1
+}
+
+# step NAME FRESHNESS-CHECK... -- FUNCTION
+#   Skips FUNCTION when the check (a command) succeeds; otherwise runs it with the step's log.
+step() {
+  local name="$1"
+  shift
+  local check=()
+  while [ "$1" != "--" ]; do
+    check+=("$1")
+    shift
+  done
+  shift
+  local fn="$1"
+  STEP_INDEX=$((STEP_INDEX + 1))
+  local label="[$STEP_INDEX/$STEP_TOTAL] $name"
+  local started
+  started=$(date +%s)
+  if "${check[@]}"; then
+    echo "$label: cached" >&2
+    return 0
+  fi
+  STEP_LOG="$LOGS/$name.log"
+  : >"$STEP_LOG"
+  rm -f "$STEP_LOG.cmd"
+  echo "$label: building ..." >&2
+  # Not `if ! (...)`: bash ignores set -e inside a subshell whose status is being tested.
+  local status=0
+  set +e
+  (
+    set -e
+    "$fn"
+  )
+  status=$?
+  set -e
+  if [ "$status" != 0 ]; then
+    echo "$label: FAILED after $(elapsed_since "$started")" >&2
+    if [ -f "$STEP_LOG.cmd" ]; then
+      echo "  command: $(cat "$STEP_LOG.cmd")" >&2
+    fi
+    echo "  last lines of $STEP_LOG:" >&2
+    tail -n 25 "$STEP_LOG" | sed 's/^/    /' >&2
+    if grep -q "unable to apply caps" "$STEP_LOG"; then
+      echo "  hint: this host cannot grant every capability to privileged containers (it lacks" >&2
+      echo "        CAP_SYS_RESOURCE); scripts/docker-up.sh installs the runtime wrapper that fixes it" >&2
+    elif grep -qE "Cannot connect to the Docker daemon|Is the docker daemon running" "$STEP_LOG"; then
+      echo "  hint: no Docker daemon answers; start one with scripts/docker-up.sh" >&2
+    fi
+    exit 1
+  fi
+  echo "$label: built in $(elapsed_since "$started")" >&2
+}
