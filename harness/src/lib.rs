@@ -15,6 +15,7 @@
 pub mod cli;
 pub mod cluster;
 pub mod expect;
+pub mod images;
 pub mod plan;
 pub mod recording;
 pub mod report;

@@ -3,12 +3,17 @@
 
 mod build;
 mod cell;
+mod images;
 mod injector;
 mod k8s;
 mod outcome;
 
 pub use build::{Plan, PlanError, PlanRequest, PlannedCell};
 pub use cell::{Cell, EffectiveMode, Resolution};
+pub use images::{
+    ImageMap, ImageMapError, ImageTable, ToolBinary, UnknownImageVariable, WorkloadImages,
+    WorkloadOverrides,
+};
 pub use injector::{
     BadInjector, BadMode, InjectorChoice, InjectorSpec, ModeRequest, injector_choice,
 };

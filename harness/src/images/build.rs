@@ -1,0 +1,233 @@
+//! Drives `images/build.sh` (the steps, their cache and progress live there) and turns the list of
+//! what it built into an [`ImageMap`] the harness reads with `--image-map`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::plan::{ImageMap, K8sVersion, ToolBinary};
+
+/// Why the build did not produce an image map.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The build script is not where it should be.
+    #[error("the offline build script {} is missing", path.display())]
+    ScriptMissing {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// No `images/versions/<minor>.env` pins an offline build for this version.
+    #[error("no offline build is defined for Kubernetes {k8s} (defined: {defined})")]
+    NoDefinition {
+        /// What was asked for.
+        k8s: K8sVersion,
+        /// The minors that have one, comma-separated.
+        defined: String,
+    },
+    /// No Docker daemon answers (`docker info` failed).
+    #[error("no Docker daemon answers (`docker info`: {detail})")]
+    DockerUnavailable {
+        /// What `docker info` said, or why it could not run.
+        detail: String,
+    },
+    /// `bash` could not be started.
+    #[error("could not start bash for {}", script.display())]
+    Start {
+        /// The script.
+        script: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A build step failed; the script printed which, with its command and output.
+    #[error("the offline build failed ({status}); the failed step is shown above")]
+    StepFailed {
+        /// The script's exit status.
+        status: std::process::ExitStatus,
+    },
+    /// The script's list of what it built could not be read.
+    #[error("could not read the build's output list {}", path.display())]
+    ReadList {
+        /// The list file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A line of that list has an unknown shape.
+    #[error("the build's output list has an unknown line: {line:?}")]
+    BadLine {
+        /// The line.
+        line: String,
+    },
+}
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    /// The Kubernetes minor (`images/versions/<minor>.env` pins the rest).
+    pub k8s: K8sVersion,
+    /// The `images/` directory of a sidecar-e2e checkout.
+    pub images_dir: PathBuf,
+}
+
+impl BuildRequest {
+    /// A request using the `images/` directory next to this crate's sources.
+    pub fn from_checkout(k8s: K8sVersion) -> Self {
+        Self {
+            k8s,
+            images_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../images"),
+        }
+    }
+}
+
+/// Runs the build (its progress goes straight to stderr) and returns what it built.
+///
+/// # Errors
+/// [`BuildError`] when the script is missing, a step fails, or its output list is unreadable.
+pub fn build_images(request: &BuildRequest) -> Result<ImageMap, BuildError> {
+    let script = request.images_dir.join("build.sh");
+    if !script.is_file() {
+        return Err(BuildError::ScriptMissing { path: script });
+    }
+    let versions = request.images_dir.join("versions");
+    if !versions.join(format!("{}.env", request.k8s)).is_file() {
+        let mut defined: Vec<String> = std::fs::read_dir(&versions)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".env").map(str::to_owned)
+            })
+            .collect();
+        defined.sort();
+        return Err(BuildError::NoDefinition {
+            k8s: request.k8s,
+            defined: defined.join(", "),
+        });
+    }
+    check_docker()?;
+    let list = std::env::temp_dir().join(format!("sidecar-e2e-images-{}.txt", std::process::id()));
+    let status = Command::new("bash")
+        .arg(&script)
+        .arg("--k8s")
+        .arg(request.k8s.to_string())
+        .arg("--images-out")
+        .arg(&list)
+        .status()
+        .map_err(|source| BuildError::Start {
+            script: script.clone(),
+            source,
+        })?;
+    if !status.success() {
+        return Err(BuildError::StepFailed { status });
+    }
+    let text = std::fs::read_to_string(&list).map_err(|source| BuildError::ReadList {
+        path: list.clone(),
+        source,
+    })?;
+    let _ = std::fs::remove_file(&list);
+    parse_built(&text)
+}
+
+/// Fails early, before any step, when no Docker daemon answers.
+fn check_docker() -> Result<(), BuildError> {
+    match Command::new("docker").arg("info").output() {
+        Ok(output) if output.status.success() => Ok(()),
+        Ok(output) => Err(BuildError::DockerUnavailable {
+            detail: String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("no output")
+                .trim()
+                .to_owned(),
+        }),
+        Err(err) => Err(BuildError::DockerUnavailable {
+            detail: format!("the docker CLI could not run: {err}"),
+        }),
+    }
+}
+
+/// Reads the script's list: `node <minor> <image>`, `workload <role> <image>`,
+/// `tool <name> <version> <path>`, one per line.
+///
+/// # Errors
+/// [`BuildError::BadLine`] for any other line.
+pub fn parse_built(text: &str) -> Result<ImageMap, BuildError> {
+    let mut map = ImageMap::default();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let bad = || BuildError::BadLine {
+            line: line.to_owned(),
+        };
+        match words.as_slice() {
+            ["node", minor, image] => {
+                let k8s: K8sVersion = minor.parse().map_err(|_| bad())?;
+                map.node_images.insert(k8s, (*image).to_owned());
+            }
+            ["workload", role, image] => {
+                let slot = match *role {
+                    "envoy" => &mut map.workloads.envoy,
+                    "curl" => &mut map.workloads.curl,
+                    "httpbin" => &mut map.workloads.httpbin,
+                    "injector" => &mut map.workloads.injector,
+                    _ => return Err(bad()),
+                };
+                *slot = Some((*image).to_owned());
+            }
+            ["tool", name, version, path] => {
+                map.tools.insert(
+                    (*name).to_owned(),
+                    ToolBinary {
+                        version: (*version).to_owned(),
+                        path: (*path).to_owned(),
+                    },
+                );
+            }
+            _ => return Err(bad()),
+        }
+    }
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_kind_of_line() {
+        let map = parse_built(
+            "node 1.32 sidecar-e2e.local/kind-node:v1.32.13\n\
+             tool kind v0.30.0 /cache/bin/kind-v0.30.0/kind\n\
+             workload curl sidecar-e2e.local/curl:bookworm\n\
+             workload injector sidecar-e2e.local/injector:0.1.0\n",
+        )
+        .expect("valid list");
+        let k8s: K8sVersion = "1.32".parse().expect("valid");
+        assert_eq!(
+            map.node_images[&k8s],
+            "sidecar-e2e.local/kind-node:v1.32.13"
+        );
+        assert_eq!(map.tools["kind"].path, "/cache/bin/kind-v0.30.0/kind");
+        assert_eq!(
+            map.workloads.curl.as_deref(),
+            Some("sidecar-e2e.local/curl:bookworm")
+        );
+        assert_eq!(map.workloads.envoy, None);
+    }
+
+    #[test]
+    fn rejects_unknown_lines() {
+        for line in [
+            "workload nginx x:1",
+            "node one x:1",
+            "image x",
+            "tool kind v1",
+        ] {
+            assert!(
+                matches!(parse_built(line), Err(BuildError::BadLine { .. })),
+                "{line} must be refused"
+            );
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! The image table: every image the harness and its workloads use, named once.
+//!
+//! Defaults are the upstream images (kind's node images from `kind-configs/node-images.yaml`,
+//! Envoy, curl, go-httpbin, the injector). An image map — a YAML file given with `--image-map`, or
+//! the one `sidecar-e2e images build` writes for what it built offline — overrides any of them, so
+//! air-gapped sites and private registries point the harness at their own copies.
+//!
+//! ```yaml
+//! # every key is optional; what is absent keeps its default
+//! nodeImages:
+//!   "1.32": sidecar-e2e.local/kind-node:v1.32.13
+//! workloads:
+//!   envoy: sidecar-e2e.local/envoy:v1.40.0
+//!   curl: sidecar-e2e.local/curl:bookworm
+//!   httpbin: sidecar-e2e.local/go-httpbin:v2.18.3
+//!   injector: sidecar-e2e.local/injector:0.1.0
+//! tools:
+//!   kind: {version: v0.30.0, path: /root/.cache/sidecar-e2e/bin/kind-v0.30.0/kind}
+//! ```
+//!
+//! Workload manifests name their images as `${CURL_IMAGE}` and `${HTTPBIN_IMAGE}` (so they also
+//! work with `envsubst`); [`ImageTable::render_manifest`] fills them in.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::K8sVersion;
+
+/// The upstream Envoy image (the version the injector's tests run from PyPI).
+pub const UPSTREAM_ENVOY: &str = "envoyproxy/envoy:v1.40.0";
+/// The upstream curl image the workloads were written against.
+pub const UPSTREAM_CURL: &str = "curlimages/curl:8.10.1";
+/// The upstream go-httpbin image.
+pub const UPSTREAM_HTTPBIN: &str = "mccutchen/go-httpbin:v2.18.3";
+/// The injector image `scripts/build-injector-image.sh` tags by default.
+pub const UPSTREAM_INJECTOR: &str = "sidecar-e2e/injector:dev";
+
+/// An image map could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageMapError {
+    /// The YAML did not parse into the image map's shape.
+    #[error(
+        "the image map is not valid (expected nodeImages, workloads and tools; see `sidecar-e2e images --help`)"
+    )]
+    Malformed(#[source] serde_saphyr::Error),
+    /// An image reference is empty or has whitespace.
+    #[error("the image map names an invalid image for {role}: {reference:?}")]
+    BadReference {
+        /// What the image is for (`workloads.curl`, `nodeImages.1.32`).
+        role: String,
+        /// The reference as written.
+        reference: String,
+    },
+}
+
+/// A manifest names an image variable the table does not know.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("manifest names ${{{variable}}}, which is not an image of the table (known: {known})")]
+pub struct UnknownImageVariable {
+    /// The variable, without `${}`.
+    pub variable: String,
+    /// The variables the table fills, comma-separated.
+    pub known: String,
+}
+
+/// The workloads' images.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadImages {
+    /// The proxy the builtin injector adds.
+    pub envoy: String,
+    /// The client every scenario runs (`/bin/sh` and `curl`).
+    pub curl: String,
+    /// The upstream every scenario calls.
+    pub httpbin: String,
+    /// The builtin injector's webhook.
+    pub injector: String,
+}
+
+/// A binary the offline build made, recorded so the harness can prefer it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolBinary {
+    /// Its version (`v0.30.0`).
+    pub version: String,
+    /// Where it is.
+    pub path: String,
+}
+
+/// Every image the harness uses, resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageTable {
+    /// Kubernetes minor -> kind node image.
+    pub node_images: BTreeMap<K8sVersion, String>,
+    /// The workloads' images.
+    pub workloads: WorkloadImages,
+    /// Binaries by name (`kind`, `kubectl`), when an offline build recorded them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tools: BTreeMap<String, ToolBinary>,
+}
+
+/// An image map as written: every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageMap {
+    /// Node images to override, by minor.
+    #[serde(default)]
+    pub node_images: BTreeMap<K8sVersion, String>,
+    /// Workload images to override.
+    #[serde(default)]
+    pub workloads: WorkloadOverrides,
+    /// Binaries to record.
+    #[serde(default)]
+    pub tools: BTreeMap<String, ToolBinary>,
+}
+
+/// Workload images to override; absent ones keep the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadOverrides {
+    /// Overrides [`WorkloadImages::envoy`].
+    pub envoy: Option<String>,
+    /// Overrides [`WorkloadImages::curl`].
+    pub curl: Option<String>,
+    /// Overrides [`WorkloadImages::httpbin`].
+    pub httpbin: Option<String>,
+    /// Overrides [`WorkloadImages::injector`].
+    pub injector: Option<String>,
+}
+
+impl ImageMap {
+    /// Parses an image map.
+    ///
+    /// # Errors
+    /// [`ImageMapError`] when the YAML does not parse or names an empty or spaced reference.
+    pub fn from_yaml(text: &str) -> Result<Self, ImageMapError> {
+        // An empty file is an empty map, not an error.
+        if text.trim().is_empty() {
+            return Ok(Self::default());
+        }
+        let map: Self = serde_saphyr::from_str(text).map_err(ImageMapError::Malformed)?;
+        let workloads = [
+            ("workloads.envoy", &map.workloads.envoy),
+            ("workloads.curl", &map.workloads.curl),
+            ("workloads.httpbin", &map.workloads.httpbin),
+            ("workloads.injector", &map.workloads.injector),
+        ];
+        for (role, reference) in workloads {
+            if let Some(reference) = reference {
+                check_reference(role, reference)?;
+            }
+        }
+        for (minor, reference) in &map.node_images {
+            check_reference(&format!("nodeImages.{minor}"), reference)?;
+        }
+        Ok(map)
+    }
+}
+
+fn check_reference(role: &str, reference: &str) -> Result<(), ImageMapError> {
+    if reference.is_empty() || reference.chars().any(char::is_whitespace) {
+        return Err(ImageMapError::BadReference {
+            role: role.to_owned(),
+            reference: reference.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+impl ImageTable {
+    /// The upstream images, with the given node image per minor.
+    pub fn upstream(node_images: impl IntoIterator<Item = (K8sVersion, String)>) -> Self {
+        Self {
+            node_images: node_images.into_iter().collect(),
+            workloads: WorkloadImages {
+                envoy: UPSTREAM_ENVOY.to_owned(),
+                curl: UPSTREAM_CURL.to_owned(),
+                httpbin: UPSTREAM_HTTPBIN.to_owned(),
+                injector: UPSTREAM_INJECTOR.to_owned(),
+            },
+            tools: BTreeMap::new(),
+        }
+    }
+
+    /// This table with `map`'s entries taking precedence.
+    #[must_use]
+    pub fn overridden_by(mut self, map: ImageMap) -> Self {
+        self.node_images.extend(map.node_images);
+        let ImageMap {
+            workloads, tools, ..
+        } = map;
+        let slots = [
+            (&mut self.workloads.envoy, workloads.envoy),
+            (&mut self.workloads.curl, workloads.curl),
+            (&mut self.workloads.httpbin, workloads.httpbin),
+            (&mut self.workloads.injector, workloads.injector),
+        ];
+        for (slot, value) in slots {
+            if let Some(value) = value {
+                *slot = value;
+            }
+        }
+        self.tools.extend(tools);
+        self
+    }
+
+    /// The table as an image map file (YAML) that [`ImageMap::from_yaml`] reads back.
+    pub fn to_yaml(&self) -> String {
+        let body = serde_saphyr::to_string(self).unwrap_or_else(|err| {
+            // Plain strings and maps always serialise; keep the failure visible if that changes.
+            format!("# could not serialise the image table: {err}\n")
+        });
+        format!(
+            "# sidecar-e2e image map: every image the harness and its workloads use.\n\
+             # Pass it with `--image-map FILE`; every key is optional.\n{body}"
+        )
+    }
+
+    /// The manifest with `${CURL_IMAGE}`, `${HTTPBIN_IMAGE}`, `${ENVOY_IMAGE}` and
+    /// `${INJECTOR_IMAGE}` replaced by this table's images.
+    ///
+    /// # Errors
+    /// [`UnknownImageVariable`] for any other `${..._IMAGE}` variable, so a typo in a manifest
+    /// fails before anything is applied.
+    pub fn render_manifest(&self, manifest: &str) -> Result<String, UnknownImageVariable> {
+        let variables = [
+            ("CURL_IMAGE", &self.workloads.curl),
+            ("HTTPBIN_IMAGE", &self.workloads.httpbin),
+            ("ENVOY_IMAGE", &self.workloads.envoy),
+            ("INJECTOR_IMAGE", &self.workloads.injector),
+        ];
+        let mut out = String::with_capacity(manifest.len());
+        let mut rest = manifest;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find('}') else {
+                out.push_str(&rest[start..]);
+                rest = "";
+                break;
+            };
+            let variable = &after[..end];
+            match variables.iter().find(|(name, _)| *name == variable) {
+                Some((_, image)) => out.push_str(image),
+                None if variable.ends_with("_IMAGE") => {
+                    return Err(UnknownImageVariable {
+                        variable: variable.to_owned(),
+                        known: variables.map(|(name, _)| name).join(", "),
+                    });
+                }
+                // Not ours (a shell variable in a script): leave it for the shell.
+                None => out.push_str(&rest[start..start + 2 + end + 1]),
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> K8sVersion {
+        text.parse().expect("test versions parse")
+    }
+
+    fn upstream() -> ImageTable {
+        ImageTable::upstream([(v("1.32"), "kindest/node:v1.32.8@sha256:abc".to_owned())])
+    }
+
+    #[test]
+    fn map_overrides_only_what_it_names() {
+        let map = ImageMap::from_yaml(
+            "nodeImages:\n  \"1.32\": sidecar-e2e.local/kind-node:v1.32.13\nworkloads:\n  curl: my.registry/curl:1\n",
+        )
+        .expect("valid map");
+        let table = upstream().overridden_by(map);
+        assert_eq!(
+            table.node_images[&v("1.32")],
+            "sidecar-e2e.local/kind-node:v1.32.13"
+        );
+        assert_eq!(table.workloads.curl, "my.registry/curl:1");
+        assert_eq!(table.workloads.envoy, UPSTREAM_ENVOY);
+        assert_eq!(table.workloads.httpbin, UPSTREAM_HTTPBIN);
+    }
+
+    #[test]
+    fn written_table_reads_back_as_the_same_table() {
+        let mut table = upstream();
+        table.tools.insert(
+            "kind".to_owned(),
+            ToolBinary {
+                version: "v0.30.0".to_owned(),
+                path: "/cache/kind".to_owned(),
+            },
+        );
+        let yaml = table.to_yaml();
+        let back = ImageTable::upstream([])
+            .overridden_by(ImageMap::from_yaml(&yaml).expect("own output parses"));
+        assert_eq!(back, table);
+    }
+
+    #[test]
+    fn rejects_unknown_keys_and_blank_references() {
+        assert!(matches!(
+            ImageMap::from_yaml("workload:\n  curl: x\n"),
+            Err(ImageMapError::Malformed(_))
+        ));
+        assert!(matches!(
+            ImageMap::from_yaml("workloads:\n  curl: \"\"\n"),
+            Err(ImageMapError::BadReference { role, .. }) if role == "workloads.curl"
+        ));
+        assert!(matches!(
+            ImageMap::from_yaml("nodeImages:\n  \"1.32\": \"a b\"\n"),
+            Err(ImageMapError::BadReference { role, .. }) if role == "nodeImages.1.32"
+        ));
+        assert!(matches!(
+            ImageMap::from_yaml("nodeImages:\n  \"banana\": x\n"),
+            Err(ImageMapError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn empty_map_changes_nothing() {
+        let map = ImageMap::from_yaml("\n").expect("empty is fine");
+        assert_eq!(upstream().overridden_by(map), upstream());
+    }
+
+    #[test]
+    fn renders_image_variables_and_leaves_shell_variables() {
+        let manifest = "image: ${CURL_IMAGE}\nargs: [\"echo ${POD_NAMESPACE}\"]\n";
+        let out = upstream()
+            .render_manifest(manifest)
+            .expect("known variables");
+        assert_eq!(
+            out,
+            format!("image: {UPSTREAM_CURL}\nargs: [\"echo ${{POD_NAMESPACE}}\"]\n")
+        );
+    }
+
+    #[test]
+    fn rejects_unknown_image_variable() {
+        let err = upstream()
+            .render_manifest("image: ${CRUL_IMAGE}\n")
+            .expect_err("typo must fail");
+        assert_eq!(err.variable, "CRUL_IMAGE");
+        assert!(err.known.contains("CURL_IMAGE"));
+    }
+}
