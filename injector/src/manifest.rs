@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::config::{InjectorConfig, Mode};
 use crate::mutate::{Decision, Injector, MutateError, SkipReason};
-use crate::yaml::{self, YamlError};
+use crate::yaml::{self, Limits, YamlError};
 
 /// Why a manifest could not be injected.
 #[derive(Debug, thiserror::Error)]
@@ -114,13 +114,25 @@ impl Injected {
     }
 }
 
-/// Injects every pod and pod template in a YAML stream.
+/// Injects every pod and pod template in a YAML stream, with the default [`Limits`].
 ///
 /// # Errors
 /// [`InjectError`] naming the document and object; nothing is returned for the other documents,
 /// so a caller never prints half an injection.
 pub fn inject_manifest(input: &str, config: &InjectorConfig) -> Result<Injected, InjectError> {
-    let mut documents = yaml::parse_documents(input)?;
+    inject_manifest_with(input.as_bytes(), config, &Limits::default())
+}
+
+/// Injects every pod and pod template in a YAML stream given as bytes, within `limits`.
+///
+/// # Errors
+/// As [`inject_manifest`]; bytes that are not UTF-8 are a [`YamlError::NotUtf8`].
+pub fn inject_manifest_with(
+    input: &[u8],
+    config: &InjectorConfig,
+    limits: &Limits,
+) -> Result<Injected, InjectError> {
+    let mut documents = yaml::parse_documents_with(input, limits)?;
     let injector = Injector::new(config.clone());
     let mut outcomes = Vec::new();
     for (index, document) in documents.iter_mut().enumerate() {
