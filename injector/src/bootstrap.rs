@@ -93,16 +93,33 @@ impl Bootstrap {
                                         }
                                     }
                                 }],
+                                // HTTPS_PROXY clients ask for a tunnel with CONNECT; Envoy
+                                // opens a TCP connection to the authority and relays bytes, so
+                                // TLS stays between the app and its server.
+                                "upgrade_configs": [{ "upgrade_type": "CONNECT" }],
                                 "route_config": {
                                     "name": OUTBOUND_ROUTE_NAME,
                                     "virtual_hosts": [{
                                         "name": "any",
                                         "domains": ["*"],
-                                        "routes": [{
-                                            "name": OUTBOUND_ROUTE_NAME,
-                                            "match": { "prefix": "/" },
-                                            "route": { "cluster": OUTBOUND_CLUSTER_NAME }
-                                        }]
+                                        "routes": [
+                                            {
+                                                "name": OUTBOUND_ROUTE_NAME,
+                                                "match": { "connect_matcher": {} },
+                                                "route": {
+                                                    "cluster": OUTBOUND_CLUSTER_NAME,
+                                                    "upgrade_configs": [{
+                                                        "upgrade_type": "CONNECT",
+                                                        "connect_config": {}
+                                                    }]
+                                                }
+                                            },
+                                            {
+                                                "name": OUTBOUND_ROUTE_NAME,
+                                                "match": { "prefix": "/" },
+                                                "route": { "cluster": OUTBOUND_CLUSTER_NAME }
+                                            }
+                                        ]
                                     }]
                                 },
                                 "http_filters": [
