@@ -1,7 +1,7 @@
 //! `inject` over YAML manifests: find every pod and pod template, mutate it, pass the rest through.
 //!
 //! Pod templates live at a fixed place per kind (Pod itself, `spec.template` of the workload
-//! kinds, `spec.jobTemplate.spec.template` of CronJob); `kind: List` and `*List` objects are
+//! kinds and of OpenShift's `DeploymentConfig`, `spec.jobTemplate.spec.template` of CronJob); `kind: List` and `*List` objects are
 //! walked item by item. Kinds are matched with their API group, so a custom resource that happens
 //! to be called `Job` is left alone. Old API versions (`extensions/v1beta1`, `batch/v2alpha1`) are
 //! still injected: their pod template is the same.
@@ -155,6 +155,9 @@ fn template_pointer(api_version: &str, kind: &str) -> Option<&'static str> {
         }
         ("batch", "Job") => Some("/spec/template"),
         ("batch", "CronJob") => Some("/spec/jobTemplate/spec/template"),
+        // OpenShift's DeploymentConfig keeps a core PodTemplateSpec where a Deployment does;
+        // Istio's kube-inject injects it too.
+        ("apps.openshift.io", "DeploymentConfig") => Some("/spec/template"),
         _ => None,
     }
 }
