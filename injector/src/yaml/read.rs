@@ -68,9 +68,10 @@ struct Reader<'a> {
 
 /// Reads every non-empty document of `input`.
 pub(super) fn read_documents(input: &str, limits: &Limits) -> Result<Vec<Value>, YamlError> {
-    // Let the parser nest a little deeper than the limit, so that the limit, not a parser
-    // error, is what the user sees.
-    let parser_nesting = limits.max_depth.saturating_add(8);
+    // The parser only counts nesting (it keeps a stack, not recursion). Its scanner runs up to
+    // a simple key's lookahead (1,024 characters, each maybe a `[`) ahead of the events, so give
+    // it that much room: the user must see our limit, not a parser error.
+    let parser_nesting = limits.max_depth.saturating_add(1024 + 8);
     let options = granit_parser::options! {
         flow_nesting_limit: parser_nesting,
         block_nesting_limit: parser_nesting,
