@@ -57,7 +57,8 @@ enum Command {
     Inject(Box<InjectOpts>),
     /// Print the Envoy bootstrap the proxy runs with (passed to it inline with --config-yaml).
     ///
-    /// Listeners: 127.0.0.1:15001 explicit HTTP forward proxy (apps reach it through HTTP_PROXY),
+    /// Listeners: 127.0.0.1:15001 explicit HTTP forward proxy (apps reach it through HTTP_PROXY,
+    /// and tunnel HTTPS through it with CONNECT via HTTPS_PROXY),
     /// 0.0.0.0:15021 /healthz/ready for the probes, admin on 127.0.0.1:15000 only. The access log
     /// goes to stdout in Istio's default text format.
     ///
