@@ -2,7 +2,8 @@
 //!
 //! Listeners (see `docs/architecture.md` in the README's links):
 //! - `127.0.0.1:<outbound>`: explicit HTTP forward proxy. Apps reach it through `HTTP_PROXY`; the
-//!   dynamic forward proxy resolves the request's authority with DNS and connects to it.
+//!   dynamic forward proxy resolves the request's authority with DNS and connects to it. Through
+//!   `HTTPS_PROXY` they send `CONNECT host:port` and get a TCP tunnel to the same place.
 //! - `<health address>:<health>`: `/healthz/ready`, answered by Envoy's health-check filter. It turns
 //!   503 as soon as Envoy starts draining, which is what startup and readiness probes want.
 //! - admin on `127.0.0.1:<admin>` only: `/quitquitquit` must never be reachable from outside the pod.
@@ -93,16 +94,33 @@ impl Bootstrap {
                                         }
                                     }
                                 }],
+                                // HTTPS_PROXY clients ask for a tunnel with CONNECT; Envoy
+                                // opens a TCP connection to the authority and relays bytes, so
+                                // TLS stays between the app and its server.
+                                "upgrade_configs": [{ "upgrade_type": "CONNECT" }],
                                 "route_config": {
                                     "name": OUTBOUND_ROUTE_NAME,
                                     "virtual_hosts": [{
                                         "name": "any",
                                         "domains": ["*"],
-                                        "routes": [{
-                                            "name": OUTBOUND_ROUTE_NAME,
-                                            "match": { "prefix": "/" },
-                                            "route": { "cluster": OUTBOUND_CLUSTER_NAME }
-                                        }]
+                                        "routes": [
+                                            {
+                                                "name": OUTBOUND_ROUTE_NAME,
+                                                "match": { "connect_matcher": {} },
+                                                "route": {
+                                                    "cluster": OUTBOUND_CLUSTER_NAME,
+                                                    "upgrade_configs": [{
+                                                        "upgrade_type": "CONNECT",
+                                                        "connect_config": {}
+                                                    }]
+                                                }
+                                            },
+                                            {
+                                                "name": OUTBOUND_ROUTE_NAME,
+                                                "match": { "prefix": "/" },
+                                                "route": { "cluster": OUTBOUND_CLUSTER_NAME }
+                                            }
+                                        ]
                                     }]
                                 },
                                 "http_filters": [

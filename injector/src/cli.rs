@@ -11,9 +11,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::bootstrap::Bootstrap;
 use crate::cli_support::{self, print_error};
 use crate::config::{DEFAULT_PROXY_IMAGE, InjectorConfig, Mode};
-use crate::manifest::{InjectError, ObjectOutcome, inject_manifest};
+use crate::manifest::{InjectError, ObjectOutcome, inject_manifest_with};
 use crate::server::{ServeConfig, ServeError, start};
 use crate::webhook::DEFAULT_MAX_BODY_BYTES;
+use crate::yaml::{DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, Limits, YamlError};
 
 /// Exit codes, documented in `--help`.
 pub mod exit_codes {
@@ -44,16 +45,20 @@ enum Command {
     ///
     /// Reads a YAML stream (several documents, or `kind: List`), injects every Pod and the pod
     /// template of every Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController,
-    /// Job and CronJob, and prints the stream; every other object passes through unchanged.
-    /// Pods annotated `sidecar-e2e/inject: "false"`, pods with `hostNetwork: true` and pods
-    /// injected already are left alone; `sidecar-e2e/mode: native|legacy` overrides --mode per pod.
-    /// Comments in the input are not kept.
+    /// Job, CronJob and OpenShift DeploymentConfig, and prints the stream; every other object
+    /// passes through with the same meaning. Pods annotated `sidecar-e2e/inject: "false"` (or
+    /// n/no/off), pods with `hostNetwork: true` and pods injected already are left alone;
+    /// `sidecar-e2e/mode: native|legacy` overrides --mode per pod.
+    ///
+    /// The input is read as kubectl reads it (YAML 1.1: `0400` is 256, `yes` is true); the output
+    /// quotes every string another YAML reader could mistake. Comments are not kept.
     ///
     /// Example: sidecar-injector inject -f manifests/workloads/job.yaml --mode native | kubectl apply -f -
     Inject(Box<InjectOpts>),
     /// Print the Envoy bootstrap the proxy runs with (passed to it inline with --config-yaml).
     ///
-    /// Listeners: 127.0.0.1:15001 explicit HTTP forward proxy (apps reach it through HTTP_PROXY),
+    /// Listeners: 127.0.0.1:15001 explicit HTTP forward proxy (apps reach it through HTTP_PROXY,
+    /// and tunnel HTTPS through it with CONNECT via HTTPS_PROXY),
     /// 0.0.0.0:15021 /healthz/ready for the probes, admin on 127.0.0.1:15000 only. The access log
     /// goes to stdout in Istio's default text format.
     ///
@@ -77,9 +82,31 @@ struct InjectOpts {
     file: Option<PathBuf>,
     #[command(flatten)]
     injection: InjectionOpts,
+    /// Deepest nesting of mappings and lists a document may have. Real objects stay far below;
+    /// the limit stops absurd nesting.
+    #[arg(long, value_name = "LEVELS", default_value_t = DEFAULT_MAX_DEPTH,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_DEPTH_CEILING))]
+    max_depth: usize,
+    /// How many nodes YAML aliases (`*name`) may copy in, over the whole input. kubectl never
+    /// writes aliases; the limit stops alias bombs ("billion laughs").
+    #[arg(long, value_name = "NODES", default_value_t = DEFAULT_MAX_ALIAS_NODES)]
+    max_alias_nodes: usize,
     /// Do not print what was done to each object on standard error.
     #[arg(short, long)]
     quiet: bool,
+}
+
+/// The largest `--max-depth`: reading is iterative, but writing YAML recurses once per level,
+/// and `inject` runs on a thread whose stack is sized for the depth asked.
+const MAX_DEPTH_CEILING: u64 = 100_000;
+
+impl InjectOpts {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_depth: self.max_depth,
+            max_alias_nodes: self.max_alias_nodes,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -165,6 +192,8 @@ enum ExpectedError {
     Serve(#[source] ServeError),
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),
+    #[error("cannot start a thread for the injection")]
+    Thread(#[source] std::io::Error),
 }
 
 impl ExpectedError {
@@ -173,6 +202,7 @@ impl ExpectedError {
             ExpectedError::ReadInput { .. } | ExpectedError::Write(_) => exit_codes::IO,
             ExpectedError::InputRejected(..) => exit_codes::INPUT_REJECTED,
             ExpectedError::Serve(_) | ExpectedError::Runtime(_) => exit_codes::SERVE_FAILED,
+            ExpectedError::Thread(_) => exit_codes::IO,
         }
     }
 
@@ -180,9 +210,18 @@ impl ExpectedError {
         match self {
             ExpectedError::ReadInput { .. } => Some("pass -f - (or no -f) to read standard input"),
             ExpectedError::InputRejected(_, err) => match **err {
-                InjectError::Yaml(_) => {
+                InjectError::Yaml(YamlError::Malformed { .. }) => {
                     Some("fix the YAML at that position; `---` on its own line separates documents")
                 }
+                InjectError::Yaml(YamlError::NotUtf8 { .. }) => Some(
+                    "convert the file to UTF-8, e.g. `iconv -f LATIN1 -t UTF-8`; kubectl reads UTF-8 only",
+                ),
+                InjectError::Yaml(YamlError::TooLarge { .. }) => Some(
+                    "the limits guard against alias bombs and absurd nesting; raise the one named if the input is trusted",
+                ),
+                InjectError::Yaml(YamlError::Unreadable { .. }) => Some(
+                    "kubectl cannot turn this into JSON either; fix the value at that position",
+                ),
                 InjectError::NotAnObject { .. } => {
                     Some("every document must be a Kubernetes object with apiVersion and kind")
                 }
@@ -224,24 +263,42 @@ fn run(cli: Cli) -> Result<(), ExpectedError> {
 }
 
 fn inject(opts: &InjectOpts) -> Result<(), ExpectedError> {
+    // Bytes, not text: input that is not UTF-8 is rejected input with its offset, not an I/O
+    // error.
     let (label, input) = match opts.file.as_deref() {
         None => ("standard input".to_owned(), read_stdin()?),
         Some(path) if path.as_os_str() == "-" => ("standard input".to_owned(), read_stdin()?),
         Some(path) => {
             let label = path.display().to_string();
-            let text =
-                std::fs::read_to_string(path).map_err(|source| ExpectedError::ReadInput {
-                    path: label.clone(),
-                    source,
-                })?;
-            (label, text)
+            let bytes = std::fs::read(path).map_err(|source| ExpectedError::ReadInput {
+                path: label.clone(),
+                source,
+            })?;
+            (label, bytes)
         }
     };
-    let injected = inject_manifest(&input, &opts.injection.to_config())
-        .map_err(|err| ExpectedError::InputRejected(label, Box::new(err)))?;
-    write_stdout(&injected.to_yaml())?;
+    let config = opts.injection.to_config();
+    let limits = opts.limits();
+    // Writing YAML recurses once per nesting level; give the thread the stack the depth limit
+    // allows (about 2 KiB a level, doubled for safety, over a floor of 8 MiB).
+    let stack = (8 << 20) + limits.max_depth * 4096;
+    let injected = std::thread::Builder::new()
+        .name("inject".to_owned())
+        .stack_size(stack)
+        .spawn(move || {
+            inject_manifest_with(&input, &config, &limits).map(|injected| {
+                let yaml = injected.to_yaml();
+                (injected.outcomes, yaml)
+            })
+        })
+        .map_err(ExpectedError::Thread)?
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let (outcomes, yaml) =
+        injected.map_err(|err| ExpectedError::InputRejected(label, Box::new(err)))?;
+    write_stdout(&yaml)?;
     if !opts.quiet {
-        for outcome in &injected.outcomes {
+        for outcome in &outcomes {
             eprintln!("{}", describe(outcome));
         }
     }
@@ -258,10 +315,10 @@ fn describe(outcome: &ObjectOutcome) -> String {
     }
 }
 
-fn read_stdin() -> Result<String, ExpectedError> {
-    let mut input = String::new();
+fn read_stdin() -> Result<Vec<u8>, ExpectedError> {
+    let mut input = Vec::new();
     std::io::stdin()
-        .read_to_string(&mut input)
+        .read_to_end(&mut input)
         .map_err(|source| ExpectedError::ReadInput {
             path: "standard input".to_owned(),
             source,

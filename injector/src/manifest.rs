@@ -1,7 +1,7 @@
 //! `inject` over YAML manifests: find every pod and pod template, mutate it, pass the rest through.
 //!
 //! Pod templates live at a fixed place per kind (Pod itself, `spec.template` of the workload
-//! kinds, `spec.jobTemplate.spec.template` of CronJob); `kind: List` and `*List` objects are
+//! kinds and of OpenShift's `DeploymentConfig`, `spec.jobTemplate.spec.template` of CronJob); `kind: List` and `*List` objects are
 //! walked item by item. Kinds are matched with their API group, so a custom resource that happens
 //! to be called `Job` is left alone. Old API versions (`extensions/v1beta1`, `batch/v2alpha1`) are
 //! still injected: their pod template is the same.
@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::config::{InjectorConfig, Mode};
 use crate::mutate::{Decision, Injector, MutateError, SkipReason};
-use crate::yaml::{self, YamlError};
+use crate::yaml::{self, Limits, YamlError};
 
 /// Why a manifest could not be injected.
 #[derive(Debug, thiserror::Error)]
@@ -114,13 +114,25 @@ impl Injected {
     }
 }
 
-/// Injects every pod and pod template in a YAML stream.
+/// Injects every pod and pod template in a YAML stream, with the default [`Limits`].
 ///
 /// # Errors
 /// [`InjectError`] naming the document and object; nothing is returned for the other documents,
 /// so a caller never prints half an injection.
 pub fn inject_manifest(input: &str, config: &InjectorConfig) -> Result<Injected, InjectError> {
-    let mut documents = yaml::parse_documents(input)?;
+    inject_manifest_with(input.as_bytes(), config, &Limits::default())
+}
+
+/// Injects every pod and pod template in a YAML stream given as bytes, within `limits`.
+///
+/// # Errors
+/// As [`inject_manifest`]; bytes that are not UTF-8 are a [`YamlError::NotUtf8`].
+pub fn inject_manifest_with(
+    input: &[u8],
+    config: &InjectorConfig,
+    limits: &Limits,
+) -> Result<Injected, InjectError> {
+    let mut documents = yaml::parse_documents_with(input, limits)?;
     let injector = Injector::new(config.clone());
     let mut outcomes = Vec::new();
     for (index, document) in documents.iter_mut().enumerate() {
@@ -143,6 +155,9 @@ fn template_pointer(api_version: &str, kind: &str) -> Option<&'static str> {
         }
         ("batch", "Job") => Some("/spec/template"),
         ("batch", "CronJob") => Some("/spec/jobTemplate/spec/template"),
+        // OpenShift's DeploymentConfig keeps a core PodTemplateSpec where a Deployment does;
+        // Istio's kube-inject injects it too.
+        ("apps.openshift.io", "DeploymentConfig") => Some("/spec/template"),
         _ => None,
     }
 }

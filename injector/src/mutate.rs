@@ -52,13 +52,43 @@ pub enum MutateError {
         /// The value found.
         value: String,
     },
+    /// The opt-out annotation has a value that is neither yes nor no.
+    #[error(
+        "annotation {ANNOTATION_INJECT} is {value:?}; expected \"false\" (or n, no, off) to opt \
+         out, \"true\" (or y, yes, on) or nothing to inject"
+    )]
+    BadInjectAnnotation {
+        /// The value found.
+        value: String,
+    },
+    /// An annotation value that is not a string: the API server refuses the object.
+    #[error(
+        "annotation {annotation} is {found}, not a string; annotation values must be strings \
+         (quote it in YAML: {annotation}: \"{found}\")"
+    )]
+    AnnotationNotString {
+        /// Annotation name.
+        annotation: &'static str,
+        /// The value, as JSON.
+        found: String,
+    },
+    /// A status annotation this injector did not write: trusting it would skip a pod that has
+    /// no proxy.
+    #[error(
+        "annotation {ANNOTATION_STATUS} is {value}, which is not an injection record; remove it \
+         to inject the pod, or opt the pod out with {ANNOTATION_INJECT}: \"false\""
+    )]
+    BadStatusAnnotation {
+        /// The value found, as JSON.
+        value: String,
+    },
 }
 
 /// Why a pod was left alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum SkipReason {
-    /// Annotation `sidecar-e2e/inject: "false"`.
+    /// Annotation `sidecar-e2e/inject: "false"` (or `n`, `no`, `off`, in any case).
     OptedOut,
     /// `hostNetwork: true`: a proxy on the node's loopback would serve every pod on the node.
     HostNetwork,
@@ -119,18 +149,32 @@ pub enum Decision {
     Skip(SkipReason),
 }
 
-/// The env vars every user container gets, in this order.
-fn proxy_env(config: &InjectorConfig) -> [(&'static str, Value); 4] {
+/// One proxy setting, spelt two ways: curl reads the lower-case name (and only that one for
+/// `http_proxy`), Go and Python read either. Setting one spelling and injecting the other would
+/// leave two programs in one pod talking to two proxies, so a setting is added whole or not at all.
+#[derive(Debug, Clone)]
+struct ProxySetting {
+    names: [&'static str; 2],
+    entries: [Value; 2],
+}
+
+/// The proxy settings every user container gets, in this order.
+fn proxy_env(config: &InjectorConfig) -> Vec<ProxySetting> {
     let proxy = config.ports.http_proxy_url();
     // Loopback must bypass the proxy: the admin port (`/quitquitquit`) and the app's own ports.
     let no_proxy = "localhost,127.0.0.1,::1";
     [
-        ("HTTP_PROXY", proxy.as_str()),
-        ("http_proxy", proxy.as_str()),
-        ("NO_PROXY", no_proxy),
-        ("no_proxy", no_proxy),
+        (["HTTP_PROXY", "http_proxy"], proxy.as_str()),
+        // HTTPS goes through the same listener as CONNECT tunnels: TLS stays end to end.
+        (["HTTPS_PROXY", "https_proxy"], proxy.as_str()),
+        (["NO_PROXY", "no_proxy"], no_proxy),
     ]
-    .map(|(name, value)| (name, json!({ "name": name, "value": value })))
+    .into_iter()
+    .map(|(names, value)| ProxySetting {
+        names,
+        entries: names.map(|name| json!({ "name": name, "value": value })),
+    })
+    .collect()
 }
 
 /// An [`InjectorConfig`] with what every injection shares computed once: the proxy container in
@@ -144,7 +188,7 @@ pub struct Injector {
     /// `native_proxy` and `legacy_proxy` as JSON text, for [`Injector::mutate_to_json`].
     native_proxy_json: String,
     legacy_proxy_json: String,
-    env: [(&'static str, Value); 4],
+    env: Vec<ProxySetting>,
 }
 
 /// Decides what to do with a pod (`{metadata, spec}`: a Pod or a pod template) and returns the
@@ -261,14 +305,52 @@ impl Injector {
     /// (`proxy_op`) holds a placeholder (`null`, or `[null]` for a new `initContainers`).
     fn plan(&self, pod: &Value) -> Result<Planned, MutateError> {
         let config = &self.config;
-        let annotations = pod.pointer("/metadata/annotations");
-        let annotation = |key: &str| annotations.and_then(|a| a.get(key));
+        // `metadata: null` and `annotations: null` (Helm writes them) read as absent.
+        let metadata = match pod.get("metadata") {
+            None | Some(Value::Null) => None,
+            Some(metadata @ Value::Object(_)) => Some(metadata),
+            Some(_) => {
+                return Err(MutateError::WrongType {
+                    path: "metadata".to_owned(),
+                    expected: "an object",
+                });
+            }
+        };
+        let annotations = match metadata.and_then(|m| m.get("annotations")) {
+            None | Some(Value::Null) => None,
+            Some(annotations @ Value::Object(_)) => Some(annotations),
+            Some(_) => {
+                return Err(MutateError::WrongType {
+                    path: "metadata.annotations".to_owned(),
+                    expected: "an object",
+                });
+            }
+        };
+        let annotation = |key: &'static str| annotation_text(annotations, key);
 
-        if annotation(ANNOTATION_STATUS).is_some() {
-            return Ok(Planned::Skip(SkipReason::AlreadyInjected));
+        if let Some(status) = annotations.and_then(|a| a.get(ANNOTATION_STATUS)) {
+            // Only a record this injector wrote means "injected"; anything else would make the
+            // injector skip a pod that has no proxy.
+            return match status.as_str().map(serde_json::from_str::<InjectionStatus>) {
+                Some(Ok(_)) => Ok(Planned::Skip(SkipReason::AlreadyInjected)),
+                _ => Err(MutateError::BadStatusAnnotation {
+                    value: status.to_string(),
+                }),
+            };
         }
-        if annotation(ANNOTATION_INJECT).and_then(Value::as_str) == Some("false") {
-            return Ok(Planned::Skip(SkipReason::OptedOut));
+        if let Some(value) = annotation(ANNOTATION_INJECT)? {
+            // Istio's rule for `sidecar.istio.io/inject`, YAML 1.1's booleans in any case; but
+            // where Istio reads anything else as "no", a typo here is an error, not a silent
+            // opt-out.
+            match value.to_ascii_lowercase().as_str() {
+                "" | "y" | "yes" | "true" | "on" => {}
+                "n" | "no" | "false" | "off" => return Ok(Planned::Skip(SkipReason::OptedOut)),
+                _ => {
+                    return Err(MutateError::BadInjectAnnotation {
+                        value: value.to_owned(),
+                    });
+                }
+            }
         }
         let spec = pod
             .get("spec")
@@ -277,14 +359,10 @@ impl Injector {
         if spec.get("hostNetwork").and_then(Value::as_bool) == Some(true) {
             return Ok(Planned::Skip(SkipReason::HostNetwork));
         }
-        let mode = match annotation(ANNOTATION_MODE) {
-            None => config.mode,
-            Some(value) => value.as_str().and_then(|s| s.parse().ok()).ok_or_else(|| {
-                MutateError::BadModeAnnotation {
-                    value: value
-                        .as_str()
-                        .map_or_else(|| value.to_string(), str::to_owned),
-                }
+        let mode = match annotation(ANNOTATION_MODE)? {
+            None | Some("") => config.mode,
+            Some(value) => value.parse().map_err(|_| MutateError::BadModeAnnotation {
+                value: value.to_owned(),
             })?,
         };
 
@@ -334,7 +412,9 @@ impl Injector {
         };
         let status_json =
             serde_json::to_string(&status).unwrap_or_else(|_| unreachable_serialisation());
-        match (pod.get("metadata"), annotations) {
+        // `add` replaces a member that is there, so a null `metadata` or `annotations` is
+        // replaced by the object, like an absent one.
+        match (metadata, annotations) {
             (None, _) => ops.push(add(
                 &["metadata"],
                 json!({ "annotations": { ANNOTATION_STATUS: status_json } }),
@@ -389,6 +469,22 @@ fn write_json(out: &mut Vec<u8>, value: &impl Serialize) {
     }
 }
 
+/// An annotation's text: absent and `null` (the API server reads a null as "") are `None`;
+/// anything but a string is an error.
+fn annotation_text<'a>(
+    annotations: Option<&'a Value>,
+    key: &'static str,
+) -> Result<Option<&'a str>, MutateError> {
+    match annotations.and_then(|a| a.get(key)) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text)),
+        Some(other) => Err(MutateError::AnnotationNotString {
+            annotation: key,
+            found: other.to_string(),
+        }),
+    }
+}
+
 /// Reads a container list; absent or `null` is empty.
 fn container_list<'a>(spec: &'a Value, list: &'static str) -> Result<&'a [Value], MutateError> {
     match spec.get(list) {
@@ -417,7 +513,7 @@ fn add_env_ops(
     list: &'static str,
     index: usize,
     container: &Value,
-    proxy_env: &[(&'static str, Value); 4],
+    proxy_env: &[ProxySetting],
 ) -> Result<(), MutateError> {
     let existing = match container.get("env") {
         None | Some(Value::Null) => None,
@@ -437,14 +533,14 @@ fn add_env_ops(
     };
     let container_name = container.get("name").and_then(Value::as_str).unwrap_or("");
     let mut new_vars = Vec::new();
-    for &(name, ref entry) in proxy_env {
-        if user_has(name) {
-            kept.push(KeptEnv {
+    for setting in proxy_env {
+        if setting.names.iter().any(|name| user_has(name)) {
+            kept.extend(setting.names.iter().map(|name| KeptEnv {
                 container: container_name.to_owned(),
-                name: name.to_owned(),
-            });
+                name: (*name).to_owned(),
+            }));
         } else {
-            new_vars.push(entry.clone());
+            new_vars.extend(setting.entries.iter().cloned());
         }
     }
     if new_vars.is_empty() {
@@ -575,11 +671,19 @@ spec:
             let env = &out.pointer(pointer).expect("container")["env"];
             assert_eq!(
                 names(env),
-                ["HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"],
+                [
+                    "HTTP_PROXY",
+                    "http_proxy",
+                    "HTTPS_PROXY",
+                    "https_proxy",
+                    "NO_PROXY",
+                    "no_proxy"
+                ],
                 "{pointer}"
             );
             assert_eq!(env[0]["value"], "http://127.0.0.1:15001");
-            assert_eq!(env[2]["value"], "localhost,127.0.0.1,::1");
+            assert_eq!(env[3]["value"], "http://127.0.0.1:15001");
+            assert_eq!(env[4]["value"], "localhost,127.0.0.1,::1");
         }
         assert_eq!(
             out["spec"]["initContainers"][0].get("env"),
@@ -604,24 +708,21 @@ spec:
         else {
             panic!("expected injection");
         };
-        assert_eq!(
-            status.kept_env,
-            [
-                KeptEnv {
-                    container: "app".into(),
-                    name: "HTTP_PROXY".into()
-                },
-                KeptEnv {
-                    container: "app".into(),
-                    name: "no_proxy".into()
-                },
-            ]
-        );
+        // One spelling set keeps the whole setting: both are recorded, neither is added.
+        let kept: Vec<&str> = status.kept_env.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(kept, ["HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"]);
+        assert!(status.kept_env.iter().all(|k| k.container == "app"));
         let out = injected(&input, Mode::Native);
         let env = &out["spec"]["containers"][0]["env"];
         assert_eq!(
             names(env),
-            ["HTTP_PROXY", "no_proxy", "OTHER", "http_proxy", "NO_PROXY"]
+            [
+                "HTTP_PROXY",
+                "no_proxy",
+                "OTHER",
+                "HTTPS_PROXY",
+                "https_proxy"
+            ]
         );
         assert_eq!(env[0]["value"], "http://corp:3128");
         let status: InjectionStatus = serde_json::from_str(
@@ -630,7 +731,108 @@ spec:
                 .expect("status annotation is a string"),
         )
         .expect("status parses");
-        assert_eq!(status.kept_env.len(), 2);
+        assert_eq!(status.kept_env.len(), 4);
+    }
+
+    #[test]
+    fn lower_case_proxy_setting_alone_keeps_the_upper_case_one_out() {
+        let input = pod("
+spec:
+  containers:
+  - name: app
+    env: [{name: http_proxy, value: 'http://corp:3128'}, {name: HTTPS_PROXY, value: 'http://corp:3128'}]
+");
+        let out = injected(&input, Mode::Native);
+        assert_eq!(
+            names(&out["spec"]["containers"][0]["env"]),
+            ["http_proxy", "HTTPS_PROXY", "NO_PROXY", "no_proxy"]
+        );
+    }
+
+    #[test]
+    fn null_metadata_and_annotations_are_injected_like_empty_maps() {
+        for yaml in [
+            "metadata: null\nspec: {containers: [{name: app}]}",
+            "metadata: {name: p, annotations: null}\nspec: {containers: [{name: app}]}",
+            "metadata: {name: p, annotations: {}}\nspec: {containers: [{name: app}]}",
+        ] {
+            let out = injected(&pod(yaml), Mode::Native);
+            assert!(
+                out["metadata"]["annotations"][ANNOTATION_STATUS].is_string(),
+                "{yaml}: {out}"
+            );
+        }
+        let err = mutate_pod(
+            &pod("metadata: {annotations: []}\nspec: {containers: [{name: app}]}"),
+            &config(Mode::Native),
+        );
+        assert!(matches!(err, Err(MutateError::WrongType { .. })), "{err:?}");
+    }
+
+    #[test]
+    fn inject_annotation_reads_yaml_1_1_booleans_in_any_case() {
+        for value in [
+            "false", "FALSE", "False", "no", "No", "off", "OFF", "n", "N",
+        ] {
+            let input = pod(&format!(
+                "metadata: {{annotations: {{sidecar-e2e/inject: '{value}'}}}}\nspec: {{containers: [{{name: app}}]}}"
+            ));
+            assert_eq!(
+                mutate_pod(&input, &config(Mode::Native)),
+                Ok(Decision::Skip(SkipReason::OptedOut)),
+                "{value}"
+            );
+        }
+        for value in ["true", "TRUE", "yes", "Yes", "on", "y", ""] {
+            let input = pod(&format!(
+                "metadata: {{annotations: {{sidecar-e2e/inject: '{value}'}}}}\nspec: {{containers: [{{name: app}}]}}"
+            ));
+            assert!(
+                matches!(
+                    mutate_pod(&input, &config(Mode::Native)),
+                    Ok(Decision::Inject { .. })
+                ),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_inject_annotations_that_are_not_yes_or_no() {
+        let input = pod(
+            "metadata: {annotations: {sidecar-e2e/inject: disabled}}\nspec: {containers: [{name: app}]}",
+        );
+        let err = mutate_pod(&input, &config(Mode::Native)).expect_err("typo");
+        assert_eq!(
+            err,
+            MutateError::BadInjectAnnotation {
+                value: "disabled".into()
+            }
+        );
+        // A YAML boolean is not an annotation the API server accepts: say how to quote it.
+        let input = pod(
+            "metadata: {annotations: {sidecar-e2e/inject: false}}\nspec: {containers: [{name: app}]}",
+        );
+        let err = mutate_pod(&input, &config(Mode::Native)).expect_err("boolean");
+        assert!(
+            err.to_string().contains("not a string") && err.to_string().contains("\"false\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn status_annotation_the_injector_did_not_write_is_reported() {
+        for value in ["null", "'garbage'", "'{}'", "'injected'", "true"] {
+            let input = pod(&format!(
+                "metadata: {{annotations: {{sidecar-e2e/status: {value}}}}}\nspec: {{containers: [{{name: app}}]}}"
+            ));
+            let err = mutate_pod(&input, &config(Mode::Native)).expect_err(value);
+            assert!(
+                matches!(err, MutateError::BadStatusAnnotation { .. }),
+                "{value}: {err}"
+            );
+            assert!(err.to_string().contains(ANNOTATION_STATUS), "{err}");
+        }
     }
 
     #[test]

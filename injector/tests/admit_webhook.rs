@@ -381,3 +381,79 @@ async fn refuses_to_start_with_a_key_that_does_not_match_the_certificate() {
         "{rendered}"
     );
 }
+
+/// Pods from issue 8, as YAML: the webhook's patch applied to the pod (as JSON, the way the API
+/// server sends it) must equal what `inject` prints for the same YAML.
+const ISSUE_8_PODS: &[&str] = &[
+    // Helm's empty metadata and annotations.
+    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  annotations:\nspec: {containers: [{name: app, image: x}]}\n",
+    // Only the lower-case proxy variable set: neither spelling is added.
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec: {containers: [{name: app, image: x, env: [{name: http_proxy, value: 'http://corp:3128'}]}]}\n",
+    // An opt-in spelt the YAML 1.1 way.
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: c, annotations: {sidecar-e2e/inject: 'Yes'}}\nspec: {containers: [{name: app, image: x}]}\n",
+    // Octal file modes, which the webhook only ever sees as JSON numbers.
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: d}\nspec:\n  containers: [{name: app, image: x}]\n  volumes: [{name: s, secret: {secretName: s, defaultMode: 0400}}]\n",
+];
+
+#[tokio::test]
+async fn issue_8_pods_get_from_the_webhook_what_inject_prints() {
+    let pki = Pki::new();
+    let server = pki.start(Mode::Native).await;
+    for yaml in ISSUE_8_PODS {
+        let printed = inject_manifest(yaml, &InjectorConfig::new(Mode::Native))
+            .unwrap_or_else(|err| panic!("{yaml}: {}", sidecar_injector::error_chain(&err)));
+        // The API server sends what kubectl sent: the YAML read as kubectl reads it, as JSON.
+        let object = sidecar_injector::yaml::parse_documents(yaml).expect("parses")[0].clone();
+        let (status, response) = post_review(
+            server.local_addr(),
+            &pki.ca_pem,
+            serde_json::to_vec(&review("Pod", "", "CREATE", object.clone())).expect("json"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            response["response"]["allowed"], true,
+            "{yaml}: {response:#}"
+        );
+        let patched = apply_returned_patch(&response, &object);
+        assert_eq!(
+            patched, printed.documents[0],
+            "webhook and inject disagree on:\n{yaml}"
+        );
+    }
+
+    // Opt-outs and records the injector did not write: both front ends decide alike.
+    for (yaml, allowed) in [
+        (
+            "metadata: {name: e, annotations: {sidecar-e2e/inject: 'OFF'}}\nspec: {containers: [{name: app}]}",
+            true,
+        ),
+        (
+            "metadata: {name: f, annotations: {sidecar-e2e/status: 'garbage'}}\nspec: {containers: [{name: app}]}",
+            false,
+        ),
+        (
+            "metadata: {name: g, annotations: {sidecar-e2e/inject: 'maybe'}}\nspec: {containers: [{name: app}]}",
+            false,
+        ),
+    ] {
+        let manifest = format!("apiVersion: v1\nkind: Pod\n{yaml}\n");
+        let printed = inject_manifest(&manifest, &InjectorConfig::new(Mode::Native));
+        let (_, response) = post_review(
+            server.local_addr(),
+            &pki.ca_pem,
+            serde_json::to_vec(&review("Pod", "", "CREATE", pod(yaml))).expect("json"),
+        )
+        .await;
+        assert_eq!(
+            response["response"]["allowed"], allowed,
+            "{yaml}: {response:#}"
+        );
+        assert_eq!(printed.is_ok(), allowed, "{yaml}");
+        assert!(
+            response["response"].get("patch").is_none(),
+            "{yaml}: {response:#}"
+        );
+    }
+    server.shutdown().await;
+}

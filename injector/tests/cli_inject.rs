@@ -160,3 +160,102 @@ fn help_documents_exit_codes_and_the_job_workaround() {
     let out = run(&["bootstrap", "--help"], "");
     assert!(String::from_utf8_lossy(&out.stdout).contains("quitquitquit"));
 }
+
+fn run_bytes(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("must spawn sidecar-injector");
+    let mut pipe = child.stdin.take().expect("stdin piped");
+    let _ = pipe.write_all(stdin);
+    drop(pipe);
+    child.wait_with_output().expect("must wait")
+}
+
+#[test]
+fn numbers_come_out_as_kubectl_reads_them() {
+    let input = "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers: [{name: app, image: nginx}]\n  volumes:\n  - name: s\n    secret: {secretName: s, defaultMode: 0400}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {mode: '0400', enabled: 'yes', port: \"8080\"}\n";
+    let out = run(&["inject", "-q"], input);
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("defaultMode: 256\n"), "{stdout}");
+    for quoted in ["mode: \"0400\"", "enabled: \"yes\"", "port: \"8080\""] {
+        assert!(stdout.contains(quoted), "{quoted} in {stdout}");
+    }
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_rejected_input_with_their_offset() {
+    let out = run_bytes(
+        &["inject"],
+        b"apiVersion: v1\nkind: ConfigMap\ndata: {a: caf\xe9}\n",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not UTF-8: byte 0xe9 at offset 44 (line 3)"),
+        "{stderr}"
+    );
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(file.path(), b"\xff\xfe").expect("write");
+    let path = file.path().to_str().expect("utf-8 path");
+    let out = run(&["inject", "-f", path], "");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+}
+
+#[test]
+fn limits_say_too_large_and_name_their_flag() {
+    let deep = format!("a: {}{}\n", "[".repeat(300), "]".repeat(300));
+    let out = run(&["inject"], &deep);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("too large: nesting depth limit 256 (raise with --max-depth)")
+            && !stderr.contains("malformed"),
+        "{stderr}"
+    );
+    let raised = format!("apiVersion: v1\nkind: ConfigMap\ndata:\n  {deep}");
+    let out = run(&["inject", "--max-depth", "400", "-q"], &raised);
+    assert!(out.status.success(), "{}", describe(&out));
+
+    let mut bomb =
+        String::from("apiVersion: v1\nkind: ConfigMap\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..9u8 {
+        let name = char::from(b'a' + level);
+        let previous = char::from(b'a' + level - 1);
+        let refs = vec![format!("*{previous}"); 10].join(", ");
+        bomb.push_str(&format!("{name}: &{name} [{refs}]\n"));
+    }
+    let out = run(&["inject"], &bomb);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "too large: nodes copied by aliases limit 1000000 (raise with --max-alias-nodes)"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn injects_openshift_deployment_configs() {
+    let input = "apiVersion: apps.openshift.io/v1\nkind: DeploymentConfig\nmetadata: {name: dc}\nspec:\n  template:\n    spec: {containers: [{name: app, image: nginx}]}\n";
+    let out = run(&["inject"], input);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "injected DeploymentConfig/dc (native)"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("name: sidecar-proxy"));
+}
+
+#[test]
+fn null_metadata_from_helm_is_injected() {
+    let input = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  annotations:\nspec:\n  template:\n    metadata:\n    spec: {containers: [{name: app, image: nginx}]}\n";
+    let out = run(&["inject"], input);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("sidecar-e2e/status"));
+}

@@ -225,3 +225,61 @@ async fn quitquitquit_on_the_admin_port_stops_envoy() {
         "exit {status} after /quitquitquit:\n{stderr}"
     );
 }
+
+#[tokio::test]
+async fn tunnels_https_with_connect_and_logs_the_tunnel() {
+    // The TLS upstream: the webhook server, with a self-signed certificate for `localhost` that
+    // curl trusts directly.
+    let dir = tempfile::tempdir().expect("must create a temp dir");
+    let (ca_path, key_path) = (dir.path().join("tls.crt"), dir.path().join("tls.key"));
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])
+        .expect("must generate a certificate");
+    std::fs::write(&ca_path, certified.cert.pem()).expect("must write the certificate");
+    std::fs::write(&key_path, certified.signing_key.serialize_pem()).expect("must write the key");
+    let server = sidecar_injector::server::start(sidecar_injector::server::ServeConfig::new(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        ca_path.clone(),
+        key_path,
+        InjectorConfig::new(Mode::Native),
+    ))
+    .await
+    .expect("the TLS upstream must start");
+    let upstream = server.local_addr();
+    let envoy = Envoy::start().await;
+
+    // curl reads `https_proxy` as an app in the pod does, and speaks CONNECT to the proxy.
+    let url = format!("https://localhost:{}/healthz", upstream.port());
+    let curl = tokio::process::Command::new("curl")
+        .args(["-sS", "--max-time", "10", "--cacert"])
+        .arg(&ca_path)
+        .arg(&url)
+        .env("https_proxy", format!("http://{}", envoy.outbound_addr()))
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .await
+        .expect("curl must be installed for this test (apt-get install curl)");
+    let log = envoy.stop().await;
+    server.shutdown().await;
+    assert!(
+        curl.status.success(),
+        "curl through the proxy failed: {}",
+        String::from_utf8_lossy(&curl.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&curl.stdout), "ok");
+
+    let authority = format!("\"localhost:{}\"", upstream.port());
+    let line = log
+        .lines()
+        .find(|l| l.contains("\"CONNECT - HTTP/1.1\"") && l.contains(&authority))
+        .unwrap_or_else(|| panic!("no access-log line for the tunnel in:\n{log}"));
+    assert!(
+        line.contains("HTTP/1.1\" 200 "),
+        "tunnel established: {line}"
+    );
+    assert!(
+        line.contains(" dynamic_forward_proxy_cluster "),
+        "cluster in: {line}"
+    );
+    assert!(line.trim_end().ends_with(" outbound"), "route name: {line}");
+}

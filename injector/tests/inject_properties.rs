@@ -6,12 +6,18 @@ use serde_json::{Value, json};
 use sidecar_injector::config::PROXY_CONTAINER_NAME;
 use sidecar_injector::{Decision, InjectorConfig, Mode, mutate_pod};
 
-const PROXY_VARS: [&str; 4] = ["HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"];
+/// The proxy settings, each spelt two ways; a setting is added whole or not at all.
+const PROXY_SETTINGS: [[&str; 2]; 3] = [
+    ["HTTP_PROXY", "http_proxy"],
+    ["HTTPS_PROXY", "https_proxy"],
+    ["NO_PROXY", "no_proxy"],
+];
 
 fn env_var() -> impl Strategy<Value = Value> {
     let name = prop_oneof![
         Just("HTTP_PROXY".to_owned()),
         Just("http_proxy".to_owned()),
+        Just("https_proxy".to_owned()),
         Just("NO_PROXY".to_owned()),
         Just("no_proxy".to_owned()),
         "[A-Z][A-Z0-9_]{0,8}",
@@ -151,11 +157,16 @@ proptest! {
                 let new_env = env_of(a);
                 // Everything the user had is still there, first, unchanged.
                 prop_assert_eq!(&new_env[..user_env.len()], &user_env[..]);
-                // Each proxy variable is present exactly as many times as the user had it, or once.
-                for var in PROXY_VARS {
-                    let user_count = user_env.iter().filter(|(n, _)| n == var).count();
-                    let new_count = new_env.iter().filter(|(n, _)| n == var).count();
-                    prop_assert_eq!(new_count, user_count.max(1), "{}", var);
+                // A setting the user made in either spelling gets nothing added; any other gets
+                // both spellings once.
+                for setting in PROXY_SETTINGS {
+                    let user_set = setting.iter().any(|var| user_env.iter().any(|(n, _)| n == var));
+                    for var in setting {
+                        let user_count = user_env.iter().filter(|(n, _)| n == var).count();
+                        let new_count = new_env.iter().filter(|(n, _)| n == var).count();
+                        let expected = if user_set { user_count } else { 1 };
+                        prop_assert_eq!(new_count, expected, "{}", var);
+                    }
                 }
             }
         }
