@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use sidecar_injector::cli_support::{self, print_error};
 
-use crate::cluster::{KindConfigError, kind_config};
+use crate::cluster::kind_config;
 use crate::plan::{
-    EffectiveMode, Gate, InjectorSpec, K8sVersion, ModeRequest, Plan, PlanError, PlanRequest,
-    PlannedCell, ProxyPlace,
+    ClusterSpecError, EffectiveMode, Gate, InjectorSpec, K8sVersion, ModeRequest, Plan, PlanError,
+    PlanRequest, PlannedCell, ProxyPlace, cluster_spec,
 };
 use crate::recording::{Recording, RecordingError};
 use crate::report::{Colour, JunitError, junit_xml, markdown, terminal_table};
@@ -142,7 +142,7 @@ enum ExpectedError {
     #[error("cannot plan")]
     Plan(#[source] PlanError),
     #[error("cannot make a kind config")]
-    KindConfig(#[source] KindConfigError),
+    KindConfig(#[source] ClusterSpecError),
     #[error("cannot write the output")]
     Write(#[source] std::io::Error),
     #[error("cannot use the recording")]
@@ -178,10 +178,10 @@ impl ExpectedError {
     fn hint(&self) -> Option<&'static str> {
         match self {
             ExpectedError::Plan(PlanError::UnknownVersion { .. })
-            | ExpectedError::KindConfig(KindConfigError::UnknownVersion { .. }) => {
+            | ExpectedError::KindConfig(ClusterSpecError::UnknownVersion { .. }) => {
                 Some("new versions are added to kind-configs/node-images.yaml")
             }
-            ExpectedError::KindConfig(KindConfigError::CannotBoot { .. }) => {
+            ExpectedError::KindConfig(ClusterSpecError::CannotBoot { .. }) => {
                 Some("`sidecar-e2e plan` lists which gate settings each version accepts")
             }
             ExpectedError::Recording(RecordingError::Version { .. }) => {
@@ -207,14 +207,8 @@ pub fn main_impl() -> ExitCode {
 fn run(cli: Cli) -> Result<(), ExpectedError> {
     match cli.command {
         Command::Plan(opts) => {
-            let k8s = if opts.k8s.is_empty() {
-                crate::cluster::known_versions()
-                    .map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?
-            } else {
-                opts.k8s.clone()
-            };
             let request = PlanRequest {
-                k8s,
+                k8s: opts.k8s.clone(),
                 gates: opts.gate.clone(),
                 injectors: opts.injector.clone(),
                 modes: opts.mode.clone(),
@@ -231,8 +225,8 @@ fn run(cli: Cli) -> Result<(), ExpectedError> {
         }
         Command::Verify(opts) => verify(&opts),
         Command::KindConfig(opts) => {
-            let config = kind_config(opts.k8s, opts.gate).map_err(ExpectedError::KindConfig)?;
-            write_stdout(&config.yaml)
+            let spec = cluster_spec(opts.k8s, opts.gate).map_err(ExpectedError::KindConfig)?;
+            write_stdout(&kind_config(&spec).yaml)
         }
     }
 }

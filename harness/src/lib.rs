@@ -7,9 +7,9 @@
 //! plan ─► cluster (kind config) ─► install ─► scenario ─► recording ─► verdict ─► report
 //! ```
 //!
-//! Every arrow is a plain data type. Today the pure stages are here: [`plan`], [`cluster`]'s kind
-//! configs and node-image table, and [`scenario`] names; booting clusters, installing injectors and
-//! recording workloads come with the e2e stage.
+//! Every arrow is a plain data type. Today the pure stages are here: [`plan`] (with the node-image
+//! table), [`cluster`]'s kind configs, and [`scenario`] names; booting clusters, installing
+//! injectors and recording workloads come with the e2e stage.
 #![warn(missing_docs)]
 
 pub mod cli;

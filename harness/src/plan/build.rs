@@ -1,12 +1,14 @@
-//! Building a plan in two phases: check the request with no I/O, then resolve every cell.
+//! Building a plan in two phases: check the request with no I/O, then resolve every cell
+//! (validity, effective mode, node image, expectations).
 
 use serde::Serialize;
 
 use super::cell::{Cell, EffectiveMode, Resolution};
+use super::cluster_spec::{ClusterSpec, cluster_spec_in};
 use super::injector::{InjectorSpec, ModeRequest};
 use super::k8s::{Gate, K8sVersion};
+use super::node_images::{NodeImages, TableError};
 use super::outcome::{ScenarioOutcome, expected_outcome};
-use crate::cluster::{TableError, known_versions};
 use crate::scenario::Scenario;
 
 /// A request that cannot become a plan.
@@ -31,7 +33,7 @@ pub enum PlanError {
 /// What to plan: the matrix's axes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanRequest {
-    /// Kubernetes versions.
+    /// Kubernetes versions; empty means every version of the node-image table.
     pub k8s: Vec<K8sVersion>,
     /// Gate settings.
     pub gates: Vec<Gate>,
@@ -68,6 +70,8 @@ pub struct PlannedCell {
     /// What the cell asked of the injector.
     #[serde(rename = "requestedMode")]
     pub requested_mode: ModeRequest,
+    /// The cluster it runs on: node image and gate value (`null` when not valid).
+    pub cluster: Option<ClusterSpec>,
     /// Per scenario, what should happen (empty when not valid).
     pub scenarios: std::collections::BTreeMap<Scenario, ScenarioOutcome>,
 }
@@ -86,8 +90,11 @@ impl PlanRequest {
     /// # Errors
     /// [`PlanError`] naming the bad input.
     pub fn validate(&self) -> Result<(), PlanError> {
+        self.validate_in(&NodeImages::embedded()?)
+    }
+
+    fn validate_in(&self, table: &NodeImages) -> Result<(), PlanError> {
         for (name, empty) in [
-            ("Kubernetes versions (--k8s)", self.k8s.is_empty()),
             ("gate settings (--gate)", self.gates.is_empty()),
             ("injectors (--injector)", self.injectors.is_empty()),
             ("modes (--mode)", self.modes.is_empty()),
@@ -96,35 +103,41 @@ impl PlanRequest {
                 return Err(PlanError::Empty(name));
             }
         }
-        let known = known_versions()?;
-        if let Some(&k8s) = self.k8s.iter().find(|v| !known.contains(v)) {
-            let known = known
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
-            return Err(PlanError::UnknownVersion { k8s, known });
+        if let Some(&k8s) = self.k8s.iter().find(|&&v| table.get(v).is_none()) {
+            return Err(PlanError::UnknownVersion {
+                k8s,
+                known: table.versions_list(),
+            });
         }
         Ok(())
     }
 
-    /// Phase two: resolves every cell (validity, effective mode, expectations).
+    /// Phase two: resolves every cell (validity, effective mode, node image, expectations).
     ///
     /// # Errors
     /// As [`PlanRequest::validate`].
     pub fn resolve(&self) -> Result<Plan, PlanError> {
-        self.validate()?;
+        let table = NodeImages::embedded()?;
+        self.validate_in(&table)?;
+        let k8s_axis = if self.k8s.is_empty() {
+            table.versions()
+        } else {
+            self.k8s.clone()
+        };
         let mut cells = Vec::new();
-        for &k8s in &self.k8s {
+        for &k8s in &k8s_axis {
             for &gate in &self.gates {
                 for &injector in &self.injectors {
                     for &mode in &self.modes {
-                        cells.push(plan_cell(Cell {
-                            k8s,
-                            gate,
-                            injector,
-                            mode,
-                        }));
+                        cells.push(plan_cell(
+                            &table,
+                            Cell {
+                                k8s,
+                                gate,
+                                injector,
+                                mode,
+                            },
+                        ));
                     }
                 }
             }
@@ -133,7 +146,8 @@ impl PlanRequest {
     }
 }
 
-fn plan_cell(cell: Cell) -> PlannedCell {
+/// Resolves one cell whose version the table has (checked in phase one).
+fn plan_cell(table: &NodeImages, cell: Cell) -> PlannedCell {
     match cell.resolve() {
         Resolution::Valid {
             sidecars_on, mode, ..
@@ -147,6 +161,8 @@ fn plan_cell(cell: Cell) -> PlannedCell {
             sidecars_enabled: Some(sidecars_on),
             effective_mode: Some(mode),
             requested_mode: cell.mode,
+            // A valid cell boots, and phase one checked its version: the spec exists.
+            cluster: cluster_spec_in(table, cell.k8s, cell.gate).ok(),
             scenarios: Scenario::ALL
                 .into_iter()
                 .map(|s| (s, expected_outcome(s, mode, cell.k8s)))
@@ -162,6 +178,7 @@ fn plan_cell(cell: Cell) -> PlannedCell {
             sidecars_enabled: None,
             effective_mode: None,
             requested_mode: cell.mode,
+            cluster: None,
             scenarios: Default::default(),
         },
     }

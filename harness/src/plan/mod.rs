@@ -1,16 +1,21 @@
-//! The plan: which cells (Kubernetes version × gate × injector × mode) run, whether each can, and
-//! what each should show. Pure data; every rule cites docs/sidecar-semantics.md.
+//! The plan: which cells (Kubernetes version × gate × injector × mode) run, whether each can, on
+//! which node image, and what each should show. Pure data; every rule cites
+//! docs/sidecar-semantics.md. The node-image table lives here: later stages read resolved plans.
 
 mod build;
 mod cell;
+mod cluster_spec;
 mod injector;
 mod k8s;
+mod node_images;
 mod outcome;
 
 pub use build::{Plan, PlanError, PlanRequest, PlannedCell};
 pub use cell::{Cell, EffectiveMode, Resolution};
+pub use cluster_spec::{ClusterSpec, ClusterSpecError, cluster_spec};
 pub use injector::{
     BadInjector, BadMode, InjectorChoice, InjectorSpec, ModeRequest, injector_choice,
 };
 pub use k8s::{BadGate, BadVersion, Gate, GateOutcome, GateSupport, K8sVersion, gate_outcome};
+pub use node_images::{NodeImage, NodeImages, TableError};
 pub use outcome::{ProxyPlace, ScenarioOutcome, expected_outcome};
