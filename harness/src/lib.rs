@@ -21,5 +21,3 @@ pub mod report;
 pub mod scenario;
 pub mod verdict;
 pub mod views;
-
-pub use sidecar_injector::error_chain;

@@ -1,0 +1,136 @@
+//! The errors the command line expects, each mapped to a documented exit code, and the one
+//! renderer: `error: <cause chain>` then `  (hint: …)` where a next step is known.
+
+use crate::plan::{ClusterSpecError, PlanError};
+use crate::recording::RecordingError;
+use crate::report::JunitError;
+use crate::verdict::VerdictError;
+
+/// Exit codes, documented in `--help` and the README.
+pub mod exit_codes {
+    /// A check failed: the cluster did not behave as expected.
+    pub const CHECKS_FAILED: u8 = 1;
+    /// The input was wrong (a flag, a version, a file): nothing was checked. Clap's own usage
+    /// errors use the same code.
+    pub const BAD_INPUT: u8 = 2;
+    /// Output could not be written.
+    pub const IO: u8 = 3;
+}
+
+/// Every way a command can end other than success.
+#[derive(Debug, thiserror::Error)]
+pub enum ExpectedError {
+    /// `plan` could not plan.
+    #[error("cannot plan")]
+    Plan(#[source] PlanError),
+    /// `kind-config` has no cluster for the version and gate.
+    #[error("cannot make a kind config")]
+    KindConfig(#[source] ClusterSpecError),
+    /// Standard output could not be written.
+    #[error("cannot write the output")]
+    Write(#[source] std::io::Error),
+    /// The recording could not be read or parsed.
+    #[error("cannot use the recording")]
+    Recording(#[source] RecordingError),
+    /// The recording's cell cannot be judged.
+    #[error("cannot judge the recording")]
+    Verdict(#[source] VerdictError),
+    /// A report file could not be written.
+    #[error("cannot write {path}")]
+    WriteFile {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The JUnit report could not be serialised.
+    #[error("cannot write the JUnit report")]
+    Junit(#[source] JunitError),
+    /// The verdict: some checks did not meet their expectation.
+    #[error("{failed} check(s) failed")]
+    ChecksFailed {
+        /// How many.
+        failed: usize,
+    },
+}
+
+impl ExpectedError {
+    /// The process exit code, one of [`exit_codes`].
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ExpectedError::Plan(_)
+            | ExpectedError::KindConfig(_)
+            | ExpectedError::Recording(_)
+            | ExpectedError::Verdict(_) => exit_codes::BAD_INPUT,
+            ExpectedError::Write(_) | ExpectedError::WriteFile { .. } | ExpectedError::Junit(_) => {
+                exit_codes::IO
+            }
+            ExpectedError::ChecksFailed { .. } => exit_codes::CHECKS_FAILED,
+        }
+    }
+
+    /// What to do next, when we know.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            ExpectedError::Plan(PlanError::UnknownVersion { .. })
+            | ExpectedError::KindConfig(ClusterSpecError::UnknownVersion { .. }) => {
+                Some("new versions are added to kind-configs/node-images.yaml")
+            }
+            ExpectedError::KindConfig(ClusterSpecError::CannotBoot { .. }) => {
+                Some("`sidecar-e2e plan` lists which gate settings each version accepts")
+            }
+            ExpectedError::Recording(RecordingError::Version { .. }) => {
+                Some("verify a recording with the sidecar-e2e version that made it")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// An error and its sources, once each, joined by `: ` (each message leaves its cause to
+/// `source()`, so nothing prints twice).
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// What goes to stderr for `err`: `error: <chain>` and, when known, `  (hint: …)`.
+pub fn render_error(err: &ExpectedError) -> String {
+    let mut text = format!("error: {}\n", error_chain(err));
+    if let Some(hint) = err.hint() {
+        text.push_str(&format!("  (hint: {hint})\n"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Gate, K8sVersion, cluster_spec};
+
+    #[test]
+    fn renders_the_chain_once_and_the_hint() {
+        let err = ExpectedError::KindConfig(
+            cluster_spec(K8sVersion::new(34), Gate::Off).expect_err("locked on"),
+        );
+        insta::assert_snapshot!(render_error(&err), @r"
+        error: cannot make a kind config: Kubernetes 1.34 cannot boot with --gate off: SidecarContainers is GA and locked on from 1.33: setting it to false stops the control plane (cannot set feature gate SidecarContainers to false)
+          (hint: `sidecar-e2e plan` lists which gate settings each version accepts)
+        ");
+        assert_eq!(err.exit_code(), exit_codes::BAD_INPUT);
+    }
+
+    #[test]
+    fn failed_checks_are_not_bad_input() {
+        let err = ExpectedError::ChecksFailed { failed: 2 };
+        assert_eq!(render_error(&err), "error: 2 check(s) failed\n");
+        assert_eq!(err.exit_code(), exit_codes::CHECKS_FAILED);
+    }
+}
