@@ -16,6 +16,7 @@ pub mod cli;
 pub mod cluster;
 pub mod expect;
 pub mod plan;
+pub mod pod;
 pub mod recording;
 pub mod report;
 pub mod scenario;
