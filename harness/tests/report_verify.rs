@@ -160,6 +160,36 @@ fn verify_writes_junit_that_quick_junit_reads_back() {
 }
 
 #[test]
+fn verify_writes_the_verdicts_as_json() {
+    let (out, dir) = verify(
+        &serde_json::to_string(&mixed_recording()).expect("json"),
+        &["--json", "verdicts.json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("verdicts.json")).expect("json written"),
+    )
+    .expect("the JSON report parses");
+    assert_eq!(json["summary"]["cells"], 1);
+    assert_eq!(json["summary"]["failed"], 3);
+    let scenarios = &json["verdicts"][0]["scenarios"];
+    assert_eq!(scenarios[1]["scenario"], "init-traffic");
+    let request = scenarios[1]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["check"]["check"] == "request")
+        .expect("a request check");
+    assert_eq!(request["outcome"], "fail");
+    assert!(
+        request["evidence"][0]
+            .as_str()
+            .is_some_and(|e| e.contains("curl_exit=7")),
+        "{request}"
+    );
+}
+
+#[test]
 fn verify_rejects_bad_recordings_with_exit_2() {
     let good = serde_json::to_string(&good_recording()).expect("json");
     for (json, expected) in [

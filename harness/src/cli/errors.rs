@@ -3,7 +3,7 @@
 
 use crate::plan::{ClusterSpecError, PlanError};
 use crate::recording::RecordingError;
-use crate::report::JunitError;
+use crate::report::ReportError;
 use crate::verdict::VerdictError;
 
 /// Exit codes, documented in `--help` and the README.
@@ -35,7 +35,7 @@ pub enum ExpectedError {
     /// The recording's cell cannot be judged.
     #[error("cannot judge the recording")]
     Verdict(#[source] VerdictError),
-    /// A report file could not be written.
+    /// A report file could not be created.
     #[error("cannot write {path}")]
     WriteFile {
         /// The file.
@@ -44,9 +44,9 @@ pub enum ExpectedError {
         #[source]
         source: std::io::Error,
     },
-    /// The JUnit report could not be serialised.
-    #[error("cannot write the JUnit report")]
-    Junit(#[source] JunitError),
+    /// A report sink could not write.
+    #[error("cannot write the report")]
+    Report(#[source] ReportError),
     /// The verdict: some checks did not meet their expectation.
     #[error("{failed} check(s) failed")]
     ChecksFailed {
@@ -63,9 +63,9 @@ impl ExpectedError {
             | ExpectedError::KindConfig(_)
             | ExpectedError::Recording(_)
             | ExpectedError::Verdict(_) => exit_codes::BAD_INPUT,
-            ExpectedError::Write(_) | ExpectedError::WriteFile { .. } | ExpectedError::Junit(_) => {
-                exit_codes::IO
-            }
+            ExpectedError::Write(_)
+            | ExpectedError::WriteFile { .. }
+            | ExpectedError::Report(_) => exit_codes::IO,
             ExpectedError::ChecksFailed { .. } => exit_codes::CHECKS_FAILED,
         }
     }

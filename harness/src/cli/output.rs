@@ -1,8 +1,6 @@
-//! Where the command line writes: stdout, where a closed pipe (`| head`) is the reader's choice
-//! rather than a failure, and report files.
+//! Standard output, where a closed pipe (`| head`) is the reader's choice rather than a failure.
 
 use std::io::Write;
-use std::path::Path;
 
 use super::errors::ExpectedError;
 
@@ -32,12 +30,4 @@ pub(super) fn write_stdout(text: &str) -> Result<(), ExpectedError> {
         .write_all(text.as_bytes())
         .and_then(|()| Stdout.flush())
         .map_err(ExpectedError::Write)
-}
-
-/// Writes `text` to the file at `path`.
-pub(super) fn write_file(path: &Path, text: &str) -> Result<(), ExpectedError> {
-    std::fs::write(path, text).map_err(|source| ExpectedError::WriteFile {
-        path: path.display().to_string(),
-        source,
-    })
 }

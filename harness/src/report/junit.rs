@@ -4,7 +4,9 @@
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::{describe_result, failure_text};
+use super::event::ReportEvent;
+use super::sink::{ReportError, Sink, write_text};
+use super::text::{describe_result, failure_text};
 use crate::verdict::{Outcome, Verdict};
 
 /// The report could not be written (quick-junit refused it).
@@ -58,4 +60,38 @@ pub fn junit_xml(verdicts: &[Verdict]) -> Result<String, JunitError> {
         report.add_test_suite(suite);
     }
     report.to_string().map_err(JunitError)
+}
+
+/// Writes [`junit_xml`] when the run finishes.
+pub struct JunitSink<W> {
+    out: W,
+    target: String,
+    verdicts: Vec<Verdict>,
+}
+
+impl<W: std::io::Write> JunitSink<W> {
+    /// A sink writing to `out`; `target` names it in errors.
+    pub fn new(out: W, target: impl Into<String>) -> Self {
+        JunitSink {
+            out,
+            target: target.into(),
+            verdicts: Vec::new(),
+        }
+    }
+}
+
+impl<W: std::io::Write> Sink for JunitSink<W> {
+    fn event(&mut self, event: &ReportEvent<'_>) -> Result<(), ReportError> {
+        match event {
+            ReportEvent::CellJudged { verdict } => self.verdicts.push((*verdict).clone()),
+            ReportEvent::RunFinished { .. } => {
+                let xml = junit_xml(&self.verdicts).map_err(|source| ReportError::Serialise {
+                    target: self.target.clone(),
+                    source: Box::new(source),
+                })?;
+                write_text(&mut self.out, &self.target, &xml, true)?;
+            }
+        }
+        Ok(())
+    }
 }

@@ -1,6 +1,8 @@
 //! Markdown for `$GITHUB_STEP_SUMMARY`: a table per cell, failures with their evidence.
 
-use super::outcome_word;
+use super::event::ReportEvent;
+use super::sink::{ReportError, Sink, write_text};
+use super::text::outcome_word;
 use crate::verdict::{Outcome, Verdict};
 
 /// Markdown for some verdicts.
@@ -58,4 +60,36 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
         }
     }
     out
+}
+
+/// Writes [`markdown`] when the run finishes.
+pub struct MarkdownSink<W> {
+    out: W,
+    target: String,
+    verdicts: Vec<Verdict>,
+}
+
+impl<W: std::io::Write> MarkdownSink<W> {
+    /// A sink writing to `out`; `target` names it in errors.
+    pub fn new(out: W, target: impl Into<String>) -> Self {
+        MarkdownSink {
+            out,
+            target: target.into(),
+            verdicts: Vec::new(),
+        }
+    }
+}
+
+impl<W: std::io::Write> Sink for MarkdownSink<W> {
+    fn event(&mut self, event: &ReportEvent<'_>) -> Result<(), ReportError> {
+        match event {
+            ReportEvent::CellJudged { verdict } => {
+                self.verdicts.push((*verdict).clone());
+                Ok(())
+            }
+            ReportEvent::RunFinished { .. } => {
+                write_text(&mut self.out, &self.target, &markdown(&self.verdicts), true)
+            }
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! The terminal table: a row per check, evidence under failures, colour only on a terminal.
 
-use super::{describe_result, outcome_word};
+use super::event::ReportEvent;
+use super::sink::{ReportError, Sink, write_text};
+use super::text::{describe_result, outcome_word};
 use crate::verdict::{Outcome, Verdict};
 
 /// Whether to colour the output.
@@ -77,4 +79,36 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
         summary
     });
     out
+}
+
+/// Prints [`terminal_table`] as each cell is judged, so a long run shows progress.
+pub struct TerminalSink<W> {
+    out: W,
+    target: String,
+    colour: Colour,
+}
+
+impl<W: std::io::Write> TerminalSink<W> {
+    /// A sink writing to `out` (usually stdout); `target` names it in errors.
+    pub fn new(out: W, target: impl Into<String>, colour: Colour) -> Self {
+        TerminalSink {
+            out,
+            target: target.into(),
+            colour,
+        }
+    }
+}
+
+impl<W: std::io::Write> Sink for TerminalSink<W> {
+    fn event(&mut self, event: &ReportEvent<'_>) -> Result<(), ReportError> {
+        match event {
+            ReportEvent::CellJudged { verdict } => write_text(
+                &mut self.out,
+                &self.target,
+                &terminal_table(verdict, self.colour),
+                true,
+            ),
+            ReportEvent::RunFinished { .. } => Ok(()),
+        }
+    }
 }
