@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::plan::{Cell, EffectiveMode};
 use crate::scenario::Scenario;
 
-/// The format version this build writes and reads.
-pub const RECORDING_VERSION: u32 = 1;
+/// The format version this build writes and reads. Version 2 names the cell's mode
+/// `requestedMode` (version 1 called it `mode`, the word the plan uses for the effective mode).
+pub const RECORDING_VERSION: u32 = 2;
 
 /// A recording file that cannot be used.
 #[derive(Debug, thiserror::Error)]

@@ -55,7 +55,9 @@ fn plan_json_follows_the_contract() {
         let valid = cell["valid"].as_bool().expect("valid is a bool");
         if valid {
             assert!(cell.get("reason").is_none(), "{cell}");
-            let mode = cell["mode"].as_str().expect("mode is a string");
+            let mode = cell["effectiveMode"]
+                .as_str()
+                .expect("effectiveMode is a string");
             assert!(["native", "legacy", "rejected"].contains(&mode), "{cell}");
             assert!(
                 cell["scenarios"]["init-traffic"]["succeeds"].is_boolean(),
@@ -67,23 +69,29 @@ fn plan_json_follows_the_contract() {
                 cell["reason"].as_str().is_some_and(|r| !r.is_empty()),
                 "{cell}"
             );
-            assert!(cell["mode"].is_null(), "{cell}");
+            assert!(cell["effectiveMode"].is_null(), "{cell}");
         }
     }
 
     let native = find(&cells, "1.28", "on", "builtin");
-    assert_eq!(native["mode"], "native");
+    assert_eq!(native["effectiveMode"], "native");
     assert_eq!(native["scenarios"]["job"]["completes"], true);
     assert_eq!(native["scenarios"]["init-traffic"]["succeeds"], true);
 
     let legacy = find(&cells, "1.28", "off", "builtin");
-    assert_eq!(legacy["mode"], "legacy");
+    assert_eq!(legacy["effectiveMode"], "legacy");
     assert_eq!(legacy["scenarios"]["job"]["completes"], false);
     assert_eq!(legacy["scenarios"]["init-traffic"]["succeeds"], false);
 
     // §6.1: Istio 1.27's auto needs kubelet ≥ 1.33, whatever the gate.
-    assert_eq!(find(&cells, "1.28", "on", "istio@1.27")["mode"], "legacy");
-    assert_eq!(find(&cells, "1.33", "on", "istio@1.27")["mode"], "native");
+    assert_eq!(
+        find(&cells, "1.28", "on", "istio@1.27")["effectiveMode"],
+        "legacy"
+    );
+    assert_eq!(
+        find(&cells, "1.33", "on", "istio@1.27")["effectiveMode"],
+        "native"
+    );
 
     let locked = find(&cells, "1.33", "off", "builtin");
     assert_eq!(locked["valid"], false);
@@ -100,7 +108,7 @@ fn forced_native_on_a_gate_off_cluster_is_rejected() {
     let cells = plan_json(&["--k8s", "1.29", "--gate", "off", "--mode", "native,legacy"]);
     let modes: Vec<&str> = cells
         .iter()
-        .map(|c| c["mode"].as_str().expect("valid"))
+        .map(|c| c["effectiveMode"].as_str().expect("valid"))
         .collect();
     assert_eq!(modes, ["rejected", "legacy"]);
     assert_eq!(cells[0]["scenarios"]["sleep"]["podCreated"], false);

@@ -5,8 +5,8 @@ mod support;
 
 use std::process::{Command, Output};
 
-use sidecar_e2e::plan::{Gate, ModeRequest};
-use sidecar_e2e::recording::Recording;
+use sidecar_e2e::plan::{Gate, RequestedMode};
+use sidecar_e2e::recording::{RECORDING_VERSION, Recording};
 use sidecar_e2e::report::{Colour, junit_xml, markdown, terminal_table};
 use sidecar_e2e::scenario::Scenario;
 use sidecar_e2e::verdict::judge;
@@ -30,14 +30,14 @@ fn mixed_recording() -> Recording {
         )],
     );
     recording(
-        cell(29, Gate::On, ModeRequest::Auto),
+        cell(29, Gate::On, RequestedMode::Auto),
         vec![good_native_job(), init],
     )
 }
 
 fn good_recording() -> Recording {
     recording(
-        cell(29, Gate::On, ModeRequest::Auto),
+        cell(29, Gate::On, RequestedMode::Auto),
         vec![good_native_job()],
     )
 }
@@ -180,7 +180,7 @@ fn verify_writes_the_verdicts_as_json() {
         .iter()
         .find(|r| r["check"]["check"] == "request")
         .expect("a request check");
-    assert_eq!(request["outcome"], "fail");
+    assert_eq!(request["status"], "fail");
     assert!(
         request["evidence"][0]
             .as_str()
@@ -195,11 +195,15 @@ fn verify_rejects_bad_recordings_with_exit_2() {
     for (json, expected) in [
         ("not json".to_owned(), "is not a sidecar-e2e recording"),
         (
-            "{\"version\": 1}".to_owned(),
+            format!("{{\"version\": {RECORDING_VERSION}}}"),
             "is not a sidecar-e2e recording",
         ),
         (
-            good.replacen("\"version\":1", "\"version\":99", 1),
+            good.replacen(
+                &format!("\"version\":{RECORDING_VERSION}"),
+                "\"version\":99",
+                1,
+            ),
             "is a version 99 recording",
         ),
         (

@@ -5,8 +5,8 @@ use clap::ValueEnum;
 use super::errors::ExpectedError;
 use super::output::write_stdout;
 use crate::plan::{
-    EffectiveMode, Gate, InjectorSpec, K8sVersion, ModeRequest, Plan, PlanRequest, PlannedCell,
-    ProxyPlace,
+    EffectiveMode, Gate, InjectorSpec, K8sVersion, Plan, PlanRequest, PlannedCell, ProxyPlace,
+    RequestedMode,
 };
 use crate::scenario::Scenario;
 
@@ -38,7 +38,7 @@ pub(super) struct PlanOpts {
         default_value = "auto",
         value_name = "auto|native|legacy,..."
     )]
-    mode: Vec<ModeRequest>,
+    mode: Vec<RequestedMode>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -79,8 +79,8 @@ pub fn plan_table(plan: &Plan) -> String {
         "K8S",
         "GATE",
         "INJECTOR",
-        "ASKED",
-        "MODE",
+        "REQUESTED",
+        "EFFECTIVE",
         "PROXY",
         "INIT-TRAFFIC",
         "JOB",

@@ -23,7 +23,7 @@ pub(super) struct VerifyOpts {
     /// Also write Markdown here (e.g. "$GITHUB_STEP_SUMMARY").
     #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
-    /// Also write the verdicts as JSON here: every check with its outcome and evidence.
+    /// Also write the verdicts as JSON here: every check with its status and evidence.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// Colour the table: auto (on a terminal), always, never.

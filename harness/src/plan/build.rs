@@ -5,10 +5,10 @@ use serde::Serialize;
 
 use super::cell::{Cell, EffectiveMode, Resolution};
 use super::cluster_spec::{ClusterSpec, cluster_spec_in};
-use super::injector::{InjectorSpec, ModeRequest};
+use super::expectation::{ScenarioExpectation, scenario_expectation};
+use super::injector::{InjectorSpec, RequestedMode};
 use super::k8s::{Gate, K8sVersion};
 use super::node_images::{NodeImages, TableError};
-use super::outcome::{ScenarioOutcome, expected_outcome};
 use crate::scenario::Scenario;
 
 /// A request that cannot become a plan.
@@ -40,7 +40,7 @@ pub struct PlanRequest {
     /// Injectors.
     pub injectors: Vec<InjectorSpec>,
     /// Modes.
-    pub modes: Vec<ModeRequest>,
+    pub modes: Vec<RequestedMode>,
 }
 
 /// One cell with its resolution and expectations.
@@ -65,15 +65,13 @@ pub struct PlannedCell {
     #[serde(rename = "sidecarsEnabled")]
     pub sidecars_enabled: Option<bool>,
     /// The layout pods get: native, legacy or rejected (`null` when not valid).
-    #[serde(rename = "mode")]
     pub effective_mode: Option<EffectiveMode>,
     /// What the cell asked of the injector.
-    #[serde(rename = "requestedMode")]
-    pub requested_mode: ModeRequest,
+    pub requested_mode: RequestedMode,
     /// The cluster it runs on: node image and gate value (`null` when not valid).
     pub cluster: Option<ClusterSpec>,
     /// Per scenario, what should happen (empty when not valid).
-    pub scenarios: std::collections::BTreeMap<Scenario, ScenarioOutcome>,
+    pub scenarios: std::collections::BTreeMap<Scenario, ScenarioExpectation>,
 }
 
 /// Every cell of the matrix, in axis order.
@@ -128,14 +126,14 @@ impl PlanRequest {
         for &k8s in &k8s_axis {
             for &gate in &self.gates {
                 for &injector in &self.injectors {
-                    for &mode in &self.modes {
+                    for &requested_mode in &self.modes {
                         cells.push(plan_cell(
                             &table,
                             Cell {
                                 k8s,
                                 gate,
                                 injector,
-                                mode,
+                                requested_mode,
                             },
                         ));
                     }
@@ -150,7 +148,9 @@ impl PlanRequest {
 fn plan_cell(table: &NodeImages, cell: Cell) -> PlannedCell {
     match cell.resolve() {
         Resolution::Valid {
-            sidecars_on, mode, ..
+            sidecars_on,
+            effective_mode,
+            ..
         } => PlannedCell {
             cell,
             k8s: cell.k8s,
@@ -159,13 +159,13 @@ fn plan_cell(table: &NodeImages, cell: Cell) -> PlannedCell {
             valid: true,
             reason: None,
             sidecars_enabled: Some(sidecars_on),
-            effective_mode: Some(mode),
-            requested_mode: cell.mode,
+            effective_mode: Some(effective_mode),
+            requested_mode: cell.requested_mode,
             // A valid cell boots, and phase one checked its version: the spec exists.
             cluster: cluster_spec_in(table, cell.k8s, cell.gate).ok(),
             scenarios: Scenario::ALL
                 .into_iter()
-                .map(|s| (s, expected_outcome(s, mode, cell.k8s)))
+                .map(|s| (s, scenario_expectation(s, effective_mode, cell.k8s)))
                 .collect(),
         },
         Resolution::Invalid(reason) => PlannedCell {
@@ -177,7 +177,7 @@ fn plan_cell(table: &NodeImages, cell: Cell) -> PlannedCell {
             reason: Some(reason.to_owned()),
             sidecars_enabled: None,
             effective_mode: None,
-            requested_mode: cell.mode,
+            requested_mode: cell.requested_mode,
             cluster: None,
             scenarios: Default::default(),
         },

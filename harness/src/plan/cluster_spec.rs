@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::k8s::{Gate, GateOutcome, K8sVersion, gate_outcome};
+use super::k8s::{Gate, GateEffect, K8sVersion, gate_effect};
 use super::node_images::{NodeImages, TableError};
 
 /// The cluster a cell runs on.
@@ -72,9 +72,9 @@ pub(super) fn cluster_spec_in(
             known: table.versions_list(),
         });
     };
-    let feature_gate = match gate_outcome(k8s, gate) {
-        GateOutcome::Boots { write, .. } => write,
-        GateOutcome::CannotBoot(reason) => {
+    let feature_gate = match gate_effect(k8s, gate) {
+        GateEffect::Boots { feature_gate, .. } => feature_gate,
+        GateEffect::CannotBoot(reason) => {
             return Err(ClusterSpecError::CannotBoot { k8s, gate, reason });
         }
     };

@@ -5,17 +5,17 @@
 mod build;
 mod cell;
 mod cluster_spec;
+mod expectation;
 mod injector;
 mod k8s;
 mod node_images;
-mod outcome;
 
 pub use build::{Plan, PlanError, PlanRequest, PlannedCell};
 pub use cell::{Cell, EffectiveMode, Resolution};
 pub use cluster_spec::{ClusterSpec, ClusterSpecError, cluster_spec};
+pub use expectation::{ProxyPlace, ScenarioExpectation, scenario_expectation};
 pub use injector::{
-    BadInjector, BadMode, InjectorChoice, InjectorSpec, ModeRequest, injector_choice,
+    BadInjector, BadMode, InjectorChoice, InjectorSpec, RequestedMode, injector_choice,
 };
-pub use k8s::{BadGate, BadVersion, Gate, GateOutcome, GateSupport, K8sVersion, gate_outcome};
+pub use k8s::{BadGate, BadVersion, Gate, GateEffect, GateSupport, K8sVersion, gate_effect};
 pub use node_images::{NodeImage, NodeImages, TableError};
-pub use outcome::{ProxyPlace, ScenarioOutcome, expected_outcome};

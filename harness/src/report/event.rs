@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::verdict::{Outcome, Verdict};
+use crate::verdict::{CheckStatus, Verdict};
 
 /// One thing that happened.
 #[derive(Debug, Clone, Copy)]
@@ -42,10 +42,10 @@ impl RunSummary {
     pub fn add(&mut self, verdict: &Verdict) {
         self.cells += 1;
         for result in verdict.scenarios.iter().flat_map(|s| &s.results) {
-            match result.outcome {
-                Outcome::Pass => self.passed += 1,
-                Outcome::Fail => self.failed += 1,
-                Outcome::NotApplicable => self.not_applicable += 1,
+            match result.status {
+                CheckStatus::Pass => self.passed += 1,
+                CheckStatus::Fail => self.failed += 1,
+                CheckStatus::NotApplicable => self.not_applicable += 1,
             }
         }
     }

@@ -1,4 +1,4 @@
-//! The verdicts as JSON, for tools: every check with its outcome and evidence, and the run's
+//! The verdicts as JSON, for tools: every check with its status and evidence, and the run's
 //! summary. (The recording itself is the other JSON a run leaves.)
 
 use serde::Serialize;

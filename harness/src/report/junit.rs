@@ -7,7 +7,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use super::event::ReportEvent;
 use super::sink::{ReportError, Sink, write_text};
 use super::text::{describe_result, failure_text};
-use crate::verdict::{Outcome, Verdict};
+use crate::verdict::{CheckStatus, Verdict};
 
 /// The report could not be written (quick-junit refused it).
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +27,7 @@ pub fn junit_xml(verdicts: &[Verdict]) -> Result<String, JunitError> {
             let failed: Vec<_> = scenario
                 .results
                 .iter()
-                .filter(|r| r.outcome == Outcome::Fail)
+                .filter(|r| r.status == CheckStatus::Fail)
                 .collect();
             let status = if failed.is_empty() {
                 TestCaseStatus::success()
@@ -50,7 +50,7 @@ pub fn junit_xml(verdicts: &[Verdict]) -> Result<String, JunitError> {
             }
             out.push('\n');
             for result in &scenario.results {
-                out.push_str(&format!("{:?} ", result.outcome));
+                out.push_str(&format!("{:?} ", result.status));
                 out.push_str(&describe_result(result));
                 out.push('\n');
             }

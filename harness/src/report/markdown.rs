@@ -2,8 +2,8 @@
 
 use super::event::ReportEvent;
 use super::sink::{ReportError, Sink, write_text};
-use super::text::outcome_word;
-use crate::verdict::{Outcome, Verdict};
+use super::text::status_word;
+use crate::verdict::{CheckStatus, Verdict};
 
 /// Markdown for some verdicts.
 pub fn markdown(verdicts: &[Verdict]) -> String {
@@ -12,8 +12,8 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
         let cell = &verdict.cell;
         let icon = if verdict.passed() { "✅" } else { "❌" };
         out.push_str(&format!(
-            "\n## {icon} Kubernetes {} · gate `{}` · `{}` · mode `{}`\n\n",
-            cell.k8s, cell.gate, cell.injector, cell.mode
+            "\n## {icon} Kubernetes {} · gate `{}` · `{}` · asked `{}` → `{}`\n\n",
+            cell.k8s, cell.gate, cell.injector, cell.requested_mode, verdict.effective_mode
         ));
         out.push_str("| scenario | check | expected | result |\n|---|---|---|---|\n");
         for scenario in &verdict.scenarios {
@@ -23,7 +23,7 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
                     scenario.scenario,
                     result.check.name(),
                     result.check.describe().replace('|', "\\|"),
-                    outcome_word(result.outcome)
+                    status_word(result.status)
                 ));
             }
         }
@@ -31,7 +31,7 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
             let failures: Vec<_> = scenario
                 .results
                 .iter()
-                .filter(|r| r.outcome == Outcome::Fail)
+                .filter(|r| r.status == CheckStatus::Fail)
                 .collect();
             if failures.is_empty() {
                 continue;

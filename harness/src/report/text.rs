@@ -1,13 +1,13 @@
-//! Plain-text pieces the renderers share: a failed check with its evidence, outcome words.
+//! Plain-text pieces the renderers share: a failed check with its evidence, status words.
 
-use crate::verdict::{CheckResult, Outcome, ScenarioVerdict};
+use crate::verdict::{CheckResult, CheckStatus, ScenarioVerdict};
 
 /// The failed checks of a scenario, each with its evidence, as plain text.
 pub(super) fn failure_text(scenario: &ScenarioVerdict) -> String {
     scenario
         .results
         .iter()
-        .filter(|r| r.outcome == Outcome::Fail)
+        .filter(|r| r.status == CheckStatus::Fail)
         .map(describe_result)
         .collect::<Vec<_>>()
         .join("\n")
@@ -28,10 +28,10 @@ pub(super) fn describe_result(result: &CheckResult) -> String {
 }
 
 /// `pass`, `FAIL` or `n/a`.
-pub(super) fn outcome_word(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Pass => "pass",
-        Outcome::Fail => "FAIL",
-        Outcome::NotApplicable => "n/a",
+pub(super) fn status_word(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Pass => "pass",
+        CheckStatus::Fail => "FAIL",
+        CheckStatus::NotApplicable => "n/a",
     }
 }

@@ -2,13 +2,13 @@
 //! Istio's default format (`views::access_log`).
 
 use super::context::{Context, Decided};
-use super::types::Outcome;
+use super::types::CheckStatus;
 use crate::views::access_log::parse_log;
 
 pub(super) fn decide(ctx: &Context<'_>) -> Decided {
     let Some(log) = ctx.recorded.log(ctx.proxy) else {
         return (
-            Outcome::Fail,
+            CheckStatus::Fail,
             vec![format!("no log recorded for {}", ctx.proxy)],
         );
     };
@@ -24,7 +24,7 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
     if let Some((line_no, _)) = found {
         let line = log.text.lines().nth(line_no - 1).unwrap_or("");
         return (
-            Outcome::Pass,
+            CheckStatus::Pass,
             vec![format!("{} log line {line_no}: {line}", ctx.proxy)],
         );
     }
@@ -42,5 +42,5 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
             e.authority.as_deref().unwrap_or("-")
         )
     }));
-    (Outcome::Fail, evidence)
+    (CheckStatus::Fail, evidence)
 }

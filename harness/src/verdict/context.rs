@@ -1,12 +1,12 @@
 //! What every decider looks at: the scenario's recording, the proxy's name, and the scenario's
 //! own pods (label `app=<scenario>`) in watch order.
 
-use super::types::Outcome;
+use super::types::CheckStatus;
 use crate::recording::{PodSnapshot, ScenarioRecording};
 use crate::views::kubectl::pod_columns;
 
 /// A decided check before it is paired with its [`crate::expect::Check`].
-pub(super) type Decided = (Outcome, Vec<String>);
+pub(super) type Decided = (CheckStatus, Vec<String>);
 
 pub(super) struct Context<'a> {
     pub(super) recorded: &'a ScenarioRecording,
@@ -49,7 +49,7 @@ impl<'a> Context<'a> {
                 .iter()
                 .map(|e| format!("apply error: {e}")),
         );
-        (Outcome::Fail, evidence)
+        (CheckStatus::Fail, evidence)
     }
 }
 

@@ -1,7 +1,7 @@
 //! `job-completes`: the Job's pod ends `Succeeded` (§3: sidecar exit codes do not matter).
 
 use super::context::{Context, Decided, describe_snapshot};
-use super::types::Outcome;
+use super::types::CheckStatus;
 use crate::pod::{is_succeeded, phase};
 
 pub(super) fn decide(ctx: &Context<'_>) -> Decided {
@@ -10,11 +10,11 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
     };
     match ctx.snapshots.iter().find(|s| is_succeeded(&s.pod)) {
         Some(done) => (
-            Outcome::Pass,
+            CheckStatus::Pass,
             vec![format!("phase Succeeded: {}", describe_snapshot(done))],
         ),
         None => (
-            Outcome::Fail,
+            CheckStatus::Fail,
             vec![format!(
                 "never Succeeded; last seen phase {}: {}",
                 phase(&last.pod),

@@ -2,7 +2,7 @@
 //! app exited, because the proxy container keeps running (§6.2).
 
 use super::context::{Context, Decided, describe_snapshot};
-use super::types::Outcome;
+use super::types::CheckStatus;
 use crate::pod::{any_app_terminated, is_running, phase};
 
 pub(super) fn decide(ctx: &Context<'_>, for_seconds: u32) -> Decided {
@@ -15,7 +15,7 @@ pub(super) fn decide(ctx: &Context<'_>, for_seconds: u32) -> Decided {
         .find(|s| any_app_terminated(&s.pod, ctx.proxy));
     let Some(exited) = app_exited else {
         return (
-            Outcome::Fail,
+            CheckStatus::Fail,
             vec![format!(
                 "the app was never seen exiting; last: {}",
                 describe_snapshot(last)
@@ -41,5 +41,12 @@ pub(super) fn decide(ctx: &Context<'_>, for_seconds: u32) -> Decided {
             "recorded only {waited}s after the app exited; need {for_seconds}s"
         ));
     }
-    (if ok { Outcome::Pass } else { Outcome::Fail }, evidence)
+    (
+        if ok {
+            CheckStatus::Pass
+        } else {
+            CheckStatus::Fail
+        },
+        evidence,
+    )
 }

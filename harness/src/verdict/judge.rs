@@ -2,7 +2,7 @@
 //! decider, plus the views a reader needs around them (watch lines, container timeline).
 
 use super::context::{Context, Decided};
-use super::types::{CheckResult, Outcome, ScenarioVerdict, Verdict, VerdictError};
+use super::types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};
 use super::{
     access_log, job_completes, job_pod_keeps_running, pod_never_runs, proxy_layout, request,
     startup_order,
@@ -18,8 +18,8 @@ use crate::views::timeline::{container_timeline, render_timeline};
 /// # Errors
 /// [`VerdictError`] when the recording's cell is not a valid one.
 pub fn judge(recording: &Recording) -> Result<Verdict, VerdictError> {
-    let mode = match recording.cell.resolve() {
-        Resolution::Valid { mode, .. } => mode,
+    let effective_mode = match recording.cell.resolve() {
+        Resolution::Valid { effective_mode, .. } => effective_mode,
         Resolution::Invalid(reason) => {
             return Err(VerdictError::InvalidCell {
                 cell: recording.cell.slug(),
@@ -30,11 +30,11 @@ pub fn judge(recording: &Recording) -> Result<Verdict, VerdictError> {
     let scenarios = recording
         .scenarios
         .iter()
-        .map(|scenario| judge_scenario(scenario, &recording.cell, mode))
+        .map(|scenario| judge_scenario(scenario, &recording.cell, effective_mode))
         .collect();
     Ok(Verdict {
         cell: recording.cell,
-        mode,
+        effective_mode,
         scenarios,
     })
 }
@@ -49,10 +49,10 @@ pub fn judge_scenario(
     let results = checks_for(recorded.scenario, cell, mode)
         .into_iter()
         .map(|check| {
-            let (outcome, evidence) = decide(&ctx, &check);
+            let (status, evidence) = decide(&ctx, &check);
             CheckResult {
                 check,
-                outcome,
+                status,
                 evidence,
             }
         })
@@ -91,7 +91,7 @@ fn decide(ctx: &Context<'_>, check: &Check) -> Decided {
             unasserted_because,
         } => match succeeds {
             None => (
-                Outcome::NotApplicable,
+                CheckStatus::NotApplicable,
                 vec![
                     unasserted_because
                         .unwrap_or("not asserted in this cell")

@@ -16,4 +16,4 @@ mod startup_order;
 mod types;
 
 pub use judge::{judge, judge_scenario};
-pub use types::{CheckResult, Outcome, ScenarioVerdict, Verdict, VerdictError};
+pub use types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};

@@ -2,7 +2,7 @@
 //! the pod, or it never initialises). Apply errors and `FailedCreate` events are the evidence.
 
 use super::context::{Context, Decided, describe_snapshot};
-use super::types::Outcome;
+use super::types::CheckStatus;
 use crate::pod::any_app_has_run;
 
 pub(super) fn decide(ctx: &Context<'_>) -> Decided {
@@ -31,7 +31,7 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
         .find(|s| any_app_has_run(&s.pod, ctx.proxy))
     {
         evidence.push(format!("an app container ran: {}", describe_snapshot(ran)));
-        return (Outcome::Fail, evidence);
+        return (CheckStatus::Fail, evidence);
     }
     if let Some(last) = ctx.snapshots.last() {
         evidence.push(format!(
@@ -41,5 +41,5 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
     } else if evidence.is_empty() {
         evidence.push("no pod was created and no error was recorded".to_owned());
     }
-    (Outcome::Pass, evidence)
+    (CheckStatus::Pass, evidence)
 }

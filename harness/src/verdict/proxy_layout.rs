@@ -2,7 +2,7 @@
 //! kept or dropped shows the gate's state).
 
 use super::context::{Context, Decided, describe_snapshot};
-use super::types::Outcome;
+use super::types::CheckStatus;
 use crate::plan::ProxyPlace;
 
 pub(super) fn decide(ctx: &Context<'_>, place: ProxyPlace) -> Decided {
@@ -11,7 +11,7 @@ pub(super) fn decide(ctx: &Context<'_>, place: ProxyPlace) -> Decided {
     };
     let Some(spec) = first.pod.spec.as_ref() else {
         return (
-            Outcome::Fail,
+            CheckStatus::Fail,
             vec![format!("{} has no spec", describe_snapshot(first))],
         );
     };
@@ -37,5 +37,12 @@ pub(super) fn decide(ctx: &Context<'_>, place: ProxyPlace) -> Decided {
         ProxyPlace::Container => in_containers.is_some(),
     };
     let evidence = vec![format!("{found} ({})", describe_snapshot(first))];
-    (if ok { Outcome::Pass } else { Outcome::Fail }, evidence)
+    (
+        if ok {
+            CheckStatus::Pass
+        } else {
+            CheckStatus::Fail
+        },
+        evidence,
+    )
 }

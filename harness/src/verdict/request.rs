@@ -2,7 +2,7 @@
 //! workload printed (`views::evidence`). The proxy's own log is not consulted here.
 
 use super::context::{Context, Decided};
-use super::types::Outcome;
+use super::types::CheckStatus;
 use crate::views::evidence::parse_evidence;
 
 pub(super) fn decide(ctx: &Context<'_>, step: &str, expected: bool) -> Decided {
@@ -21,7 +21,7 @@ pub(super) fn decide(ctx: &Context<'_>, step: &str, expected: bool) -> Decided {
         .collect();
     if lines.is_empty() {
         return (
-            Outcome::Fail,
+            CheckStatus::Fail,
             vec![format!(
                 "no evidence line for step {step} in any container log"
             )],
@@ -37,5 +37,12 @@ pub(super) fn decide(ctx: &Context<'_>, step: &str, expected: bool) -> Decided {
             .collect(),
     };
     let ok = success.is_some() == expected;
-    (if ok { Outcome::Pass } else { Outcome::Fail }, evidence)
+    (
+        if ok {
+            CheckStatus::Pass
+        } else {
+            CheckStatus::Fail
+        },
+        evidence,
+    )
 }

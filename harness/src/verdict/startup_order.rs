@@ -5,7 +5,7 @@
 use k8s_openapi::api::core::v1::ContainerStatus;
 
 use super::context::{Context, Decided, describe_snapshot};
-use super::types::Outcome;
+use super::types::CheckStatus;
 use crate::pod::{app_statuses, container_status, has_run, is_sidecar_started, started_at};
 use crate::recording::PodSnapshot;
 
@@ -35,7 +35,7 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
         ));
         let Some(proxy_snapshot) = proxy_started else {
             evidence.push("the app started before the proxy was seen started".to_owned());
-            return (Outcome::Fail, evidence);
+            return (CheckStatus::Fail, evidence);
         };
         let proxy_at = container_status(&proxy_snapshot.pod, ctx.proxy).and_then(started_at);
         for app in started_apps {
@@ -46,11 +46,11 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
                     "{} startedAt {a} is before the proxy's {p}",
                     app.name
                 ));
-                return (Outcome::Fail, evidence);
+                return (CheckStatus::Fail, evidence);
             }
         }
-        return (Outcome::Pass, evidence);
+        return (CheckStatus::Pass, evidence);
     }
     evidence.push("no app container was seen starting".to_owned());
-    (Outcome::Fail, evidence)
+    (CheckStatus::Fail, evidence)
 }

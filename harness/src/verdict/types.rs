@@ -1,4 +1,4 @@
-//! What judging produces: a check's outcome with its evidence, per scenario and per recording.
+//! What judging produces: a check's status with its evidence, per scenario and per recording.
 
 use serde::Serialize;
 
@@ -19,10 +19,10 @@ pub enum VerdictError {
     },
 }
 
-/// How a check came out.
+/// How a check came out: its status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub enum Outcome {
+pub enum CheckStatus {
     /// As expected.
     Pass,
     /// Not as expected.
@@ -38,7 +38,7 @@ pub struct CheckResult {
     /// What was checked.
     pub check: Check,
     /// How it came out.
-    pub outcome: Outcome,
+    pub status: CheckStatus,
     /// Why: snapshots, events, log lines.
     pub evidence: Vec<String>,
 }
@@ -60,7 +60,7 @@ pub struct ScenarioVerdict {
 impl ScenarioVerdict {
     /// Whether no check failed.
     pub fn passed(&self) -> bool {
-        self.results.iter().all(|r| r.outcome != Outcome::Fail)
+        self.results.iter().all(|r| r.status != CheckStatus::Fail)
     }
 }
 
@@ -71,7 +71,7 @@ pub struct Verdict {
     /// The cell.
     pub cell: Cell,
     /// The layout its pods were expected to get.
-    pub mode: EffectiveMode,
+    pub effective_mode: EffectiveMode,
     /// Per scenario.
     pub scenarios: Vec<ScenarioVerdict>,
 }
