@@ -233,6 +233,22 @@ fn verify_rejects_bad_recordings_with_exit_2() {
     assert!(text(&out.stderr).contains("cannot read /no/such/run.json"));
 }
 
+/// `plan` rejects a Kubernetes version it has no node image for; `verify` must not judge a
+/// recording of one as if it were known.
+#[test]
+fn verify_rejects_a_recording_for_a_version_plan_rejects() {
+    let good = serde_json::to_string(&good_recording()).expect("json");
+    let unknown = good.replacen("\"k8s\":\"1.29\"", "\"k8s\":\"1.40\"", 1);
+    assert_ne!(unknown, good, "the cell's version was replaced");
+    let (out, _dir) = verify(&unknown, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("unknown Kubernetes version 1.40: known versions are 1.27"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn recordings_round_trip_through_json() {
     let recording = mixed_recording();

@@ -74,9 +74,11 @@ impl ExpectedError {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             ExpectedError::Plan(PlanError::UnknownVersion { .. })
-            | ExpectedError::KindConfig(ClusterSpecError::UnknownVersion { .. }) => {
-                Some("new versions are added to kind-configs/node-images.yaml")
-            }
+            | ExpectedError::KindConfig(ClusterSpecError::UnknownVersion { .. })
+            | ExpectedError::Verdict(VerdictError::Unplannable {
+                source: PlanError::UnknownVersion { .. },
+                ..
+            }) => Some("new versions are added to kind-configs/node-images.yaml"),
             ExpectedError::KindConfig(ClusterSpecError::CannotBoot { .. }) => {
                 Some("`sidecar-e2e plan` lists which gate settings each version accepts")
             }

@@ -101,11 +101,8 @@ impl PlanRequest {
                 return Err(PlanError::Empty(name));
             }
         }
-        if let Some(&k8s) = self.k8s.iter().find(|&&v| table.get(v).is_none()) {
-            return Err(PlanError::UnknownVersion {
-                k8s,
-                known: table.versions_list(),
-            });
+        for &k8s in &self.k8s {
+            check_version(table, k8s)?;
         }
         Ok(())
     }
@@ -127,7 +124,7 @@ impl PlanRequest {
             for &gate in &self.gates {
                 for &injector in &self.injectors {
                     for &requested_mode in &self.modes {
-                        cells.push(plan_cell(
+                        cells.push(resolve_cell(
                             &table,
                             Cell {
                                 k8s,
@@ -144,8 +141,30 @@ impl PlanRequest {
     }
 }
 
-/// Resolves one cell whose version the table has (checked in phase one).
-fn plan_cell(table: &NodeImages, cell: Cell) -> PlannedCell {
+/// Plans one cell exactly as [`PlanRequest::resolve`] would, for a cell that comes from elsewhere
+/// (a recording): what `plan` rejects is rejected here too.
+///
+/// # Errors
+/// [`PlanError`] when the cell names a version `plan` does not know.
+pub fn plan_cell(cell: Cell) -> Result<PlannedCell, PlanError> {
+    let table = NodeImages::embedded()?;
+    check_version(&table, cell.k8s)?;
+    Ok(resolve_cell(&table, cell))
+}
+
+/// The one rule for which Kubernetes versions exist: those with a node image.
+fn check_version(table: &NodeImages, k8s: K8sVersion) -> Result<(), PlanError> {
+    match table.get(k8s) {
+        Some(_) => Ok(()),
+        None => Err(PlanError::UnknownVersion {
+            k8s,
+            known: table.versions_list(),
+        }),
+    }
+}
+
+/// Resolves one cell whose version the table has (checked by the caller).
+fn resolve_cell(table: &NodeImages, cell: Cell) -> PlannedCell {
     match cell.resolve() {
         Resolution::Valid {
             sidecars_on,

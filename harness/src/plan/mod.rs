@@ -10,7 +10,7 @@ mod injector;
 mod k8s;
 mod node_images;
 
-pub use build::{Plan, PlanError, PlanRequest, PlannedCell};
+pub use build::{Plan, PlanError, PlanRequest, PlannedCell, plan_cell};
 pub use cell::{Cell, EffectiveMode, Resolution};
 pub use cluster_spec::{ClusterSpec, ClusterSpecError, cluster_spec};
 pub use expectation::{ProxyPlace, ScenarioExpectation, scenario_expectation};

@@ -8,24 +8,29 @@ use super::{
     startup_order,
 };
 use crate::expect::{Check, checks_for, proxy_name};
-use crate::plan::{Cell, EffectiveMode, Resolution};
+use crate::plan::{Cell, EffectiveMode, plan_cell};
 use crate::recording::{Recording, ScenarioRecording};
 use crate::views::kubectl::{render_sequence, watch_sequence};
 use crate::views::timeline::{container_timeline, render_timeline};
 
 /// Judges every scenario of a recording.
 ///
+/// The cell is planned exactly as `sidecar-e2e plan` would plan it ([`plan_cell`]), so a
+/// recording of a cell `plan` rejects is rejected here too.
+///
 /// # Errors
-/// [`VerdictError`] when the recording's cell is not a valid one.
+/// [`VerdictError`] when the recording's cell cannot be planned or is not a valid one.
 pub fn judge(recording: &Recording) -> Result<Verdict, VerdictError> {
-    let effective_mode = match recording.cell.resolve() {
-        Resolution::Valid { effective_mode, .. } => effective_mode,
-        Resolution::Invalid(reason) => {
-            return Err(VerdictError::InvalidCell {
-                cell: recording.cell.slug(),
-                reason,
-            });
-        }
+    let cell = recording.cell.slug();
+    let planned = plan_cell(recording.cell).map_err(|source| VerdictError::Unplannable {
+        cell: cell.clone(),
+        source,
+    })?;
+    let Some(effective_mode) = planned.effective_mode else {
+        return Err(VerdictError::InvalidCell {
+            cell,
+            reason: planned.reason.unwrap_or_default(),
+        });
     };
     let scenarios = recording
         .scenarios

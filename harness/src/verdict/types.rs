@@ -3,19 +3,28 @@
 use serde::Serialize;
 
 use crate::expect::Check;
-use crate::plan::{Cell, EffectiveMode};
+use crate::plan::{Cell, EffectiveMode, PlanError};
 use crate::scenario::Scenario;
 
 /// A recording that cannot be judged.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum VerdictError {
+    /// The recording's cell is one `plan` rejects (an unknown version).
+    #[error("the recording's cell ({cell}) cannot be planned")]
+    Unplannable {
+        /// The cell's slug.
+        cell: String,
+        /// What `plan` said.
+        #[source]
+        source: PlanError,
+    },
     /// The recording's cell is one that cannot run.
     #[error("the recording's cell ({cell}) is not a valid cell: {reason}")]
     InvalidCell {
         /// The cell's slug.
         cell: String,
         /// Why.
-        reason: &'static str,
+        reason: String,
     },
 }
 
