@@ -176,3 +176,22 @@ fn kind_config_prints_what_a_run_uses() {
             .starts_with("kindest/node:v1.29.")
     );
 }
+
+#[test]
+fn repeated_axis_values_are_planned_once_in_first_seen_order() {
+    let cells = plan_json(&[
+        "--k8s",
+        "1.29,1.28,1.29",
+        "--gate",
+        "on,on",
+        "--injector",
+        "builtin,builtin",
+        "--mode",
+        "auto,auto",
+    ]);
+    let versions: Vec<&str> = cells
+        .iter()
+        .map(|c| c["k8s"].as_str().expect("k8s"))
+        .collect();
+    assert_eq!(versions, ["1.29", "1.28"]);
+}

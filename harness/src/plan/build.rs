@@ -107,7 +107,8 @@ impl PlanRequest {
         Ok(())
     }
 
-    /// Phase two: resolves every cell (validity, effective mode, node image, expectations).
+    /// Phase two: resolves every cell (validity, effective mode, node image, expectations), in
+    /// axis order; a value repeated on an axis is planned once, where it first appears.
     ///
     /// # Errors
     /// As [`PlanRequest::validate`].
@@ -117,13 +118,13 @@ impl PlanRequest {
         let k8s_axis = if self.k8s.is_empty() {
             table.versions()
         } else {
-            self.k8s.clone()
+            dedup(&self.k8s)
         };
         let mut cells = Vec::new();
         for &k8s in &k8s_axis {
-            for &gate in &self.gates {
-                for &injector in &self.injectors {
-                    for &requested_mode in &self.modes {
+            for &gate in &dedup(&self.gates) {
+                for &injector in &dedup(&self.injectors) {
+                    for &requested_mode in &dedup(&self.modes) {
                         cells.push(resolve_cell(
                             &table,
                             Cell {
@@ -139,6 +140,18 @@ impl PlanRequest {
         }
         Ok(Plan { cells })
     }
+}
+
+/// The axis with repeats dropped, first occurrence kept: `1.29,1.28,1.29` plans 1.29 then 1.28,
+/// each once.
+fn dedup<T: Copy + PartialEq>(axis: &[T]) -> Vec<T> {
+    let mut seen = Vec::with_capacity(axis.len());
+    for &value in axis {
+        if !seen.contains(&value) {
+            seen.push(value);
+        }
+    }
+    seen
 }
 
 /// Plans one cell exactly as [`PlanRequest::resolve`] would, for a cell that comes from elsewhere
