@@ -195,3 +195,17 @@ fn repeated_axis_values_are_planned_once_in_first_seen_order() {
         .collect();
     assert_eq!(versions, ["1.29", "1.28"]);
 }
+
+/// An Istio version whose native-sidecar behaviour §6.1 does not cover cannot be planned as if
+/// it were known.
+#[test]
+fn unknown_istio_version_exits_2_listing_the_known_ones() {
+    let out = run(&["plan", "--injector", "builtin,istio@1.99"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown Istio version 1.99: known versions are 1.19, 1.20"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1.28"), "{stderr}");
+}

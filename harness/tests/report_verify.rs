@@ -250,6 +250,19 @@ fn verify_rejects_a_recording_for_a_version_plan_rejects() {
 }
 
 #[test]
+fn verify_rejects_a_recording_for_an_unknown_istio_version() {
+    let mut recording = good_recording();
+    recording.cell.injector = sidecar_e2e::plan::InjectorSpec::Istio { minor: 99 };
+    let (out, _dir) = verify(&serde_json::to_string(&recording).expect("json"), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("unknown Istio version 1.99"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn recordings_round_trip_through_json() {
     let recording = mixed_recording();
     let json = serde_json::to_string_pretty(&recording).expect("serialises");

@@ -79,6 +79,14 @@ impl ExpectedError {
                 source: PlanError::UnknownVersion { .. },
                 ..
             }) => Some("new versions are added to kind-configs/node-images.yaml"),
+            ExpectedError::Plan(PlanError::UnknownIstio { .. })
+            | ExpectedError::Verdict(VerdictError::Unplannable {
+                source: PlanError::UnknownIstio { .. },
+                ..
+            }) => Some(
+                "Istio versions are added to KNOWN_ISTIO_MINORS (harness/src/plan/injector.rs) \
+                 once docs/sidecar-semantics.md §6.1 covers them",
+            ),
             ExpectedError::KindConfig(ClusterSpecError::CannotBoot { .. }) => {
                 Some("`sidecar-e2e plan` lists which gate settings each version accepts")
             }

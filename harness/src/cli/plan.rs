@@ -23,7 +23,8 @@ pub(super) struct PlanOpts {
         value_name = "on|off|default,..."
     )]
     gate: Vec<Gate>,
-    /// Injectors: builtin (this repository's) or istio@<version>.
+    /// Injectors: builtin (this repository's) or istio@<version> (1.19 to 1.28, the versions whose
+    /// native-sidecar behaviour is known).
     #[arg(
         long,
         value_delimiter = ',',

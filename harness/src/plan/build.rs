@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::cell::{Cell, EffectiveMode, Resolution};
 use super::cluster_spec::{ClusterSpec, cluster_spec_in};
 use super::expectation::{ScenarioExpectation, scenario_expectation};
-use super::injector::{InjectorSpec, RequestedMode};
+use super::injector::{InjectorSpec, RequestedMode, known_istio_versions};
 use super::k8s::{Gate, K8sVersion};
 use super::node_images::{NodeImages, TableError};
 use crate::scenario::Scenario;
@@ -23,6 +23,14 @@ pub enum PlanError {
         /// What was asked for.
         k8s: K8sVersion,
         /// What exists.
+        known: String,
+    },
+    /// An Istio version whose behaviour the plan does not know (§6.1).
+    #[error("unknown Istio version 1.{minor}: known versions are {known}")]
+    UnknownIstio {
+        /// The minor asked for.
+        minor: u32,
+        /// What the plan knows.
         known: String,
     },
     /// The embedded node-image table is broken.
@@ -83,7 +91,8 @@ pub struct Plan {
 }
 
 impl PlanRequest {
-    /// Phase one: checks the axes (non-empty, versions known). No cluster is touched.
+    /// Phase one: checks the axes (non-empty, Kubernetes and Istio versions known). No cluster
+    /// is touched.
     ///
     /// # Errors
     /// [`PlanError`] naming the bad input.
@@ -103,6 +112,9 @@ impl PlanRequest {
         }
         for &k8s in &self.k8s {
             check_version(table, k8s)?;
+        }
+        for &injector in &self.injectors {
+            check_injector(injector)?;
         }
         Ok(())
     }
@@ -158,11 +170,23 @@ fn dedup<T: Copy + PartialEq>(axis: &[T]) -> Vec<T> {
 /// (a recording): what `plan` rejects is rejected here too.
 ///
 /// # Errors
-/// [`PlanError`] when the cell names a version `plan` does not know.
+/// [`PlanError`] when the cell names a Kubernetes or Istio version `plan` does not know.
 pub fn plan_cell(cell: Cell) -> Result<PlannedCell, PlanError> {
     let table = NodeImages::embedded()?;
     check_version(&table, cell.k8s)?;
+    check_injector(cell.injector)?;
     Ok(resolve_cell(&table, cell))
+}
+
+/// The one rule for which injectors can be planned: see [`InjectorSpec::is_known`].
+fn check_injector(injector: InjectorSpec) -> Result<(), PlanError> {
+    match injector {
+        InjectorSpec::Istio { minor } if !injector.is_known() => Err(PlanError::UnknownIstio {
+            minor,
+            known: known_istio_versions(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The one rule for which Kubernetes versions exist: those with a node image.

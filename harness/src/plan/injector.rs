@@ -28,6 +28,31 @@ impl fmt::Display for InjectorSpec {
     }
 }
 
+/// The Istio minors whose native-sidecar behaviour §6.1 documents: from 1.19, the first with
+/// `ENABLE_NATIVE_SIDECARS`, to 1.28, the newest whose defaults and supported Kubernetes
+/// versions are verified there. Anything else would be planned on a guess, so `plan` rejects
+/// it; add a version here once §6.1 covers it.
+pub const KNOWN_ISTIO_MINORS: std::ops::RangeInclusive<u32> = 19..=28;
+
+impl InjectorSpec {
+    /// Whether the plan knows how this injector behaves (every builtin does; Istio within
+    /// [`KNOWN_ISTIO_MINORS`]).
+    pub fn is_known(self) -> bool {
+        match self {
+            InjectorSpec::Builtin => true,
+            InjectorSpec::Istio { minor } => KNOWN_ISTIO_MINORS.contains(&minor),
+        }
+    }
+}
+
+/// [`KNOWN_ISTIO_MINORS`] as `1.19, 1.20, …`, for error messages.
+pub fn known_istio_versions() -> String {
+    KNOWN_ISTIO_MINORS
+        .map(|minor| format!("1.{minor}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// An injector string that is neither `builtin` nor `istio@1.<minor>`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("unknown injector {0:?}: expected builtin or istio@<version>, e.g. istio@1.27")]

@@ -15,7 +15,8 @@ pub use cell::{Cell, EffectiveMode, Resolution};
 pub use cluster_spec::{ClusterSpec, ClusterSpecError, cluster_spec};
 pub use expectation::{ProxyPlace, ScenarioExpectation, scenario_expectation};
 pub use injector::{
-    BadInjector, BadMode, InjectorChoice, InjectorSpec, RequestedMode, injector_choice,
+    BadInjector, BadMode, InjectorChoice, InjectorSpec, KNOWN_ISTIO_MINORS, RequestedMode,
+    injector_choice, known_istio_versions,
 };
 pub use k8s::{BadGate, BadVersion, Gate, GateEffect, GateSupport, K8sVersion, gate_effect};
 pub use node_images::{NodeImage, NodeImages, TableError};
