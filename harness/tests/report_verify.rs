@@ -225,11 +225,17 @@ fn verify_rejects_bad_recordings_with_exit_2() {
             text(&out.stderr)
         );
     }
+}
+
+/// A file that cannot be read is I/O (3), as in `sidecar-injector`; 2 is for content that is
+/// wrong.
+#[test]
+fn a_missing_recording_is_an_io_error_exit_3() {
     let out = Command::new(BIN)
         .args(["verify", "--recording", "/no/such/run.json"])
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("cannot read /no/such/run.json"));
 }
 

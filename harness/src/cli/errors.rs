@@ -10,10 +10,11 @@ use crate::verdict::VerdictError;
 pub mod exit_codes {
     /// A check failed: the cluster did not behave as expected.
     pub const CHECKS_FAILED: u8 = 1;
-    /// The input was wrong (a flag, a version, a file): nothing was checked. Clap's own usage
-    /// errors use the same code.
+    /// The input was wrong (a flag, a version, a recording's content): nothing was checked.
+    /// Clap's own usage errors use the same code.
     pub const BAD_INPUT: u8 = 2;
-    /// Output could not be written.
+    /// A file could not be read, or the output could not be written (the same code as
+    /// `sidecar-injector`'s).
     pub const IO: u8 = 3;
 }
 
@@ -59,6 +60,9 @@ impl ExpectedError {
     /// The process exit code, one of [`exit_codes`].
     pub fn exit_code(&self) -> u8 {
         match self {
+            // A file that cannot be read is I/O, as in sidecar-injector; BAD_INPUT is for
+            // content that is wrong.
+            ExpectedError::Recording(RecordingError::Read { .. }) => exit_codes::IO,
             ExpectedError::Plan(_)
             | ExpectedError::KindConfig(_)
             | ExpectedError::Recording(_)

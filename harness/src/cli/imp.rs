@@ -12,7 +12,8 @@ use super::verify::VerifyOpts;
 /// Proves that injected Kubernetes native sidecars behave, per Kubernetes version and
 /// SidecarContainers gate state, and shows the legacy failures where the gate is off.
 ///
-/// Exit codes: 0 success; 1 a check failed; 2 bad input (flags, versions, files); 3 I/O error.
+/// Exit codes: 0 success; 1 a check failed; 2 bad input (flags, versions, a recording's
+/// content); 3 I/O (a file could not be read, or the output written).
 #[derive(Debug, Parser)]
 #[command(name = "sidecar-e2e", version, about, long_about)]
 pub struct Cli {
