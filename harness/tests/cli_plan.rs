@@ -119,7 +119,8 @@ fn plan_table_has_a_row_per_cell() {
     let out = run(&["plan", "--k8s", "1.27,1.29", "--gate", "on,default"]);
     assert!(out.status.success(), "{}", describe(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    let lines: Vec<&str> = text.lines().collect();
+    // The table, then a blank line and the legend.
+    let lines: Vec<&str> = text.lines().take_while(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), 1 + 4, "{text}");
     assert!(lines[0].starts_with("K8S"));
     assert!(
@@ -208,4 +209,18 @@ fn unknown_istio_version_exits_2_listing_the_known_ones() {
         "{stderr}"
     );
     assert!(stderr.contains("1.28"), "{stderr}");
+}
+
+/// yes/no in the table are what each scenario should show, not results: the table says so.
+#[test]
+fn plan_table_says_yes_and_no_are_expectations() {
+    let out = run(&["plan", "--k8s", "1.29", "--gate", "on,off"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (table, legend) = text.split_once("\n\n").expect("a legend after the table");
+    assert_eq!(table.lines().count(), 1 + 2, "{text}");
+    assert!(legend.contains("expectations, not results"), "{legend}");
+    for column in ["INIT-TRAFFIC", "JOB", "SHUTDOWN"] {
+        assert!(legend.contains(column), "{column}: {legend}");
+    }
 }

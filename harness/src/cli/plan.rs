@@ -74,7 +74,7 @@ impl PlanOpts {
     }
 }
 
-/// The plan as an aligned text table, one row per cell.
+/// The plan as an aligned text table, one row per cell, then a legend.
 pub fn plan_table(plan: &Plan) -> String {
     let header = [
         "K8S",
@@ -109,8 +109,18 @@ pub fn plan_table(plan: &Plan) -> String {
     for row in &rows {
         line(row);
     }
+    out.push('\n');
+    out.push_str(LEGEND);
     out
 }
+
+/// Under the table: the yes/no columns are what the plan expects, which a reader new to it
+/// could take for results.
+const LEGEND: &str = "\
+INIT-TRAFFIC, JOB and SHUTDOWN are expectations, not results: yes = the init container's request
+succeeds / the Job completes / the request during shutdown succeeds; no = it fails (the legacy
+failure the run must show); - = not asserted. `sidecar-e2e verify` checks a recording against them.
+";
 
 fn table_row(cell: &PlannedCell) -> [String; 10] {
     let yes_no = |v: Option<bool>| match v {
