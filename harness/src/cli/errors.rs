@@ -30,7 +30,16 @@ pub enum ExpectedError {
     /// Standard output could not be written.
     #[error("cannot write the output")]
     Write(#[source] std::io::Error),
-    /// The recording could not be read or parsed.
+    /// The recording file could not be read.
+    #[error("cannot read {path}")]
+    ReadRecording {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The recording could not be parsed.
     #[error("cannot use the recording")]
     Recording(#[source] RecordingError),
     /// The recording's cell cannot be judged.
@@ -62,7 +71,7 @@ impl ExpectedError {
         match self {
             // A file that cannot be read is I/O, as in sidecar-injector; BAD_INPUT is for
             // content that is wrong.
-            ExpectedError::Recording(RecordingError::Read { .. }) => exit_codes::IO,
+            ExpectedError::ReadRecording { .. } => exit_codes::IO,
             ExpectedError::Plan(_)
             | ExpectedError::KindConfig(_)
             | ExpectedError::Recording(_)

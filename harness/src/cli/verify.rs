@@ -40,7 +40,14 @@ enum ColourArg {
 
 impl VerifyOpts {
     pub(super) fn exec(self) -> Result<(), ExpectedError> {
-        let recording = Recording::load(&self.recording).map_err(ExpectedError::Recording)?;
+        let path = label(&self.recording);
+        let text = std::fs::read_to_string(&self.recording).map_err(|source| {
+            ExpectedError::ReadRecording {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        let recording = Recording::from_json(&text, &path).map_err(ExpectedError::Recording)?;
         let verdict = judge(&recording).map_err(ExpectedError::Verdict)?;
         let mut reporter = self.reporter()?;
         reporter
