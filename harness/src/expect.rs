@@ -1,10 +1,10 @@
 //! Expectations: for a scenario in a cell, the checks a recording must pass. Each check is data;
 //! [`crate::verdict`] decides it against a recording. They derive from the same answers
-//! `sidecar-e2e plan` prints ([`crate::plan::expected_outcome`]).
+//! `sidecar-e2e plan` prints ([`crate::plan::scenario_expectation`]).
 
 use serde::Serialize;
 
-use crate::plan::{Cell, EffectiveMode, InjectorSpec, ProxyPlace, expected_outcome};
+use crate::plan::{Cell, EffectiveMode, InjectorSpec, ProxyPlace, scenario_expectation};
 use crate::scenario::Scenario;
 
 /// One thing to check.
@@ -118,30 +118,30 @@ pub fn proxy_name(injector: InjectorSpec) -> &'static str {
 
 /// The checks for `scenario` in `cell` where pods get `mode`.
 pub fn checks_for(scenario: Scenario, cell: &Cell, mode: EffectiveMode) -> Vec<Check> {
-    let outcome = expected_outcome(scenario, mode, cell.k8s);
-    if !outcome.pod_created {
+    let expected = scenario_expectation(scenario, mode, cell.k8s);
+    if !expected.pod_created {
         return vec![Check::PodNeverRuns];
     }
     let mut checks = Vec::new();
-    if let Some(place) = outcome.proxy {
+    if let Some(place) = expected.proxy {
         checks.push(Check::ProxyLayout { place });
     }
-    if outcome.proxy_starts_first == Some(true) {
+    if expected.proxy_starts_first == Some(true) {
         checks.push(Check::StartupOrder);
     }
-    let unasserted_because = outcome.succeeds.is_none().then_some(match scenario {
+    let unasserted_because = expected.succeeds.is_none().then_some(match scenario {
         Scenario::ShutdownTraffic => "1.28's alpha stops sidecars together with the app (§1.1)",
         _ => "a legacy app may start before its proxy listens (§7)",
     });
     checks.push(Check::Request {
         step: request_step(scenario),
-        succeeds: outcome.succeeds,
+        succeeds: expected.succeeds,
         unasserted_because,
     });
-    if outcome.succeeds == Some(true) && scenario != Scenario::ShutdownTraffic {
+    if expected.succeeds == Some(true) && scenario != Scenario::ShutdownTraffic {
         checks.push(Check::AccessLog);
     }
-    match outcome.completes {
+    match expected.completes {
         Some(true) => checks.push(Check::JobCompletes),
         Some(false) => checks.push(Check::JobPodKeepsRunning {
             for_seconds: LEGACY_JOB_LINGER_SECONDS,
@@ -154,14 +154,14 @@ pub fn checks_for(scenario: Scenario, cell: &Cell, mode: EffectiveMode) -> Vec<C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Gate, K8sVersion, ModeRequest};
+    use crate::plan::{Gate, K8sVersion, RequestedMode};
 
     fn cell(minor: u32) -> Cell {
         Cell {
             k8s: K8sVersion::new(minor),
             gate: Gate::Default,
             injector: InjectorSpec::Builtin,
-            mode: ModeRequest::Auto,
+            requested_mode: RequestedMode::Auto,
         }
     }
 

@@ -7,20 +7,22 @@
 //! plan ─► cluster (kind config) ─► install ─► scenario ─► recording ─► verdict ─► report
 //! ```
 //!
-//! Every arrow is a plain data type. Today the pure stages are here: [`plan`], [`cluster`]'s kind
-//! configs and node-image table, and [`scenario`] names; booting clusters, installing injectors and
-//! recording workloads come with the e2e stage.
+//! [`images`] (feature `live`) builds, offline, every image a kind cluster and the workloads need.
+//!
+//! Every arrow is a plain data type. Today the pure stages are here: [`plan`] (with the node-image
+//! table), [`cluster`]'s kind configs, and [`scenario`] names; booting clusters, installing
+//! injectors and recording workloads come with the e2e stage.
 #![warn(missing_docs)]
 
 pub mod cli;
 pub mod cluster;
 pub mod expect;
+#[cfg(feature = "live")]
 pub mod images;
 pub mod plan;
+pub mod pod;
 pub mod recording;
 pub mod report;
 pub mod scenario;
 pub mod verdict;
 pub mod views;
-
-pub use sidecar_injector::error_chain;

@@ -5,8 +5,6 @@
 //! (sidecar-semantics.md §4.1), so snapshots and events carry `seq`, the order in which the
 //! recorder's watch delivered them, as well as the time the recorder saw them.
 
-use std::path::Path;
-
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use serde::{Deserialize, Serialize};
@@ -14,21 +12,13 @@ use serde::{Deserialize, Serialize};
 use crate::plan::{Cell, EffectiveMode};
 use crate::scenario::Scenario;
 
-/// The format version this build writes and reads.
-pub const RECORDING_VERSION: u32 = 1;
+/// The format version this build writes and reads. Version 2 names the cell's mode
+/// `requestedMode` (version 1 called it `mode`, the word the plan uses for the effective mode).
+pub const RECORDING_VERSION: u32 = 2;
 
-/// A recording file that cannot be used.
+/// A recording that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordingError {
-    /// The file could not be read.
-    #[error("cannot read {path}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
     /// The file is not a recording.
     #[error("{path} is not a sidecar-e2e recording")]
     Parse {
@@ -173,23 +163,11 @@ pub struct PhaseTiming {
 }
 
 impl Recording {
-    /// Reads a recording file.
+    /// Parses a recording; `label` (usually its path) names it in errors. Reading the file is the
+    /// caller's job: this module does no I/O.
     ///
     /// # Errors
-    /// [`RecordingError`] when the file is missing, not a recording, or of another version.
-    pub fn load(path: &Path) -> Result<Self, RecordingError> {
-        let label = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| RecordingError::Read {
-            path: label.clone(),
-            source,
-        })?;
-        Self::from_json(&text, &label)
-    }
-
-    /// Parses a recording; `label` names it in errors.
-    ///
-    /// # Errors
-    /// As [`Recording::load`].
+    /// [`RecordingError`] when the text is not a recording, or one of another format version.
     pub fn from_json(text: &str, label: &str) -> Result<Self, RecordingError> {
         // Check the version first, so an old or new file gets a version error rather than a
         // confusing field error.

@@ -55,7 +55,9 @@ fn plan_json_follows_the_contract() {
         let valid = cell["valid"].as_bool().expect("valid is a bool");
         if valid {
             assert!(cell.get("reason").is_none(), "{cell}");
-            let mode = cell["mode"].as_str().expect("mode is a string");
+            let mode = cell["effectiveMode"]
+                .as_str()
+                .expect("effectiveMode is a string");
             assert!(["native", "legacy", "rejected"].contains(&mode), "{cell}");
             assert!(
                 cell["scenarios"]["init-traffic"]["succeeds"].is_boolean(),
@@ -67,23 +69,29 @@ fn plan_json_follows_the_contract() {
                 cell["reason"].as_str().is_some_and(|r| !r.is_empty()),
                 "{cell}"
             );
-            assert!(cell["mode"].is_null(), "{cell}");
+            assert!(cell["effectiveMode"].is_null(), "{cell}");
         }
     }
 
     let native = find(&cells, "1.28", "on", "builtin");
-    assert_eq!(native["mode"], "native");
+    assert_eq!(native["effectiveMode"], "native");
     assert_eq!(native["scenarios"]["job"]["completes"], true);
     assert_eq!(native["scenarios"]["init-traffic"]["succeeds"], true);
 
     let legacy = find(&cells, "1.28", "off", "builtin");
-    assert_eq!(legacy["mode"], "legacy");
+    assert_eq!(legacy["effectiveMode"], "legacy");
     assert_eq!(legacy["scenarios"]["job"]["completes"], false);
     assert_eq!(legacy["scenarios"]["init-traffic"]["succeeds"], false);
 
     // §6.1: Istio 1.27's auto needs kubelet ≥ 1.33, whatever the gate.
-    assert_eq!(find(&cells, "1.28", "on", "istio@1.27")["mode"], "legacy");
-    assert_eq!(find(&cells, "1.33", "on", "istio@1.27")["mode"], "native");
+    assert_eq!(
+        find(&cells, "1.28", "on", "istio@1.27")["effectiveMode"],
+        "legacy"
+    );
+    assert_eq!(
+        find(&cells, "1.33", "on", "istio@1.27")["effectiveMode"],
+        "native"
+    );
 
     let locked = find(&cells, "1.33", "off", "builtin");
     assert_eq!(locked["valid"], false);
@@ -100,7 +108,7 @@ fn forced_native_on_a_gate_off_cluster_is_rejected() {
     let cells = plan_json(&["--k8s", "1.29", "--gate", "off", "--mode", "native,legacy"]);
     let modes: Vec<&str> = cells
         .iter()
-        .map(|c| c["mode"].as_str().expect("valid"))
+        .map(|c| c["effectiveMode"].as_str().expect("valid"))
         .collect();
     assert_eq!(modes, ["rejected", "legacy"]);
     assert_eq!(cells[0]["scenarios"]["sleep"]["podCreated"], false);
@@ -111,7 +119,8 @@ fn plan_table_has_a_row_per_cell() {
     let out = run(&["plan", "--k8s", "1.27,1.29", "--gate", "on,default"]);
     assert!(out.status.success(), "{}", describe(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    let lines: Vec<&str> = text.lines().collect();
+    // The table, then a blank line and the legend.
+    let lines: Vec<&str> = text.lines().take_while(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), 1 + 4, "{text}");
     assert!(lines[0].starts_with("K8S"));
     assert!(
@@ -167,4 +176,51 @@ fn kind_config_prints_what_a_run_uses() {
             .expect("image")
             .starts_with("kindest/node:v1.29.")
     );
+}
+
+#[test]
+fn repeated_axis_values_are_planned_once_in_first_seen_order() {
+    let cells = plan_json(&[
+        "--k8s",
+        "1.29,1.28,1.29",
+        "--gate",
+        "on,on",
+        "--injector",
+        "builtin,builtin",
+        "--mode",
+        "auto,auto",
+    ]);
+    let versions: Vec<&str> = cells
+        .iter()
+        .map(|c| c["k8s"].as_str().expect("k8s"))
+        .collect();
+    assert_eq!(versions, ["1.29", "1.28"]);
+}
+
+/// An Istio version whose native-sidecar behaviour §6.1 does not cover cannot be planned as if
+/// it were known.
+#[test]
+fn unknown_istio_version_exits_2_listing_the_known_ones() {
+    let out = run(&["plan", "--injector", "builtin,istio@1.99"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown Istio version 1.99: known versions are 1.19, 1.20"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1.28"), "{stderr}");
+}
+
+/// yes/no in the table are what each scenario should show, not results: the table says so.
+#[test]
+fn plan_table_says_yes_and_no_are_expectations() {
+    let out = run(&["plan", "--k8s", "1.29", "--gate", "on,off"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (table, legend) = text.split_once("\n\n").expect("a legend after the table");
+    assert_eq!(table.lines().count(), 1 + 2, "{text}");
+    assert!(legend.contains("expectations, not results"), "{legend}");
+    for column in ["INIT-TRAFFIC", "JOB", "SHUTDOWN"] {
+        assert!(legend.contains(column), "{column}: {legend}");
+    }
 }

@@ -5,8 +5,8 @@ mod support;
 
 use std::process::{Command, Output};
 
-use sidecar_e2e::plan::{Gate, ModeRequest};
-use sidecar_e2e::recording::Recording;
+use sidecar_e2e::plan::{Gate, RequestedMode};
+use sidecar_e2e::recording::{RECORDING_VERSION, Recording};
 use sidecar_e2e::report::{Colour, junit_xml, markdown, terminal_table};
 use sidecar_e2e::scenario::Scenario;
 use sidecar_e2e::verdict::judge;
@@ -30,14 +30,14 @@ fn mixed_recording() -> Recording {
         )],
     );
     recording(
-        cell(29, Gate::On, ModeRequest::Auto),
+        cell(29, Gate::On, RequestedMode::Auto),
         vec![good_native_job(), init],
     )
 }
 
 fn good_recording() -> Recording {
     recording(
-        cell(29, Gate::On, ModeRequest::Auto),
+        cell(29, Gate::On, RequestedMode::Auto),
         vec![good_native_job()],
     )
 }
@@ -160,16 +160,50 @@ fn verify_writes_junit_that_quick_junit_reads_back() {
 }
 
 #[test]
+fn verify_writes_the_verdicts_as_json() {
+    let (out, dir) = verify(
+        &serde_json::to_string(&mixed_recording()).expect("json"),
+        &["--json", "verdicts.json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("verdicts.json")).expect("json written"),
+    )
+    .expect("the JSON report parses");
+    assert_eq!(json["summary"]["cells"], 1);
+    assert_eq!(json["summary"]["failed"], 3);
+    let scenarios = &json["verdicts"][0]["scenarios"];
+    assert_eq!(scenarios[1]["scenario"], "init-traffic");
+    let request = scenarios[1]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["check"]["check"] == "request")
+        .expect("a request check");
+    assert_eq!(request["status"], "fail");
+    assert!(
+        request["evidence"][0]
+            .as_str()
+            .is_some_and(|e| e.contains("curl_exit=7")),
+        "{request}"
+    );
+}
+
+#[test]
 fn verify_rejects_bad_recordings_with_exit_2() {
     let good = serde_json::to_string(&good_recording()).expect("json");
     for (json, expected) in [
         ("not json".to_owned(), "is not a sidecar-e2e recording"),
         (
-            "{\"version\": 1}".to_owned(),
+            format!("{{\"version\": {RECORDING_VERSION}}}"),
             "is not a sidecar-e2e recording",
         ),
         (
-            good.replacen("\"version\":1", "\"version\":99", 1),
+            good.replacen(
+                &format!("\"version\":{RECORDING_VERSION}"),
+                "\"version\":99",
+                1,
+            ),
             "is a version 99 recording",
         ),
         (
@@ -191,12 +225,47 @@ fn verify_rejects_bad_recordings_with_exit_2() {
             text(&out.stderr)
         );
     }
+}
+
+/// A file that cannot be read is I/O (3), as in `sidecar-injector`; 2 is for content that is
+/// wrong.
+#[test]
+fn a_missing_recording_is_an_io_error_exit_3() {
     let out = Command::new(BIN)
         .args(["verify", "--recording", "/no/such/run.json"])
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("cannot read /no/such/run.json"));
+}
+
+/// `plan` rejects a Kubernetes version it has no node image for; `verify` must not judge a
+/// recording of one as if it were known.
+#[test]
+fn verify_rejects_a_recording_for_a_version_plan_rejects() {
+    let good = serde_json::to_string(&good_recording()).expect("json");
+    let unknown = good.replacen("\"k8s\":\"1.29\"", "\"k8s\":\"1.40\"", 1);
+    assert_ne!(unknown, good, "the cell's version was replaced");
+    let (out, _dir) = verify(&unknown, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("unknown Kubernetes version 1.40: known versions are 1.27"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn verify_rejects_a_recording_for_an_unknown_istio_version() {
+    let mut recording = good_recording();
+    recording.cell.injector = sidecar_e2e::plan::InjectorSpec::Istio { minor: 99 };
+    let (out, _dir) = verify(&serde_json::to_string(&recording).expect("json"), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("unknown Istio version 1.99"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -3,21 +3,21 @@
 mod support;
 
 use sidecar_e2e::expect::Check;
-use sidecar_e2e::plan::{EffectiveMode, Gate, ModeRequest};
+use sidecar_e2e::plan::{EffectiveMode, Gate, RequestedMode};
 use sidecar_e2e::recording::ScenarioRecording;
 use sidecar_e2e::scenario::Scenario;
-use sidecar_e2e::verdict::{Outcome, judge, judge_scenario};
+use sidecar_e2e::verdict::{CheckStatus, judge, judge_scenario};
 use support::*;
 
-fn outcome_of(
+fn status_of(
     recorded: &ScenarioRecording,
     minor: u32,
     mode: EffectiveMode,
     check: &str,
-) -> (Outcome, Vec<String>) {
+) -> (CheckStatus, Vec<String>) {
     let verdict = judge_scenario(
         recorded,
-        &cell(minor, Gate::Default, ModeRequest::Auto),
+        &cell(minor, Gate::Default, RequestedMode::Auto),
         mode,
     );
     let result = verdict
@@ -25,24 +25,24 @@ fn outcome_of(
         .iter()
         .find(|r| r.check.name() == check)
         .unwrap_or_else(|| panic!("no {check} check in {:?}", verdict.results));
-    (result.outcome, result.evidence.clone())
+    (result.status, result.evidence.clone())
 }
 
-fn native(recorded: &ScenarioRecording, check: &str) -> (Outcome, Vec<String>) {
-    outcome_of(recorded, 29, EffectiveMode::Native, check)
+fn native(recorded: &ScenarioRecording, check: &str) -> (CheckStatus, Vec<String>) {
+    status_of(recorded, 29, EffectiveMode::Native, check)
 }
 
 #[test]
 fn a_good_native_job_passes_every_check() {
     let verdict = judge_scenario(
         &good_native_job(),
-        &cell(29, Gate::Default, ModeRequest::Auto),
+        &cell(29, Gate::Default, RequestedMode::Auto),
         EffectiveMode::Native,
     );
     for result in &verdict.results {
         assert_eq!(
-            result.outcome,
-            Outcome::Pass,
+            result.status,
+            CheckStatus::Pass,
             "{:?}: {:?}",
             result.check,
             result.evidence
@@ -65,8 +65,8 @@ fn proxy_layout_fails_when_the_api_server_dropped_restart_policy() {
         1,
         &native_job_pod("Pending", &proxy_running(false, t0), APP_WAITING, ""),
     );
-    let (outcome, evidence) = native(&recorded, "proxy-layout");
-    assert_eq!(outcome, Outcome::Fail);
+    let (status, evidence) = native(&recorded, "proxy-layout");
+    assert_eq!(status, CheckStatus::Fail);
     assert!(evidence[0].contains("restartPolicy unset"), "{evidence:?}");
 }
 
@@ -84,8 +84,8 @@ fn startup_order_fails_when_the_app_runs_before_the_proxy_started() {
             RP_ALWAYS,
         ),
     );
-    let (outcome, evidence) = native(&recorded, "startup-order");
-    assert_eq!(outcome, Outcome::Fail, "{evidence:?}");
+    let (status, evidence) = native(&recorded, "startup-order");
+    assert_eq!(status, CheckStatus::Fail, "{evidence:?}");
     assert!(
         evidence
             .iter()
@@ -113,8 +113,8 @@ fn startup_order_fails_on_an_earlier_app_timestamp_even_in_watch_order() {
             RP_ALWAYS,
         ),
     );
-    let (outcome, evidence) = native(&recorded, "startup-order");
-    assert_eq!(outcome, Outcome::Fail, "{evidence:?}");
+    let (status, evidence) = native(&recorded, "startup-order");
+    assert_eq!(status, CheckStatus::Fail, "{evidence:?}");
     assert!(
         evidence.iter().any(|e| e.contains("is before the proxy's")),
         "{evidence:?}"
@@ -125,13 +125,13 @@ fn startup_order_fails_on_an_earlier_app_timestamp_even_in_watch_order() {
 fn request_check_reads_evidence_lines_both_ways() {
     let mut recorded = good_native_job();
     recorded.logs[0] = log("app", false, EVIDENCE_FAILED);
-    let (outcome, evidence) = native(&recorded, "request");
-    assert_eq!(outcome, Outcome::Fail);
+    let (status, evidence) = native(&recorded, "request");
+    assert_eq!(status, CheckStatus::Fail);
     assert!(evidence[0].contains("curl_exit=7"), "{evidence:?}");
 
     recorded.logs[0] = log("app", false, "no evidence here\n");
-    let (outcome, evidence) = native(&recorded, "request");
-    assert_eq!(outcome, Outcome::Fail);
+    let (status, evidence) = native(&recorded, "request");
+    assert_eq!(status, CheckStatus::Fail);
     assert!(evidence[0].contains("no evidence line"), "{evidence:?}");
 }
 
@@ -143,22 +143,22 @@ fn access_log_check_needs_the_request_in_the_proxy_log() {
         true,
         &ACCESS_LINE.replace("\" 200 ", "\" 503 "),
     );
-    let (outcome, evidence) = native(&recorded, "access-log");
-    assert_eq!(outcome, Outcome::Fail);
+    let (status, evidence) = native(&recorded, "access-log");
+    assert_eq!(status, CheckStatus::Fail);
     assert!(
         evidence[0].contains("1 access-log line(s), none GET /get 200"),
         "{evidence:?}"
     );
     recorded.logs.pop();
-    assert_eq!(native(&recorded, "access-log").0, Outcome::Fail);
+    assert_eq!(native(&recorded, "access-log").0, CheckStatus::Fail);
 }
 
 #[test]
 fn job_completes_fails_when_the_pod_never_succeeds() {
     let mut recorded = good_native_job();
     recorded.snapshots.pop();
-    let (outcome, evidence) = native(&recorded, "job-completes");
-    assert_eq!(outcome, Outcome::Fail);
+    let (status, evidence) = native(&recorded, "job-completes");
+    assert_eq!(status, CheckStatus::Fail);
     assert!(
         evidence[0].contains("never Succeeded; last seen phase Running"),
         "{evidence:?}"
@@ -197,9 +197,9 @@ status:
 #[test]
 fn legacy_job_pod_keeps_running_passes_and_fails() {
     let legacy =
-        |r: &ScenarioRecording| outcome_of(r, 29, EffectiveMode::Legacy, "job-pod-keeps-running");
-    let (outcome, evidence) = legacy(&legacy_job(20, "Running"));
-    assert_eq!(outcome, Outcome::Pass, "{evidence:?}");
+        |r: &ScenarioRecording| status_of(r, 29, EffectiveMode::Legacy, "job-pod-keeps-running");
+    let (status, evidence) = legacy(&legacy_job(20, "Running"));
+    assert_eq!(status, CheckStatus::Pass, "{evidence:?}");
     assert!(
         evidence[1].contains("16s later: phase Running") && evidence[1].contains("1/2 NotReady"),
         "{evidence:?}"
@@ -207,11 +207,11 @@ fn legacy_job_pod_keeps_running_passes_and_fails() {
 
     assert_eq!(
         legacy(&legacy_job(20, "Succeeded")).0,
-        Outcome::Fail,
+        CheckStatus::Fail,
         "a legacy job that completed"
     );
-    let (outcome, evidence) = legacy(&legacy_job(8, "Running"));
-    assert_eq!(outcome, Outcome::Fail);
+    let (status, evidence) = legacy(&legacy_job(8, "Running"));
+    assert_eq!(status, CheckStatus::Fail);
     assert!(
         evidence.iter().any(|e| e.contains("recorded only 4s")),
         "{evidence:?}"
@@ -225,16 +225,16 @@ fn rejected_cell_passes_when_nothing_runs_and_fails_when_an_app_ran() {
     refused.events.push(failed_create(
         "Error creating: Pod \"job-abcde\" is invalid: spec.initContainers[0].startupProbe: Forbidden: may not be set for init containers without restartPolicy=Always",
     ));
-    let (outcome, evidence) = outcome_of(&refused, 28, EffectiveMode::Rejected, "pod-never-runs");
-    assert_eq!(outcome, Outcome::Pass);
+    let (status, evidence) = status_of(&refused, 28, EffectiveMode::Rejected, "pod-never-runs");
+    assert_eq!(status, CheckStatus::Pass);
     assert!(
         evidence[0].contains("FailedCreate") && evidence[0].contains("Forbidden"),
         "{evidence:?}"
     );
 
     let ran = good_native_job();
-    let (outcome, evidence) = outcome_of(&ran, 28, EffectiveMode::Rejected, "pod-never-runs");
-    assert_eq!(outcome, Outcome::Fail);
+    let (status, evidence) = status_of(&ran, 28, EffectiveMode::Rejected, "pod-never-runs");
+    assert_eq!(status, CheckStatus::Fail);
     assert!(
         evidence.iter().any(|e| e.contains("an app container ran")),
         "{evidence:?}"
@@ -260,30 +260,30 @@ fn legacy_init_traffic_must_fail() {
         "sidecar-e2e evidence scenario=init-traffic step=init-request curl_exit=7 http_status=000\n",
     );
     assert_eq!(
-        outcome_of(&failed, 29, EffectiveMode::Legacy, "request").0,
-        Outcome::Pass
+        status_of(&failed, 29, EffectiveMode::Legacy, "request").0,
+        CheckStatus::Pass
     );
     let worked = init_traffic(
         "sidecar-e2e evidence scenario=init-traffic step=init-request curl_exit=0 http_status=200\n",
     );
     assert_eq!(
-        outcome_of(&worked, 29, EffectiveMode::Legacy, "request").0,
-        Outcome::Fail
+        status_of(&worked, 29, EffectiveMode::Legacy, "request").0,
+        CheckStatus::Fail
     );
 }
 
 #[test]
 fn shutdown_traffic_on_1_28_is_not_applicable() {
     let recorded = scenario(Scenario::ShutdownTraffic, vec![], vec![]);
-    let (outcome, evidence) = outcome_of(&recorded, 28, EffectiveMode::Native, "request");
-    assert_eq!(outcome, Outcome::NotApplicable);
+    let (status, evidence) = status_of(&recorded, 28, EffectiveMode::Native, "request");
+    assert_eq!(status, CheckStatus::NotApplicable);
     assert!(evidence[0].contains("1.28"), "{evidence:?}");
 }
 
 #[test]
 fn judge_refuses_a_recording_of_an_invalid_cell() {
     let rec = recording(
-        cell(33, Gate::Off, ModeRequest::Auto),
+        cell(33, Gate::Off, RequestedMode::Auto),
         vec![good_native_job()],
     );
     let err = judge(&rec).expect_err("invalid cell");
@@ -293,16 +293,16 @@ fn judge_refuses_a_recording_of_an_invalid_cell() {
 #[test]
 fn judge_uses_the_cells_effective_mode() {
     let rec = recording(
-        cell(29, Gate::Off, ModeRequest::Auto),
+        cell(29, Gate::Off, RequestedMode::Auto),
         vec![good_native_job()],
     );
     let verdict = judge(&rec).expect("valid");
-    assert_eq!(verdict.mode, EffectiveMode::Legacy);
+    assert_eq!(verdict.effective_mode, EffectiveMode::Legacy);
     // A native-looking recording in a legacy cell fails the layout check.
     let layout = &verdict.scenarios[0].results[0];
     assert_eq!(layout.check.name(), "proxy-layout");
     assert!(matches!(layout.check, Check::ProxyLayout { .. }));
-    assert_eq!(layout.outcome, Outcome::Fail);
+    assert_eq!(layout.status, CheckStatus::Fail);
     assert!(!verdict.passed());
 }
 
@@ -310,7 +310,7 @@ fn judge_uses_the_cells_effective_mode() {
 fn verdict_carries_the_container_timeline_in_watch_order() {
     let verdict = judge_scenario(
         &good_native_job(),
-        &cell(29, Gate::Default, ModeRequest::Auto),
+        &cell(29, Gate::Default, RequestedMode::Auto),
         EffectiveMode::Native,
     );
     let timeline = verdict.timeline.join("\n");
@@ -356,7 +356,7 @@ fn interleaved_pods_get_one_watch_line_each() {
     }
     let verdict = judge_scenario(
         &recorded,
-        &cell(29, Gate::Default, ModeRequest::Auto),
+        &cell(29, Gate::Default, RequestedMode::Auto),
         EffectiveMode::Native,
     );
     assert_eq!(

@@ -8,18 +8,25 @@
 //! proxy::proxy_container ◄── bootstrap::Bootstrap (Envoy config, passed inline)
 //! ```
 //!
-//! `tls` and `server` carry the webhook over HTTPS; `cli` is the command line.
+//! `tls` and `server` carry the webhook over HTTPS; `cli` is the command line. Those, with
+//! `webhook` and `cli_support`, need the `server` feature (on by default); without it the crate is
+//! the pure core the harness uses.
 #![warn(missing_docs)]
 
 pub mod bootstrap;
+#[cfg(feature = "server")]
 pub mod cli;
+#[cfg(feature = "server")]
 pub mod cli_support;
 pub mod config;
 pub mod manifest;
 pub mod mutate;
 pub mod proxy;
+#[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "server")]
 pub mod tls;
+#[cfg(feature = "server")]
 pub mod webhook;
 pub mod yaml;
 
@@ -27,4 +34,5 @@ pub use config::{InjectorConfig, Mode};
 pub use manifest::inject_manifest;
 pub use mutate::{Decision, Injector, mutate_pod};
 
+#[cfg(feature = "server")]
 pub use cli_support::error_chain;

@@ -9,7 +9,7 @@
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use serde_json::{Value, json};
 use sidecar_e2e::cluster::kind_config;
-use sidecar_e2e::plan::{Gate, K8sVersion};
+use sidecar_e2e::plan::{Gate, K8sVersion, cluster_spec};
 use sidecar_suites::images::{image_table, node_image, tool};
 use sidecar_suites::kind::KindCluster;
 
@@ -18,7 +18,8 @@ const MINOR: &str = "1.32";
 fn cluster(gate: Gate, label: &str) -> KindCluster {
     let table = image_table();
     let k8s: K8sVersion = MINOR.parse().expect("valid minor");
-    let config = kind_config(k8s, gate).expect("1.32 has a kind config for both gate states");
+    let spec = cluster_spec(k8s, gate).expect("1.32 boots with the gate on and off");
+    let config = kind_config(&spec);
     let cluster = KindCluster::create(
         label,
         &config.yaml,

@@ -3,78 +3,38 @@
 
 use serde_json::{Map, Value, json};
 
-use super::node_images::{NodeImage, TableError, known_versions, node_image};
-use crate::plan::{Gate, GateOutcome, GateSupport, K8sVersion, gate_outcome};
-
-/// Why no config can be made.
-#[derive(Debug, thiserror::Error)]
-pub enum KindConfigError {
-    /// The version is not in the node-image table.
-    #[error("no kind node image for Kubernetes {k8s}; known versions: {known}")]
-    UnknownVersion {
-        /// What was asked for.
-        k8s: K8sVersion,
-        /// The versions the table has, comma-separated.
-        known: String,
-    },
-    /// The gate setting cannot boot on this version.
-    #[error("Kubernetes {k8s} cannot boot with --gate {gate}: {reason}")]
-    CannotBoot {
-        /// Version.
-        k8s: K8sVersion,
-        /// Gate setting.
-        gate: Gate,
-        /// The rule.
-        reason: &'static str,
-    },
-    /// The embedded table is broken.
-    #[error(transparent)]
-    Table(#[from] TableError),
-}
+use crate::plan::{ClusterSpec, GateSupport};
 
 /// A kind cluster config with what it was made from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KindConfig {
-    /// The node image row used.
-    pub node: NodeImage,
-    /// The `featureGates` value written, if any.
-    pub gate_value: Option<bool>,
+    /// The plan's cluster: node image and gate value.
+    pub spec: ClusterSpec,
     /// The config as YAML, ready for `kind create cluster --config`.
     pub yaml: String,
 }
 
-/// The config for `k8s` with `gate`.
-///
-/// # Errors
-/// [`KindConfigError`] for an unknown version or a gate setting that cannot boot.
-pub fn kind_config(k8s: K8sVersion, gate: Gate) -> Result<KindConfig, KindConfigError> {
-    let Some(node) = node_image(k8s)? else {
-        let known = known_versions()?
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(KindConfigError::UnknownVersion { k8s, known });
-    };
-    let gate_value = match gate_outcome(k8s, gate) {
-        GateOutcome::Boots { write, .. } => write,
-        GateOutcome::CannotBoot(reason) => {
-            return Err(KindConfigError::CannotBoot { k8s, gate, reason });
-        }
-    };
+/// The kind config for a cluster the plan resolved.
+pub fn kind_config(spec: &ClusterSpec) -> KindConfig {
+    let ClusterSpec {
+        k8s,
+        gate,
+        feature_gate,
+        ..
+    } = *spec;
     let mut cluster = Map::new();
     cluster.insert("kind".into(), json!("Cluster"));
     cluster.insert("apiVersion".into(), json!("kind.x-k8s.io/v1alpha4"));
-    if let Some(value) = gate_value {
+    if let Some(value) = feature_gate {
         // Top-level featureGates reach every component, kubelet included (kind docs).
         cluster.insert("featureGates".into(), json!({ "SidecarContainers": value }));
     }
     cluster.insert(
         "nodes".into(),
-        json!([{ "role": "control-plane", "image": node.image }]),
+        json!([{ "role": "control-plane", "image": spec.node_image }]),
     );
     let body = sidecar_injector::yaml::to_yaml(&Value::Object(cluster));
-    let gate_note = match (gate_value, k8s.gate_support()) {
+    let gate_note = match (feature_gate, k8s.gate_support()) {
         (Some(value), _) => format!("SidecarContainers: {value}"),
         (None, GateSupport::LockedOn) => "gate left out: locked on from 1.33".to_owned(),
         (None, GateSupport::Absent) => "gate left out: this version has none".to_owned(),
@@ -87,26 +47,29 @@ pub fn kind_config(k8s: K8sVersion, gate: Gate) -> Result<KindConfig, KindConfig
     };
     let yaml = format!(
         "# sidecar-e2e: Kubernetes {k8s}, gate {gate} ({gate_note}); create with kind {}\n{body}",
-        node.kind
+        spec.kind_release
     );
-    Ok(KindConfig {
-        node,
-        gate_value,
+    KindConfig {
+        spec: spec.clone(),
         yaml,
-    })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::{ClusterSpecError, Gate, K8sVersion, cluster_spec};
 
-    fn config(minor: u32, gate: Gate) -> Result<KindConfig, KindConfigError> {
-        kind_config(K8sVersion::new(minor), gate)
+    fn config(minor: u32, gate: Gate) -> Result<KindConfig, ClusterSpecError> {
+        cluster_spec(K8sVersion::new(minor), gate).map(|spec| kind_config(&spec))
     }
 
     #[test]
     fn gate_is_written_only_where_it_may_be() {
-        assert_eq!(config(28, Gate::On).expect("valid").gate_value, Some(true));
+        assert_eq!(
+            config(28, Gate::On).expect("valid").spec.feature_gate,
+            Some(true)
+        );
         assert!(
             config(29, Gate::Off)
                 .expect("valid")
@@ -129,21 +92,10 @@ mod tests {
     }
 
     #[test]
-    fn invalid_and_unknown_are_errors_that_say_why() {
-        let err = config(33, Gate::Off).expect_err("locked");
-        assert!(err.to_string().contains("locked on from 1.33"), "{err}");
-        let err = config(19, Gate::Default).expect_err("unknown");
-        assert!(
-            err.to_string().contains("known versions: 1.27, 1.28"),
-            "{err}"
-        );
-    }
-
-    #[test]
     fn config_pins_the_table_image() {
         let cfg = config(29, Gate::Off).expect("valid");
         let parsed: Value = serde_saphyr::from_str(&cfg.yaml).expect("YAML parses");
-        assert_eq!(parsed["nodes"][0]["image"], json!(cfg.node.image));
+        assert_eq!(parsed["nodes"][0]["image"], json!(cfg.spec.node_image));
         assert_eq!(parsed["apiVersion"], "kind.x-k8s.io/v1alpha4");
     }
 

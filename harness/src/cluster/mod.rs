@@ -1,8 +1,6 @@
-//! Clusters: the node-image table and the kind configs built from it. (Booting clusters with the
-//! `kind` CLI arrives with the e2e stage.)
+//! Clusters: the kind config for a cluster the plan resolved. (Booting clusters with the `kind`
+//! CLI arrives with the e2e stage; it reads [`crate::plan::ClusterSpec`] and decides nothing.)
 
 mod kind_config;
-mod node_images;
 
-pub use kind_config::{KindConfig, KindConfigError, kind_config};
-pub use node_images::{NodeImage, TableError, known_versions, node_image, node_images};
+pub use kind_config::{KindConfig, kind_config};

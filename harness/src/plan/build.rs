@@ -1,12 +1,14 @@
-//! Building a plan in two phases: check the request with no I/O, then resolve every cell.
+//! Building a plan in two phases: check the request with no I/O, then resolve every cell
+//! (validity, effective mode, node image, expectations).
 
 use serde::Serialize;
 
 use super::cell::{Cell, EffectiveMode, Resolution};
-use super::injector::{InjectorSpec, ModeRequest};
+use super::cluster_spec::{ClusterSpec, cluster_spec_in};
+use super::expectation::{ScenarioExpectation, scenario_expectation};
+use super::injector::{InjectorSpec, RequestedMode, known_istio_versions};
 use super::k8s::{Gate, K8sVersion};
-use super::outcome::{ScenarioOutcome, expected_outcome};
-use crate::cluster::{TableError, known_versions};
+use super::node_images::{NodeImages, TableError};
 use crate::scenario::Scenario;
 
 /// A request that cannot become a plan.
@@ -23,6 +25,14 @@ pub enum PlanError {
         /// What exists.
         known: String,
     },
+    /// An Istio version whose behaviour the plan does not know (§6.1).
+    #[error("unknown Istio version 1.{minor}: known versions are {known}")]
+    UnknownIstio {
+        /// The minor asked for.
+        minor: u32,
+        /// What the plan knows.
+        known: String,
+    },
     /// The embedded node-image table is broken.
     #[error(transparent)]
     Table(#[from] TableError),
@@ -31,14 +41,14 @@ pub enum PlanError {
 /// What to plan: the matrix's axes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanRequest {
-    /// Kubernetes versions.
+    /// Kubernetes versions; empty means every version of the node-image table.
     pub k8s: Vec<K8sVersion>,
     /// Gate settings.
     pub gates: Vec<Gate>,
     /// Injectors.
     pub injectors: Vec<InjectorSpec>,
     /// Modes.
-    pub modes: Vec<ModeRequest>,
+    pub modes: Vec<RequestedMode>,
 }
 
 /// One cell with its resolution and expectations.
@@ -63,13 +73,13 @@ pub struct PlannedCell {
     #[serde(rename = "sidecarsEnabled")]
     pub sidecars_enabled: Option<bool>,
     /// The layout pods get: native, legacy or rejected (`null` when not valid).
-    #[serde(rename = "mode")]
     pub effective_mode: Option<EffectiveMode>,
     /// What the cell asked of the injector.
-    #[serde(rename = "requestedMode")]
-    pub requested_mode: ModeRequest,
+    pub requested_mode: RequestedMode,
+    /// The cluster it runs on: node image and gate value (`null` when not valid).
+    pub cluster: Option<ClusterSpec>,
     /// Per scenario, what should happen (empty when not valid).
-    pub scenarios: std::collections::BTreeMap<Scenario, ScenarioOutcome>,
+    pub scenarios: std::collections::BTreeMap<Scenario, ScenarioExpectation>,
 }
 
 /// Every cell of the matrix, in axis order.
@@ -81,13 +91,17 @@ pub struct Plan {
 }
 
 impl PlanRequest {
-    /// Phase one: checks the axes (non-empty, versions known). No cluster is touched.
+    /// Phase one: checks the axes (non-empty, Kubernetes and Istio versions known). No cluster
+    /// is touched.
     ///
     /// # Errors
     /// [`PlanError`] naming the bad input.
     pub fn validate(&self) -> Result<(), PlanError> {
+        self.validate_in(&NodeImages::embedded()?)
+    }
+
+    fn validate_in(&self, table: &NodeImages) -> Result<(), PlanError> {
         for (name, empty) in [
-            ("Kubernetes versions (--k8s)", self.k8s.is_empty()),
             ("gate settings (--gate)", self.gates.is_empty()),
             ("injectors (--injector)", self.injectors.is_empty()),
             ("modes (--mode)", self.modes.is_empty()),
@@ -96,35 +110,42 @@ impl PlanRequest {
                 return Err(PlanError::Empty(name));
             }
         }
-        let known = known_versions()?;
-        if let Some(&k8s) = self.k8s.iter().find(|v| !known.contains(v)) {
-            let known = known
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
-            return Err(PlanError::UnknownVersion { k8s, known });
+        for &k8s in &self.k8s {
+            check_version(table, k8s)?;
+        }
+        for &injector in &self.injectors {
+            check_injector(injector)?;
         }
         Ok(())
     }
 
-    /// Phase two: resolves every cell (validity, effective mode, expectations).
+    /// Phase two: resolves every cell (validity, effective mode, node image, expectations), in
+    /// axis order; a value repeated on an axis is planned once, where it first appears.
     ///
     /// # Errors
     /// As [`PlanRequest::validate`].
     pub fn resolve(&self) -> Result<Plan, PlanError> {
-        self.validate()?;
+        let table = NodeImages::embedded()?;
+        self.validate_in(&table)?;
+        let k8s_axis = if self.k8s.is_empty() {
+            table.versions()
+        } else {
+            dedup(&self.k8s)
+        };
         let mut cells = Vec::new();
-        for &k8s in &self.k8s {
-            for &gate in &self.gates {
-                for &injector in &self.injectors {
-                    for &mode in &self.modes {
-                        cells.push(plan_cell(Cell {
-                            k8s,
-                            gate,
-                            injector,
-                            mode,
-                        }));
+        for &k8s in &k8s_axis {
+            for &gate in &dedup(&self.gates) {
+                for &injector in &dedup(&self.injectors) {
+                    for &requested_mode in &dedup(&self.modes) {
+                        cells.push(resolve_cell(
+                            &table,
+                            Cell {
+                                k8s,
+                                gate,
+                                injector,
+                                requested_mode,
+                            },
+                        ));
                     }
                 }
             }
@@ -133,10 +154,59 @@ impl PlanRequest {
     }
 }
 
-fn plan_cell(cell: Cell) -> PlannedCell {
+/// The axis with repeats dropped, first occurrence kept: `1.29,1.28,1.29` plans 1.29 then 1.28,
+/// each once.
+fn dedup<T: Copy + PartialEq>(axis: &[T]) -> Vec<T> {
+    let mut seen = Vec::with_capacity(axis.len());
+    for &value in axis {
+        if !seen.contains(&value) {
+            seen.push(value);
+        }
+    }
+    seen
+}
+
+/// Plans one cell exactly as [`PlanRequest::resolve`] would, for a cell that comes from elsewhere
+/// (a recording): what `plan` rejects is rejected here too.
+///
+/// # Errors
+/// [`PlanError`] when the cell names a Kubernetes or Istio version `plan` does not know.
+pub fn plan_cell(cell: Cell) -> Result<PlannedCell, PlanError> {
+    let table = NodeImages::embedded()?;
+    check_version(&table, cell.k8s)?;
+    check_injector(cell.injector)?;
+    Ok(resolve_cell(&table, cell))
+}
+
+/// The one rule for which injectors can be planned: see [`InjectorSpec::is_known`].
+fn check_injector(injector: InjectorSpec) -> Result<(), PlanError> {
+    match injector {
+        InjectorSpec::Istio { minor } if !injector.is_known() => Err(PlanError::UnknownIstio {
+            minor,
+            known: known_istio_versions(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The one rule for which Kubernetes versions exist: those with a node image.
+fn check_version(table: &NodeImages, k8s: K8sVersion) -> Result<(), PlanError> {
+    match table.get(k8s) {
+        Some(_) => Ok(()),
+        None => Err(PlanError::UnknownVersion {
+            k8s,
+            known: table.versions_list(),
+        }),
+    }
+}
+
+/// Resolves one cell whose version the table has (checked by the caller).
+fn resolve_cell(table: &NodeImages, cell: Cell) -> PlannedCell {
     match cell.resolve() {
         Resolution::Valid {
-            sidecars_on, mode, ..
+            sidecars_on,
+            effective_mode,
+            ..
         } => PlannedCell {
             cell,
             k8s: cell.k8s,
@@ -145,11 +215,13 @@ fn plan_cell(cell: Cell) -> PlannedCell {
             valid: true,
             reason: None,
             sidecars_enabled: Some(sidecars_on),
-            effective_mode: Some(mode),
-            requested_mode: cell.mode,
+            effective_mode: Some(effective_mode),
+            requested_mode: cell.requested_mode,
+            // A valid cell boots, and phase one checked its version: the spec exists.
+            cluster: cluster_spec_in(table, cell.k8s, cell.gate).ok(),
             scenarios: Scenario::ALL
                 .into_iter()
-                .map(|s| (s, expected_outcome(s, mode, cell.k8s)))
+                .map(|s| (s, scenario_expectation(s, effective_mode, cell.k8s)))
                 .collect(),
         },
         Resolution::Invalid(reason) => PlannedCell {
@@ -161,7 +233,8 @@ fn plan_cell(cell: Cell) -> PlannedCell {
             reason: Some(reason.to_owned()),
             sidecars_enabled: None,
             effective_mode: None,
-            requested_mode: cell.mode,
+            requested_mode: cell.requested_mode,
+            cluster: None,
             scenarios: Default::default(),
         },
     }

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::injector::{InjectorChoice, InjectorSpec, ModeRequest, injector_choice};
-use super::k8s::{Gate, GateOutcome, K8sVersion, gate_outcome};
+use super::injector::{InjectorChoice, InjectorSpec, RequestedMode, injector_choice};
+use super::k8s::{Gate, GateEffect, K8sVersion, gate_effect};
 
 /// One combination to test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -15,8 +15,9 @@ pub struct Cell {
     pub gate: Gate,
     /// Injector installed.
     pub injector: InjectorSpec,
-    /// Mode asked of the injector.
-    pub mode: ModeRequest,
+    /// Mode asked of the injector (the effective mode is what [`Cell::resolve`] decides).
+    #[serde(rename = "requestedMode")]
+    pub requested_mode: RequestedMode,
 }
 
 /// The layout pods end up with.
@@ -50,9 +51,9 @@ pub enum Resolution {
         /// Whether the cluster honours restartable init containers.
         sidecars_on: bool,
         /// What goes in the kind config's `featureGates` (`None`: nothing).
-        gate_value: Option<bool>,
+        feature_gate: Option<bool>,
         /// The layout pods get.
-        mode: EffectiveMode,
+        effective_mode: EffectiveMode,
     },
     /// The cell cannot run; the reason says why.
     Invalid(&'static str),
@@ -61,23 +62,27 @@ pub enum Resolution {
 impl Cell {
     /// Decides, once, whether the cell can run and what layout its pods get.
     pub fn resolve(&self) -> Resolution {
-        let (sidecars_on, gate_value) = match gate_outcome(self.k8s, self.gate) {
-            GateOutcome::Boots { sidecars_on, write } => (sidecars_on, write),
-            GateOutcome::CannotBoot(reason) => return Resolution::Invalid(reason),
+        let (sidecars_on, feature_gate) = match gate_effect(self.k8s, self.gate) {
+            GateEffect::Boots {
+                sidecars_on,
+                feature_gate,
+            } => (sidecars_on, feature_gate),
+            GateEffect::CannotBoot(reason) => return Resolution::Invalid(reason),
         };
-        let mode = match injector_choice(self.injector, self.mode, self.k8s, sidecars_on) {
-            InjectorChoice::Unsupported(reason) => return Resolution::Invalid(reason),
-            InjectorChoice::Legacy => EffectiveMode::Legacy,
-            // §2: with the gate off (or on 1.27, where the field is unknown) `restartPolicy` is
-            // dropped and an init container with probes is refused: both injectors' proxies
-            // carry probes.
-            InjectorChoice::Native if !sidecars_on => EffectiveMode::Rejected,
-            InjectorChoice::Native => EffectiveMode::Native,
-        };
+        let effective_mode =
+            match injector_choice(self.injector, self.requested_mode, self.k8s, sidecars_on) {
+                InjectorChoice::Unsupported(reason) => return Resolution::Invalid(reason),
+                InjectorChoice::Legacy => EffectiveMode::Legacy,
+                // §2: with the gate off (or on 1.27, where the field is unknown) `restartPolicy` is
+                // dropped and an init container with probes is refused: both injectors' proxies
+                // carry probes.
+                InjectorChoice::Native if !sidecars_on => EffectiveMode::Rejected,
+                InjectorChoice::Native => EffectiveMode::Native,
+            };
         Resolution::Valid {
             sidecars_on,
-            gate_value,
-            mode,
+            feature_gate,
+            effective_mode,
         }
     }
 
@@ -89,7 +94,7 @@ impl Cell {
         };
         format!(
             "1-{}-{}-{injector}-{}",
-            self.k8s.minor, self.gate, self.mode
+            self.k8s.minor, self.gate, self.requested_mode
         )
     }
 }
@@ -98,18 +103,18 @@ impl Cell {
 mod tests {
     use super::*;
 
-    fn cell(k8s: u32, gate: Gate, injector: InjectorSpec, mode: ModeRequest) -> Cell {
+    fn cell(k8s: u32, gate: Gate, injector: InjectorSpec, requested_mode: RequestedMode) -> Cell {
         Cell {
             k8s: K8sVersion::new(k8s),
             gate,
             injector,
-            mode,
+            requested_mode,
         }
     }
 
     fn mode_of(c: Cell) -> Option<EffectiveMode> {
         match c.resolve() {
-            Resolution::Valid { mode, .. } => Some(mode),
+            Resolution::Valid { effective_mode, .. } => Some(effective_mode),
             Resolution::Invalid(_) => None,
         }
     }
@@ -122,7 +127,7 @@ mod tests {
                 28,
                 Gate::Default,
                 InjectorSpec::Builtin,
-                ModeRequest::Native
+                RequestedMode::Native
             )),
             Some(EffectiveMode::Rejected)
         );
@@ -131,7 +136,7 @@ mod tests {
                 30,
                 Gate::Off,
                 InjectorSpec::Istio { minor: 20 },
-                ModeRequest::Native
+                RequestedMode::Native
             )),
             Some(EffectiveMode::Rejected)
         );
@@ -140,7 +145,7 @@ mod tests {
                 27,
                 Gate::Default,
                 InjectorSpec::Builtin,
-                ModeRequest::Native
+                RequestedMode::Native
             )),
             Some(EffectiveMode::Rejected)
         );
@@ -162,7 +167,7 @@ mod tests {
                 EffectiveMode::Legacy
             };
             assert_eq!(
-                mode_of(cell(k8s, gate, InjectorSpec::Builtin, ModeRequest::Auto)),
+                mode_of(cell(k8s, gate, InjectorSpec::Builtin, RequestedMode::Auto)),
                 Some(expected),
                 "1.{k8s} {gate}"
             );
@@ -171,11 +176,11 @@ mod tests {
 
     #[test]
     fn invalid_cells_say_why() {
-        match cell(33, Gate::Off, InjectorSpec::Builtin, ModeRequest::Auto).resolve() {
+        match cell(33, Gate::Off, InjectorSpec::Builtin, RequestedMode::Auto).resolve() {
             Resolution::Invalid(reason) => assert!(reason.contains("locked"), "{reason}"),
             other => panic!("{other:?}"),
         }
-        match cell(27, Gate::On, InjectorSpec::Builtin, ModeRequest::Auto).resolve() {
+        match cell(27, Gate::On, InjectorSpec::Builtin, RequestedMode::Auto).resolve() {
             Resolution::Invalid(reason) => {
                 assert!(reason.contains("no SidecarContainers gate"), "{reason}")
             }
@@ -189,7 +194,7 @@ mod tests {
             29,
             Gate::On,
             InjectorSpec::Istio { minor: 27 },
-            ModeRequest::Auto,
+            RequestedMode::Auto,
         )
         .slug();
         assert_eq!(slug, "1-29-on-istio1-27-auto");

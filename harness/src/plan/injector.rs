@@ -28,6 +28,31 @@ impl fmt::Display for InjectorSpec {
     }
 }
 
+/// The Istio minors whose native-sidecar behaviour §6.1 documents: from 1.19, the first with
+/// `ENABLE_NATIVE_SIDECARS`, to 1.28, the newest whose defaults and supported Kubernetes
+/// versions are verified there. Anything else would be planned on a guess, so `plan` rejects
+/// it; add a version here once §6.1 covers it.
+pub const KNOWN_ISTIO_MINORS: std::ops::RangeInclusive<u32> = 19..=28;
+
+impl InjectorSpec {
+    /// Whether the plan knows how this injector behaves (every builtin does; Istio within
+    /// [`KNOWN_ISTIO_MINORS`]).
+    pub fn is_known(self) -> bool {
+        match self {
+            InjectorSpec::Builtin => true,
+            InjectorSpec::Istio { minor } => KNOWN_ISTIO_MINORS.contains(&minor),
+        }
+    }
+}
+
+/// [`KNOWN_ISTIO_MINORS`] as `1.19, 1.20, …`, for error messages.
+pub fn known_istio_versions() -> String {
+    KNOWN_ISTIO_MINORS
+        .map(|minor| format!("1.{minor}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// An injector string that is neither `builtin` nor `istio@1.<minor>`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("unknown injector {0:?}: expected builtin or istio@<version>, e.g. istio@1.27")]
@@ -68,7 +93,7 @@ impl<'de> Deserialize<'de> for InjectorSpec {
 /// The injection mode a cell asks the injector for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ModeRequest {
+pub enum RequestedMode {
     /// Let the injector decide: builtin looks at the cluster, Istio follows its version's default.
     Auto,
     /// Force native sidecars (Istio: `ENABLE_NATIVE_SIDECARS=true`).
@@ -77,12 +102,12 @@ pub enum ModeRequest {
     Legacy,
 }
 
-impl fmt::Display for ModeRequest {
+impl fmt::Display for RequestedMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            ModeRequest::Auto => "auto",
-            ModeRequest::Native => "native",
-            ModeRequest::Legacy => "legacy",
+            RequestedMode::Auto => "auto",
+            RequestedMode::Native => "native",
+            RequestedMode::Legacy => "legacy",
         })
     }
 }
@@ -92,14 +117,14 @@ impl fmt::Display for ModeRequest {
 #[error("unknown mode {0:?}: expected auto, native or legacy")]
 pub struct BadMode(pub String);
 
-impl FromStr for ModeRequest {
+impl FromStr for RequestedMode {
     type Err = BadMode;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim() {
-            "auto" => Ok(ModeRequest::Auto),
-            "native" => Ok(ModeRequest::Native),
-            "legacy" => Ok(ModeRequest::Legacy),
+            "auto" => Ok(RequestedMode::Auto),
+            "native" => Ok(RequestedMode::Native),
+            "legacy" => Ok(RequestedMode::Legacy),
             other => Err(BadMode(other.to_owned())),
         }
     }
@@ -123,14 +148,14 @@ pub enum InjectorChoice {
 /// versions (§6.1): it never checks the gate.
 pub fn injector_choice(
     injector: InjectorSpec,
-    request: ModeRequest,
+    request: RequestedMode,
     k8s: K8sVersion,
     sidecars_on: bool,
 ) -> InjectorChoice {
     match (injector, request) {
-        (_, ModeRequest::Legacy) => InjectorChoice::Legacy,
-        (InjectorSpec::Builtin, ModeRequest::Native) => InjectorChoice::Native,
-        (InjectorSpec::Builtin, ModeRequest::Auto) => {
+        (_, RequestedMode::Legacy) => InjectorChoice::Legacy,
+        (InjectorSpec::Builtin, RequestedMode::Native) => InjectorChoice::Native,
+        (InjectorSpec::Builtin, RequestedMode::Auto) => {
             if sidecars_on {
                 InjectorChoice::Native
             } else {
@@ -138,12 +163,12 @@ pub fn injector_choice(
             }
         }
         // §6.1: ENABLE_NATIVE_SIDECARS appears in Istio 1.19.
-        (InjectorSpec::Istio { minor }, ModeRequest::Native) if minor < 19 => {
+        (InjectorSpec::Istio { minor }, RequestedMode::Native) if minor < 19 => {
             InjectorChoice::Unsupported("Istio before 1.19 has no ENABLE_NATIVE_SIDECARS")
         }
-        (InjectorSpec::Istio { .. }, ModeRequest::Native) => InjectorChoice::Native,
+        (InjectorSpec::Istio { .. }, RequestedMode::Native) => InjectorChoice::Native,
         // §6.1: default false up to 1.26; `auto` from 1.27 = native iff every kubelet is ≥ 1.33.
-        (InjectorSpec::Istio { minor }, ModeRequest::Auto) => {
+        (InjectorSpec::Istio { minor }, RequestedMode::Auto) => {
             if minor >= 27 && k8s.minor >= 33 {
                 InjectorChoice::Native
             } else {
@@ -176,11 +201,11 @@ mod tests {
     fn builtin_auto_follows_the_cluster() {
         let k = K8sVersion::new(29);
         assert_eq!(
-            injector_choice(InjectorSpec::Builtin, ModeRequest::Auto, k, true),
+            injector_choice(InjectorSpec::Builtin, RequestedMode::Auto, k, true),
             InjectorChoice::Native
         );
         assert_eq!(
-            injector_choice(InjectorSpec::Builtin, ModeRequest::Auto, k, false),
+            injector_choice(InjectorSpec::Builtin, RequestedMode::Auto, k, false),
             InjectorChoice::Legacy
         );
     }
@@ -190,7 +215,7 @@ mod tests {
     fn istio_before_1_27_defaults_to_legacy() {
         for k in [29, 33, 34] {
             assert_eq!(
-                injector_choice(istio(26), ModeRequest::Auto, K8sVersion::new(k), true),
+                injector_choice(istio(26), RequestedMode::Auto, K8sVersion::new(k), true),
                 InjectorChoice::Legacy
             );
         }
@@ -200,11 +225,11 @@ mod tests {
     #[test]
     fn istio_auto_from_1_27_needs_kubelet_1_33() {
         assert_eq!(
-            injector_choice(istio(27), ModeRequest::Auto, K8sVersion::new(32), true),
+            injector_choice(istio(27), RequestedMode::Auto, K8sVersion::new(32), true),
             InjectorChoice::Legacy
         );
         assert_eq!(
-            injector_choice(istio(27), ModeRequest::Auto, K8sVersion::new(33), true),
+            injector_choice(istio(27), RequestedMode::Auto, K8sVersion::new(33), true),
             InjectorChoice::Native
         );
     }
@@ -213,11 +238,11 @@ mod tests {
     #[test]
     fn istio_forced_native() {
         assert!(matches!(
-            injector_choice(istio(18), ModeRequest::Native, K8sVersion::new(29), true),
+            injector_choice(istio(18), RequestedMode::Native, K8sVersion::new(29), true),
             InjectorChoice::Unsupported(_)
         ));
         assert_eq!(
-            injector_choice(istio(20), ModeRequest::Native, K8sVersion::new(29), false),
+            injector_choice(istio(20), RequestedMode::Native, K8sVersion::new(29), false),
             InjectorChoice::Native
         );
     }

@@ -144,14 +144,14 @@ impl FromStr for Gate {
 
 /// What the cluster does with a gate setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GateOutcome {
-    /// The cluster boots; native sidecars are on or off; `write` says what goes in the kind
+pub enum GateEffect {
+    /// The cluster boots; native sidecars are on or off; `feature_gate` says what goes in the kind
     /// config's `featureGates` (`None`: leave the gate out).
     Boots {
         /// Whether restartable init containers are honoured.
         sidecars_on: bool,
         /// The value to write, if any.
-        write: Option<bool>,
+        feature_gate: Option<bool>,
     },
     /// The cluster cannot boot with this setting; the reason names the rule.
     CannotBoot(&'static str),
@@ -159,33 +159,33 @@ pub enum GateOutcome {
 
 /// Decides what a gate setting does on a version (§1.1; rule for generated kind configs: from
 /// 1.33 never write the gate).
-pub fn gate_outcome(version: K8sVersion, gate: Gate) -> GateOutcome {
+pub fn gate_effect(version: K8sVersion, gate: Gate) -> GateEffect {
     match (version.gate_support(), gate) {
-        (GateSupport::Absent, Gate::Default) => GateOutcome::Boots {
+        (GateSupport::Absent, Gate::Default) => GateEffect::Boots {
             sidecars_on: false,
-            write: None,
+            feature_gate: None,
         },
-        (GateSupport::Absent, Gate::On | Gate::Off) => GateOutcome::CannotBoot(
+        (GateSupport::Absent, Gate::On | Gate::Off) => GateEffect::CannotBoot(
             "this version has no SidecarContainers gate: naming it stops the control plane \
              (unrecognized feature gate); use --gate default",
         ),
-        (GateSupport::Settable { default_on }, Gate::Default) => GateOutcome::Boots {
+        (GateSupport::Settable { default_on }, Gate::Default) => GateEffect::Boots {
             sidecars_on: default_on,
-            write: None,
+            feature_gate: None,
         },
-        (GateSupport::Settable { .. }, Gate::On) => GateOutcome::Boots {
+        (GateSupport::Settable { .. }, Gate::On) => GateEffect::Boots {
             sidecars_on: true,
-            write: Some(true),
+            feature_gate: Some(true),
         },
-        (GateSupport::Settable { .. }, Gate::Off) => GateOutcome::Boots {
+        (GateSupport::Settable { .. }, Gate::Off) => GateEffect::Boots {
             sidecars_on: false,
-            write: Some(false),
+            feature_gate: Some(false),
         },
-        (GateSupport::LockedOn, Gate::On | Gate::Default) => GateOutcome::Boots {
+        (GateSupport::LockedOn, Gate::On | Gate::Default) => GateEffect::Boots {
             sidecars_on: true,
-            write: None,
+            feature_gate: None,
         },
-        (GateSupport::LockedOn, Gate::Off) => GateOutcome::CannotBoot(
+        (GateSupport::LockedOn, Gate::Off) => GateEffect::CannotBoot(
             "SidecarContainers is GA and locked on from 1.33: setting it to false stops the \
              control plane (cannot set feature gate SidecarContainers to false)",
         ),
@@ -213,19 +213,19 @@ mod tests {
     #[test]
     fn gate_absent_before_1_28() {
         assert_eq!(
-            gate_outcome(v(27), Gate::Default),
-            GateOutcome::Boots {
+            gate_effect(v(27), Gate::Default),
+            GateEffect::Boots {
                 sidecars_on: false,
-                write: None
+                feature_gate: None
             }
         );
         assert!(matches!(
-            gate_outcome(v(27), Gate::On),
-            GateOutcome::CannotBoot(_)
+            gate_effect(v(27), Gate::On),
+            GateEffect::CannotBoot(_)
         ));
         assert!(matches!(
-            gate_outcome(v(27), Gate::Off),
-            GateOutcome::CannotBoot(_)
+            gate_effect(v(27), Gate::Off),
+            GateEffect::CannotBoot(_)
         ));
     }
 
@@ -233,32 +233,32 @@ mod tests {
     #[test]
     fn gate_settable_from_1_28_to_1_32() {
         assert_eq!(
-            gate_outcome(v(28), Gate::Default),
-            GateOutcome::Boots {
+            gate_effect(v(28), Gate::Default),
+            GateEffect::Boots {
                 sidecars_on: false,
-                write: None
+                feature_gate: None
             }
         );
         assert_eq!(
-            gate_outcome(v(28), Gate::On),
-            GateOutcome::Boots {
+            gate_effect(v(28), Gate::On),
+            GateEffect::Boots {
                 sidecars_on: true,
-                write: Some(true)
+                feature_gate: Some(true)
             }
         );
         for minor in 29..=32 {
             assert_eq!(
-                gate_outcome(v(minor), Gate::Default),
-                GateOutcome::Boots {
+                gate_effect(v(minor), Gate::Default),
+                GateEffect::Boots {
                     sidecars_on: true,
-                    write: None
+                    feature_gate: None
                 }
             );
             assert_eq!(
-                gate_outcome(v(minor), Gate::Off),
-                GateOutcome::Boots {
+                gate_effect(v(minor), Gate::Off),
+                GateEffect::Boots {
                     sidecars_on: false,
-                    write: Some(false)
+                    feature_gate: Some(false)
                 }
             );
         }
@@ -269,14 +269,14 @@ mod tests {
     fn gate_locked_from_1_33() {
         for minor in 33..=36 {
             assert_eq!(
-                gate_outcome(v(minor), Gate::On),
-                GateOutcome::Boots {
+                gate_effect(v(minor), Gate::On),
+                GateEffect::Boots {
                     sidecars_on: true,
-                    write: None
+                    feature_gate: None
                 }
             );
-            match gate_outcome(v(minor), Gate::Off) {
-                GateOutcome::CannotBoot(reason) => assert!(reason.contains("locked")),
+            match gate_effect(v(minor), Gate::Off) {
+                GateEffect::CannotBoot(reason) => assert!(reason.contains("locked")),
                 other => panic!("1.{minor} off: {other:?}"),
             }
         }

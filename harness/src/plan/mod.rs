@@ -1,21 +1,27 @@
-//! The plan: which cells (Kubernetes version × gate × injector × mode) run, whether each can, and
-//! what each should show. Pure data; every rule cites docs/sidecar-semantics.md.
+//! The plan: which cells (Kubernetes version × gate × injector × mode) run, whether each can, on
+//! which node image, and what each should show. Pure data; every rule cites
+//! docs/sidecar-semantics.md. The node-image table lives here: later stages read resolved plans.
 
 mod build;
 mod cell;
+mod cluster_spec;
+mod expectation;
 mod images;
 mod injector;
 mod k8s;
-mod outcome;
+mod node_images;
 
-pub use build::{Plan, PlanError, PlanRequest, PlannedCell};
+pub use build::{Plan, PlanError, PlanRequest, PlannedCell, plan_cell};
 pub use cell::{Cell, EffectiveMode, Resolution};
+pub use cluster_spec::{ClusterSpec, ClusterSpecError, cluster_spec};
+pub use expectation::{ProxyPlace, ScenarioExpectation, scenario_expectation};
 pub use images::{
     ImageMap, ImageMapError, ImageTable, ToolBinary, UnknownImageVariable, WorkloadImages,
     WorkloadOverrides,
 };
 pub use injector::{
-    BadInjector, BadMode, InjectorChoice, InjectorSpec, ModeRequest, injector_choice,
+    BadInjector, BadMode, InjectorChoice, InjectorSpec, KNOWN_ISTIO_MINORS, RequestedMode,
+    injector_choice, known_istio_versions,
 };
-pub use k8s::{BadGate, BadVersion, Gate, GateOutcome, GateSupport, K8sVersion, gate_outcome};
-pub use outcome::{ProxyPlace, ScenarioOutcome, expected_outcome};
+pub use k8s::{BadGate, BadVersion, Gate, GateEffect, GateSupport, K8sVersion, gate_effect};
+pub use node_images::{NodeImage, NodeImages, TableError};

@@ -4,8 +4,10 @@
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::{describe_result, failure_text};
-use crate::verdict::{Outcome, Verdict};
+use super::event::ReportEvent;
+use super::sink::{ReportError, Sink, write_text};
+use super::text::{describe_result, failure_text};
+use crate::verdict::{CheckStatus, Verdict};
 
 /// The report could not be written (quick-junit refused it).
 #[derive(Debug, thiserror::Error)]
@@ -25,7 +27,7 @@ pub fn junit_xml(verdicts: &[Verdict]) -> Result<String, JunitError> {
             let failed: Vec<_> = scenario
                 .results
                 .iter()
-                .filter(|r| r.outcome == Outcome::Fail)
+                .filter(|r| r.status == CheckStatus::Fail)
                 .collect();
             let status = if failed.is_empty() {
                 TestCaseStatus::success()
@@ -48,7 +50,7 @@ pub fn junit_xml(verdicts: &[Verdict]) -> Result<String, JunitError> {
             }
             out.push('\n');
             for result in &scenario.results {
-                out.push_str(&format!("{:?} ", result.outcome));
+                out.push_str(&format!("{:?} ", result.status));
                 out.push_str(&describe_result(result));
                 out.push('\n');
             }
@@ -58,4 +60,38 @@ pub fn junit_xml(verdicts: &[Verdict]) -> Result<String, JunitError> {
         report.add_test_suite(suite);
     }
     report.to_string().map_err(JunitError)
+}
+
+/// Writes [`junit_xml`] when the run finishes.
+pub struct JunitSink<W> {
+    out: W,
+    target: String,
+    verdicts: Vec<Verdict>,
+}
+
+impl<W: std::io::Write> JunitSink<W> {
+    /// A sink writing to `out`; `target` names it in errors.
+    pub fn new(out: W, target: impl Into<String>) -> Self {
+        JunitSink {
+            out,
+            target: target.into(),
+            verdicts: Vec::new(),
+        }
+    }
+}
+
+impl<W: std::io::Write> Sink for JunitSink<W> {
+    fn event(&mut self, event: &ReportEvent<'_>) -> Result<(), ReportError> {
+        match event {
+            ReportEvent::CellJudged { verdict } => self.verdicts.push((*verdict).clone()),
+            ReportEvent::RunFinished { .. } => {
+                let xml = junit_xml(&self.verdicts).map_err(|source| ReportError::Serialise {
+                    target: self.target.clone(),
+                    source: Box::new(source),
+                })?;
+                write_text(&mut self.out, &self.target, &xml, true)?;
+            }
+        }
+        Ok(())
+    }
 }

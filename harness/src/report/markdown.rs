@@ -1,7 +1,9 @@
 //! Markdown for `$GITHUB_STEP_SUMMARY`: a table per cell, failures with their evidence.
 
-use super::outcome_word;
-use crate::verdict::{Outcome, Verdict};
+use super::event::ReportEvent;
+use super::sink::{ReportError, Sink, write_text};
+use super::text::status_word;
+use crate::verdict::{CheckStatus, Verdict};
 
 /// Markdown for some verdicts.
 pub fn markdown(verdicts: &[Verdict]) -> String {
@@ -10,8 +12,8 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
         let cell = &verdict.cell;
         let icon = if verdict.passed() { "✅" } else { "❌" };
         out.push_str(&format!(
-            "\n## {icon} Kubernetes {} · gate `{}` · `{}` · mode `{}`\n\n",
-            cell.k8s, cell.gate, cell.injector, cell.mode
+            "\n## {icon} Kubernetes {} · gate `{}` · `{}` · asked `{}` → `{}`\n\n",
+            cell.k8s, cell.gate, cell.injector, cell.requested_mode, verdict.effective_mode
         ));
         out.push_str("| scenario | check | expected | result |\n|---|---|---|---|\n");
         for scenario in &verdict.scenarios {
@@ -21,7 +23,7 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
                     scenario.scenario,
                     result.check.name(),
                     result.check.describe().replace('|', "\\|"),
-                    outcome_word(result.outcome)
+                    status_word(result.status)
                 ));
             }
         }
@@ -29,7 +31,7 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
             let failures: Vec<_> = scenario
                 .results
                 .iter()
-                .filter(|r| r.outcome == Outcome::Fail)
+                .filter(|r| r.status == CheckStatus::Fail)
                 .collect();
             if failures.is_empty() {
                 continue;
@@ -58,4 +60,36 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
         }
     }
     out
+}
+
+/// Writes [`markdown`] when the run finishes.
+pub struct MarkdownSink<W> {
+    out: W,
+    target: String,
+    verdicts: Vec<Verdict>,
+}
+
+impl<W: std::io::Write> MarkdownSink<W> {
+    /// A sink writing to `out`; `target` names it in errors.
+    pub fn new(out: W, target: impl Into<String>) -> Self {
+        MarkdownSink {
+            out,
+            target: target.into(),
+            verdicts: Vec::new(),
+        }
+    }
+}
+
+impl<W: std::io::Write> Sink for MarkdownSink<W> {
+    fn event(&mut self, event: &ReportEvent<'_>) -> Result<(), ReportError> {
+        match event {
+            ReportEvent::CellJudged { verdict } => {
+                self.verdicts.push((*verdict).clone());
+                Ok(())
+            }
+            ReportEvent::RunFinished { .. } => {
+                write_text(&mut self.out, &self.target, &markdown(&self.verdicts), true)
+            }
+        }
+    }
 }

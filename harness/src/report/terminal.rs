@@ -1,7 +1,9 @@
 //! The terminal table: a row per check, evidence under failures, colour only on a terminal.
 
-use super::{describe_result, outcome_word};
-use crate::verdict::{Outcome, Verdict};
+use super::event::ReportEvent;
+use super::sink::{ReportError, Sink, write_text};
+use super::text::{describe_result, status_word};
+use crate::verdict::{CheckStatus, Verdict};
 
 /// Whether to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,11 +14,11 @@ pub enum Colour {
     Plain,
 }
 
-fn paint(text: &str, outcome: Outcome, colour: Colour) -> String {
-    let code = match outcome {
-        Outcome::Pass => "32",
-        Outcome::Fail => "1;31",
-        Outcome::NotApplicable => "33",
+fn paint(text: &str, status: CheckStatus, colour: Colour) -> String {
+    let code = match status {
+        CheckStatus::Pass => "32",
+        CheckStatus::Fail => "1;31",
+        CheckStatus::NotApplicable => "33",
     };
     match colour {
         Colour::Ansi => format!("\x1b[{code}m{text}\x1b[0m"),
@@ -29,7 +31,7 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
     let cell = &verdict.cell;
     let mut out = format!(
         "Kubernetes {} · gate {} · {} · asked {} → {}\n",
-        cell.k8s, cell.gate, cell.injector, cell.mode, verdict.mode
+        cell.k8s, cell.gate, cell.injector, cell.requested_mode, verdict.effective_mode
     );
     let width = verdict
         .scenarios
@@ -44,8 +46,8 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
         }
         for result in &scenario.results {
             let word = paint(
-                &format!("{:<4}", outcome_word(result.outcome)),
-                result.outcome,
+                &format!("{:<4}", status_word(result.status)),
+                result.status,
                 colour,
             );
             out.push_str(&format!(
@@ -53,7 +55,7 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
                 result.check.name(),
                 result.check.describe()
             ));
-            if result.outcome == Outcome::Fail {
+            if result.status == CheckStatus::Fail {
                 for line in describe_result(result).lines().skip(1) {
                     out.push_str(&format!("        {}\n", line.trim_start()));
                 }
@@ -65,16 +67,48 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
             .scenarios
             .iter()
             .flat_map(|s| &s.results)
-            .fold((0, 0, 0), |(p, f, n), r| match r.outcome {
-                Outcome::Pass => (p + 1, f, n),
-                Outcome::Fail => (p, f + 1, n),
-                Outcome::NotApplicable => (p, f, n + 1),
+            .fold((0, 0, 0), |(p, f, n), r| match r.status {
+                CheckStatus::Pass => (p + 1, f, n),
+                CheckStatus::Fail => (p, f + 1, n),
+                CheckStatus::NotApplicable => (p, f, n + 1),
             });
     let summary = format!("\n{pass} passed, {fail} failed, {na} not applicable\n");
     out.push_str(&if fail > 0 {
-        paint(&summary, Outcome::Fail, colour)
+        paint(&summary, CheckStatus::Fail, colour)
     } else {
         summary
     });
     out
+}
+
+/// Prints [`terminal_table`] as each cell is judged, so a long run shows progress.
+pub struct TerminalSink<W> {
+    out: W,
+    target: String,
+    colour: Colour,
+}
+
+impl<W: std::io::Write> TerminalSink<W> {
+    /// A sink writing to `out` (usually stdout); `target` names it in errors.
+    pub fn new(out: W, target: impl Into<String>, colour: Colour) -> Self {
+        TerminalSink {
+            out,
+            target: target.into(),
+            colour,
+        }
+    }
+}
+
+impl<W: std::io::Write> Sink for TerminalSink<W> {
+    fn event(&mut self, event: &ReportEvent<'_>) -> Result<(), ReportError> {
+        match event {
+            ReportEvent::CellJudged { verdict } => write_text(
+                &mut self.out,
+                &self.target,
+                &terminal_table(verdict, self.colour),
+                true,
+            ),
+            ReportEvent::RunFinished { .. } => Ok(()),
+        }
+    }
 }

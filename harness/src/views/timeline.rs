@@ -3,6 +3,7 @@
 
 use k8s_openapi::api::core::v1::ContainerStatus;
 
+use crate::pod::is_started;
 use crate::recording::PodSnapshot;
 
 /// One observed change of one container.
@@ -30,10 +31,10 @@ fn describe(status: &ContainerStatus) -> (String, Option<String>) {
         return (format!("terminated({}, {reason})", t.exit_code), at);
     }
     if let Some(r) = &state.running {
-        let word = match (status.started, status.ready) {
+        let word = match (is_started(status), status.ready) {
             (_, true) => "running+ready",
-            (Some(true), false) => "running+started",
-            _ => "running",
+            (true, false) => "running+started",
+            (false, false) => "running",
         };
         return (
             word.to_owned(),

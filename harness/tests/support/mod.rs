@@ -5,7 +5,7 @@
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use k8s_openapi::jiff::Timestamp;
-use sidecar_e2e::plan::{Cell, Gate, InjectorSpec, K8sVersion, ModeRequest};
+use sidecar_e2e::plan::{Cell, Gate, InjectorSpec, K8sVersion, RequestedMode};
 use sidecar_e2e::recording::{
     ClusterFacts, ContainerLog, EventRecord, PodSnapshot, RECORDING_VERSION, Recording,
     ScenarioRecording,
@@ -14,12 +14,12 @@ use sidecar_e2e::scenario::Scenario;
 
 pub const BASE_SECOND: i64 = 1_763_928_000; // 2025-11-23T20:00:00Z
 
-pub fn cell(minor: u32, gate: Gate, mode: ModeRequest) -> Cell {
+pub fn cell(minor: u32, gate: Gate, requested_mode: RequestedMode) -> Cell {
     Cell {
         k8s: K8sVersion::new(minor),
         gate,
         injector: InjectorSpec::Builtin,
-        mode,
+        requested_mode,
     }
 }
 

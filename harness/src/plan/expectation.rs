@@ -17,11 +17,11 @@ pub enum ProxyPlace {
     Container,
 }
 
-/// The expected outcome of one scenario in one cell. `None` means "not asserted" (the behaviour
+/// What one scenario should show in one cell. `None` means "not asserted" (the behaviour
 /// is unspecified there), and is printed as `null`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ScenarioOutcome {
+pub struct ScenarioExpectation {
     /// Whether the API server admits the pod at all.
     pub pod_created: bool,
     /// Where the proxy is, when the pod exists.
@@ -35,15 +35,15 @@ pub struct ScenarioOutcome {
     pub completes: Option<bool>,
 }
 
-/// The expected outcome of `scenario` where pods get `mode` on `k8s`.
-pub fn expected_outcome(
+/// What `scenario` should show where pods get `mode` on `k8s`.
+pub fn scenario_expectation(
     scenario: Scenario,
     mode: EffectiveMode,
     k8s: K8sVersion,
-) -> ScenarioOutcome {
+) -> ScenarioExpectation {
     let native = mode == EffectiveMode::Native;
     if mode == EffectiveMode::Rejected {
-        return ScenarioOutcome {
+        return ScenarioExpectation {
             pod_created: false,
             proxy: None,
             proxy_starts_first: None,
@@ -75,7 +75,7 @@ pub fn expected_outcome(
             (false, _) => Some(false),
         },
     };
-    ScenarioOutcome {
+    ScenarioExpectation {
         pod_created: true,
         proxy,
         proxy_starts_first,
@@ -94,15 +94,15 @@ mod tests {
     #[test]
     fn native_job_completes_and_legacy_job_does_not() {
         assert_eq!(
-            expected_outcome(Scenario::Job, EffectiveMode::Native, K29).completes,
+            scenario_expectation(Scenario::Job, EffectiveMode::Native, K29).completes,
             Some(true)
         );
         assert_eq!(
-            expected_outcome(Scenario::Job, EffectiveMode::Legacy, K29).completes,
+            scenario_expectation(Scenario::Job, EffectiveMode::Legacy, K29).completes,
             Some(false)
         );
         assert_eq!(
-            expected_outcome(Scenario::Sleep, EffectiveMode::Native, K29).completes,
+            scenario_expectation(Scenario::Sleep, EffectiveMode::Native, K29).completes,
             None
         );
     }
@@ -110,11 +110,11 @@ mod tests {
     #[test]
     fn init_traffic_needs_a_native_proxy() {
         assert_eq!(
-            expected_outcome(Scenario::InitTraffic, EffectiveMode::Native, K29).succeeds,
+            scenario_expectation(Scenario::InitTraffic, EffectiveMode::Native, K29).succeeds,
             Some(true)
         );
         assert_eq!(
-            expected_outcome(Scenario::InitTraffic, EffectiveMode::Legacy, K29).succeeds,
+            scenario_expectation(Scenario::InitTraffic, EffectiveMode::Legacy, K29).succeeds,
             Some(false)
         );
     }
@@ -123,11 +123,11 @@ mod tests {
     #[test]
     fn shutdown_traffic_needs_ordered_termination() {
         assert_eq!(
-            expected_outcome(Scenario::ShutdownTraffic, EffectiveMode::Native, K29).succeeds,
+            scenario_expectation(Scenario::ShutdownTraffic, EffectiveMode::Native, K29).succeeds,
             Some(true)
         );
         assert_eq!(
-            expected_outcome(
+            scenario_expectation(
                 Scenario::ShutdownTraffic,
                 EffectiveMode::Native,
                 K8sVersion::new(28)
@@ -136,7 +136,7 @@ mod tests {
             None
         );
         assert_eq!(
-            expected_outcome(Scenario::ShutdownTraffic, EffectiveMode::Legacy, K29).succeeds,
+            scenario_expectation(Scenario::ShutdownTraffic, EffectiveMode::Legacy, K29).succeeds,
             Some(false)
         );
     }
@@ -144,9 +144,9 @@ mod tests {
     #[test]
     fn rejected_pods_never_exist() {
         for scenario in Scenario::ALL {
-            let outcome = expected_outcome(scenario, EffectiveMode::Rejected, K29);
-            assert!(!outcome.pod_created);
-            assert_eq!(outcome.succeeds, Some(false));
+            let expected = scenario_expectation(scenario, EffectiveMode::Rejected, K29);
+            assert!(!expected.pod_created);
+            assert_eq!(expected.succeeds, Some(false));
         }
     }
 }

@@ -1,14 +1,17 @@
 //! The node-image table: which `kindest/node` image (and kind release) runs each Kubernetes minor.
-//! The data is `kind-configs/node-images.yaml`, embedded at build time.
+//! The data is `kind-configs/node-images.yaml`, embedded at build time. The plan reads it to know
+//! which versions exist and to resolve each cell's node image; the cluster stage only reads the
+//! resolved [`super::ClusterSpec`].
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::plan::K8sVersion;
+use super::k8s::K8sVersion;
 
 const TABLE: &str = include_str!("../../../kind-configs/node-images.yaml");
 
 /// One row of the table.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct NodeImage {
     /// Kubernetes minor.
     pub k8s: K8sVersion,
@@ -28,32 +31,48 @@ struct Table {
 #[error("kind-configs/node-images.yaml is malformed: {0}")]
 pub struct TableError(String);
 
-/// Every row, in file order.
-///
-/// # Errors
-/// [`TableError`] when the embedded file does not parse (a test guards against shipping that).
-pub fn node_images() -> Result<Vec<NodeImage>, TableError> {
-    serde_saphyr::from_str::<Table>(TABLE)
-        .map(|table| table.images)
-        .map_err(|err| TableError(err.to_string()))
+/// The parsed table: read it once, then look rows up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeImages {
+    rows: Vec<NodeImage>,
 }
 
-/// The row for `k8s`, if the table has one.
-///
-/// # Errors
-/// [`TableError`] as [`node_images`].
-pub fn node_image(k8s: K8sVersion) -> Result<Option<NodeImage>, TableError> {
-    Ok(node_images()?.into_iter().find(|row| row.k8s == k8s))
-}
+impl NodeImages {
+    /// The table embedded in this build.
+    ///
+    /// # Errors
+    /// [`TableError`] when the embedded file does not parse (a test guards against shipping that).
+    pub fn embedded() -> Result<Self, TableError> {
+        serde_saphyr::from_str::<Table>(TABLE)
+            .map(|table| NodeImages { rows: table.images })
+            .map_err(|err| TableError(err.to_string()))
+    }
 
-/// The versions the table covers, ascending.
-///
-/// # Errors
-/// [`TableError`] as [`node_images`].
-pub fn known_versions() -> Result<Vec<K8sVersion>, TableError> {
-    let mut versions: Vec<K8sVersion> = node_images()?.into_iter().map(|row| row.k8s).collect();
-    versions.sort();
-    Ok(versions)
+    /// Every row, in file order.
+    pub fn rows(&self) -> &[NodeImage] {
+        &self.rows
+    }
+
+    /// The row for `k8s`, if the table has one.
+    pub fn get(&self, k8s: K8sVersion) -> Option<&NodeImage> {
+        self.rows.iter().find(|row| row.k8s == k8s)
+    }
+
+    /// The versions the table covers, ascending: the default `--k8s`.
+    pub fn versions(&self) -> Vec<K8sVersion> {
+        let mut versions: Vec<K8sVersion> = self.rows.iter().map(|row| row.k8s).collect();
+        versions.sort();
+        versions
+    }
+
+    /// [`NodeImages::versions`] as `1.27, 1.28, …`, for error messages.
+    pub fn versions_list(&self) -> String {
+        self.versions()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 #[cfg(test)]
@@ -62,9 +81,10 @@ mod tests {
 
     #[test]
     fn every_row_is_pinned_by_digest_and_matches_its_version() {
-        let rows = node_images().expect("table parses");
+        let table = NodeImages::embedded().expect("table parses");
+        let rows = table.rows();
         assert!(rows.len() >= 10, "1.27 to 1.36");
-        for row in &rows {
+        for row in rows {
             let (tag, digest) = row.image.split_once("@sha256:").expect("pinned by digest");
             assert_eq!(digest.len(), 64, "{}", row.image);
             assert!(
@@ -100,7 +120,7 @@ mod tests {
 
     #[test]
     fn versions_are_unique_and_contiguous() {
-        let versions = known_versions().expect("table parses");
+        let versions = NodeImages::embedded().expect("table parses").versions();
         for pair in versions.windows(2) {
             assert_eq!(pair[1].minor, pair[0].minor + 1, "{versions:?}");
         }

@@ -1,0 +1,183 @@
+//! The errors the command line expects, each mapped to a documented exit code, and the one
+//! renderer: `error: <cause chain>` then `  (hint: …)` where a next step is known.
+
+#[cfg(feature = "live")]
+use crate::images::BuildError;
+use crate::plan::{ClusterSpecError, PlanError};
+use crate::recording::RecordingError;
+use crate::report::ReportError;
+use crate::verdict::VerdictError;
+
+/// Exit codes, documented in `--help` and the README.
+pub mod exit_codes {
+    /// A check failed: the cluster did not behave as expected.
+    pub const CHECKS_FAILED: u8 = 1;
+    /// The input was wrong (a flag, a version, a recording's content): nothing was checked.
+    /// Clap's own usage errors use the same code.
+    pub const BAD_INPUT: u8 = 2;
+    /// A file could not be read, or the output could not be written (the same code as
+    /// `sidecar-injector`'s).
+    pub const IO: u8 = 3;
+    /// Setting up failed: a build step, Docker, kind (the harness's tools broke, not a check).
+    pub const SETUP_FAILED: u8 = 4;
+}
+
+/// Every way a command can end other than success.
+#[derive(Debug, thiserror::Error)]
+pub enum ExpectedError {
+    /// `plan` could not plan.
+    #[error("cannot plan")]
+    Plan(#[source] PlanError),
+    /// `kind-config` has no cluster for the version and gate.
+    #[error("cannot make a kind config")]
+    KindConfig(#[source] ClusterSpecError),
+    /// Standard output could not be written.
+    #[error("cannot write the output")]
+    Write(#[source] std::io::Error),
+    /// The recording file could not be read.
+    #[error("cannot read {path}")]
+    ReadRecording {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The recording could not be parsed.
+    #[error("cannot use the recording")]
+    Recording(#[source] RecordingError),
+    /// The recording's cell cannot be judged.
+    #[error("cannot judge the recording")]
+    Verdict(#[source] VerdictError),
+    /// A report file could not be created.
+    #[error("cannot write {path}")]
+    WriteFile {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A report sink could not write.
+    #[error("cannot write the report")]
+    Report(#[source] ReportError),
+    /// The offline image build did not finish.
+    #[cfg(feature = "live")]
+    #[error("cannot build the images")]
+    ImagesBuild(#[source] BuildError),
+    /// The verdict: some checks did not meet their expectation.
+    #[error("{failed} check(s) failed")]
+    ChecksFailed {
+        /// How many.
+        failed: usize,
+    },
+}
+
+impl ExpectedError {
+    /// The process exit code, one of [`exit_codes`].
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            // A file that cannot be read is I/O, as in sidecar-injector; BAD_INPUT is for
+            // content that is wrong.
+            ExpectedError::ReadRecording { .. } => exit_codes::IO,
+            ExpectedError::Plan(_)
+            | ExpectedError::KindConfig(_)
+            | ExpectedError::Recording(_)
+            | ExpectedError::Verdict(_) => exit_codes::BAD_INPUT,
+            ExpectedError::Write(_)
+            | ExpectedError::WriteFile { .. }
+            | ExpectedError::Report(_) => exit_codes::IO,
+            ExpectedError::ChecksFailed { .. } => exit_codes::CHECKS_FAILED,
+            #[cfg(feature = "live")]
+            ExpectedError::ImagesBuild(BuildError::NoDefinition { .. }) => exit_codes::BAD_INPUT,
+            #[cfg(feature = "live")]
+            ExpectedError::ImagesBuild(_) => exit_codes::SETUP_FAILED,
+        }
+    }
+
+    /// What to do next, when we know.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            ExpectedError::Plan(PlanError::UnknownVersion { .. })
+            | ExpectedError::KindConfig(ClusterSpecError::UnknownVersion { .. })
+            | ExpectedError::Verdict(VerdictError::Unplannable {
+                source: PlanError::UnknownVersion { .. },
+                ..
+            }) => Some("new versions are added to kind-configs/node-images.yaml"),
+            ExpectedError::Plan(PlanError::UnknownIstio { .. })
+            | ExpectedError::Verdict(VerdictError::Unplannable {
+                source: PlanError::UnknownIstio { .. },
+                ..
+            }) => Some(
+                "Istio versions are added to KNOWN_ISTIO_MINORS (harness/src/plan/injector.rs) \
+                 once docs/sidecar-semantics.md §6.1 covers them",
+            ),
+            ExpectedError::KindConfig(ClusterSpecError::CannotBoot { .. }) => {
+                Some("`sidecar-e2e plan` lists which gate settings each version accepts")
+            }
+            ExpectedError::Recording(RecordingError::Version { .. }) => {
+                Some("verify a recording with the sidecar-e2e version that made it")
+            }
+            #[cfg(feature = "live")]
+            ExpectedError::ImagesBuild(BuildError::NoDefinition { .. }) => {
+                Some("an offline build pins its versions in images/versions/<minor>.env")
+            }
+            #[cfg(feature = "live")]
+            ExpectedError::ImagesBuild(BuildError::DockerUnavailable { .. }) => Some(
+                "start Docker with scripts/docker-up.sh (it installs Debian's docker.io where missing)",
+            ),
+            #[cfg(feature = "live")]
+            ExpectedError::ImagesBuild(BuildError::StepFailed { .. }) => Some(
+                "each step's full log is in ~/.cache/sidecar-e2e/logs/; Docker problems: scripts/docker-up.sh",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// An error and its sources, once each, joined by `: ` (each message leaves its cause to
+/// `source()`, so nothing prints twice).
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// What goes to stderr for `err`: `error: <chain>` and, when known, `  (hint: …)`.
+pub fn render_error(err: &ExpectedError) -> String {
+    let mut text = format!("error: {}\n", error_chain(err));
+    if let Some(hint) = err.hint() {
+        text.push_str(&format!("  (hint: {hint})\n"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Gate, K8sVersion, cluster_spec};
+
+    #[test]
+    fn renders_the_chain_once_and_the_hint() {
+        let err = ExpectedError::KindConfig(
+            cluster_spec(K8sVersion::new(34), Gate::Off).expect_err("locked on"),
+        );
+        insta::assert_snapshot!(render_error(&err), @r"
+        error: cannot make a kind config: Kubernetes 1.34 cannot boot with --gate off: SidecarContainers is GA and locked on from 1.33: setting it to false stops the control plane (cannot set feature gate SidecarContainers to false)
+          (hint: `sidecar-e2e plan` lists which gate settings each version accepts)
+        ");
+        assert_eq!(err.exit_code(), exit_codes::BAD_INPUT);
+    }
+
+    #[test]
+    fn failed_checks_are_not_bad_input() {
+        let err = ExpectedError::ChecksFailed { failed: 2 };
+        assert_eq!(render_error(&err), "error: 2 check(s) failed\n");
+        assert_eq!(err.exit_code(), exit_codes::CHECKS_FAILED);
+    }
+}

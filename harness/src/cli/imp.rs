@@ -1,0 +1,78 @@
+//! Parsing and dispatch: the clap tree, and `main_impl`, which the binary calls.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use super::errors::{ExpectedError, render_error};
+#[cfg(feature = "live")]
+use super::images::ImagesCommand;
+use super::kind_config::KindConfigOpts;
+use super::plan::PlanOpts;
+use super::verify::VerifyOpts;
+
+/// Proves that injected Kubernetes native sidecars behave, per Kubernetes version and
+/// SidecarContainers gate state, and shows the legacy failures where the gate is off.
+///
+/// Exit codes: 0 success; 1 a check failed; 2 bad input (flags, versions, a recording's
+/// content); 3 I/O (a file could not be read, or the output written); 4 setup failed (a build
+/// step, Docker, kind).
+#[derive(Debug, Parser)]
+#[command(name = "sidecar-e2e", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show every cell of a test matrix: whether it can run and why, the layout pods will get,
+    /// and what each scenario should show.
+    ///
+    /// Cells are Kubernetes versions x gate settings x injectors x modes. A cell is invalid when
+    /// its cluster cannot boot (1.27 has no SidecarContainers gate; from 1.33 it is locked on).
+    /// The effective mode is native, legacy, or rejected (native asked for where the gate is off:
+    /// the API server drops restartPolicy, then refuses the proxy's probes).
+    ///
+    /// Example: sidecar-e2e plan --k8s 1.28,1.33 --gate on,off --injector builtin,istio@1.27
+    Plan(Box<PlanOpts>),
+    /// Re-check a recording offline: the verdict of every check, with evidence.
+    ///
+    /// Reads the JSON recording a run saved, decides every check of the cell's scenarios, prints
+    /// a table, and optionally writes JUnit XML, Markdown (for $GITHUB_STEP_SUMMARY) and the
+    /// verdicts as JSON. Exits 1 when a check fails: this is how a CI failure is debugged on a
+    /// laptop.
+    ///
+    /// Example: sidecar-e2e verify --recording run.json --junit junit.xml --markdown summary.md
+    Verify(VerifyOpts),
+    /// Print the kind Cluster config a run uses for a Kubernetes version and gate setting.
+    ///
+    /// Example: sidecar-e2e kind-config --k8s 1.29 --gate off > cluster.yaml && kind create cluster --config cluster.yaml
+    KindConfig(KindConfigOpts),
+    /// Build the images a run needs, offline, and write the image map that points at them.
+    #[cfg(feature = "live")]
+    #[command(subcommand)]
+    Images(ImagesCommand),
+}
+
+/// Runs the CLI with the process arguments and returns the exit code.
+pub fn main_impl() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprint!("{}", render_error(&err));
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), ExpectedError> {
+    match cli.command {
+        Command::Plan(opts) => opts.exec(),
+        Command::Verify(opts) => opts.exec(),
+        Command::KindConfig(opts) => opts.exec(),
+        #[cfg(feature = "live")]
+        Command::Images(command) => command.exec(),
+    }
+}

@@ -1,0 +1,18 @@
+//! The `sidecar-e2e` command line: one file per command, one error type with documented exit
+//! codes, one renderer. Clap types live here and nowhere else; the library gets plain requests.
+//!
+//! Start at [`main_impl`] (`imp.rs`): it parses the arguments and dispatches to `plan.rs`,
+//! `kind_config.rs`, `verify.rs` or `images.rs`, each of which turns its options into library calls.
+
+mod errors;
+#[cfg(feature = "live")]
+mod images;
+mod imp;
+mod kind_config;
+mod output;
+mod plan;
+mod verify;
+
+pub use errors::{ExpectedError, error_chain, exit_codes, render_error};
+pub use imp::{Cli, main_impl};
+pub use plan::plan_table;

@@ -1,0 +1,139 @@
+//! What the plan hands the cluster stage for one cell: the node image and the
+//! `SidecarContainers` value to write, resolved here once. The cluster stage reads a
+//! [`ClusterSpec`] and decides nothing; cells that differ only in injector or mode share one.
+
+use serde::Serialize;
+
+use super::k8s::{Gate, GateEffect, K8sVersion, gate_effect};
+use super::node_images::{NodeImages, TableError};
+
+/// The cluster a cell runs on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterSpec {
+    /// Kubernetes minor (the cell's; not repeated in JSON).
+    #[serde(skip)]
+    pub k8s: K8sVersion,
+    /// Gate setting asked for (the cell's; not repeated in JSON).
+    #[serde(skip)]
+    pub gate: Gate,
+    /// The `featureGates: {SidecarContainers: …}` value to write; `None`: leave the gate out
+    /// (the version's default, or a version where naming it stops the control plane).
+    pub feature_gate: Option<bool>,
+    /// `kindest/node:v1.X.Y@sha256:<digest>`, from the node-image table.
+    pub node_image: String,
+    /// The kind release that published the image (`v0.25.0`): the binary to run it with.
+    pub kind_release: String,
+}
+
+/// Why a Kubernetes version and gate setting give no cluster.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterSpecError {
+    /// The version is not in the node-image table.
+    #[error("no kind node image for Kubernetes {k8s}; known versions: {known}")]
+    UnknownVersion {
+        /// What was asked for.
+        k8s: K8sVersion,
+        /// The versions the table has, comma-separated.
+        known: String,
+    },
+    /// The gate setting cannot boot on this version.
+    #[error("Kubernetes {k8s} cannot boot with --gate {gate}: {reason}")]
+    CannotBoot {
+        /// Version.
+        k8s: K8sVersion,
+        /// Gate setting.
+        gate: Gate,
+        /// The rule.
+        reason: &'static str,
+    },
+    /// The embedded table is broken.
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+/// The cluster for `k8s` with `gate`, from the embedded node-image table.
+///
+/// # Errors
+/// [`ClusterSpecError`] for an unknown version or a gate setting that cannot boot.
+pub fn cluster_spec(k8s: K8sVersion, gate: Gate) -> Result<ClusterSpec, ClusterSpecError> {
+    cluster_spec_in(&NodeImages::embedded()?, k8s, gate)
+}
+
+/// As [`cluster_spec`], with a table already read.
+pub(super) fn cluster_spec_in(
+    table: &NodeImages,
+    k8s: K8sVersion,
+    gate: Gate,
+) -> Result<ClusterSpec, ClusterSpecError> {
+    let Some(node) = table.get(k8s) else {
+        return Err(ClusterSpecError::UnknownVersion {
+            k8s,
+            known: table.versions_list(),
+        });
+    };
+    let feature_gate = match gate_effect(k8s, gate) {
+        GateEffect::Boots { feature_gate, .. } => feature_gate,
+        GateEffect::CannotBoot(reason) => {
+            return Err(ClusterSpecError::CannotBoot { k8s, gate, reason });
+        }
+    };
+    Ok(ClusterSpec {
+        k8s,
+        gate,
+        feature_gate,
+        node_image: node.image.clone(),
+        kind_release: node.kind.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(minor: u32, gate: Gate) -> Result<ClusterSpec, ClusterSpecError> {
+        cluster_spec(K8sVersion::new(minor), gate)
+    }
+
+    #[test]
+    fn gate_value_is_resolved_only_where_it_may_be_written() {
+        assert_eq!(spec(28, Gate::On).expect("valid").feature_gate, Some(true));
+        assert_eq!(
+            spec(29, Gate::Off).expect("valid").feature_gate,
+            Some(false)
+        );
+        for (minor, gate) in [
+            (27, Gate::Default),
+            (29, Gate::Default),
+            (33, Gate::On),
+            (36, Gate::Default),
+        ] {
+            assert_eq!(
+                spec(minor, gate).expect("valid").feature_gate,
+                None,
+                "1.{minor} {gate}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_and_unknown_are_errors_that_say_why() {
+        let err = spec(33, Gate::Off).expect_err("locked");
+        assert!(err.to_string().contains("locked on from 1.33"), "{err}");
+        let err = spec(19, Gate::Default).expect_err("unknown");
+        assert!(
+            err.to_string().contains("known versions: 1.27, 1.28"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn node_image_comes_from_the_table() {
+        let spec = spec(29, Gate::Off).expect("valid");
+        assert!(
+            spec.node_image.starts_with("kindest/node:v1.29."),
+            "{spec:?}"
+        );
+        assert!(spec.kind_release.starts_with("v0."), "{spec:?}");
+    }
+}

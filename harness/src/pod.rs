@@ -1,0 +1,173 @@
+//! What a pod's status says, decided in one place: the verdicts read recorded snapshots with these
+//! predicates, and the live wait conditions will read watched pods with the same ones, so each
+//! word means one thing everywhere. Pure functions of a k8s-openapi [`Pod`].
+//!
+//! Two words that are easy to mix up, kept apart:
+//! - **started** — the kubelet's `started` flag on a container status: its startup probe (if any)
+//!   has passed. For a native sidecar this is the moment the kubelet moves on to the next
+//!   container (sidecar-semantics.md §3), so it is what "the proxy has started" means.
+//! - **has run** — the container's process was launched: it is running or has terminated. This is
+//!   what "an app container started" means for ordering: it did something.
+
+use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
+use k8s_openapi::jiff::Timestamp;
+
+/// `status.phase`, or `""` while the API server has not set it.
+pub fn phase(pod: &Pod) -> &str {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("")
+}
+
+/// The pod's phase is `Succeeded`: every regular container exited 0 (sidecars do not count, §3).
+pub fn is_succeeded(pod: &Pod) -> bool {
+    phase(pod) == "Succeeded"
+}
+
+/// The pod's phase is `Running`.
+pub fn is_running(pod: &Pod) -> bool {
+    phase(pod) == "Running"
+}
+
+/// The status of the container named `name`, looked up among init containers (where a native
+/// sidecar lives) and then regular containers (where a legacy one does).
+pub fn container_status<'p>(pod: &'p Pod, name: &str) -> Option<&'p ContainerStatus> {
+    let status = pod.status.as_ref()?;
+    status
+        .init_container_statuses
+        .iter()
+        .flatten()
+        .chain(status.container_statuses.iter().flatten())
+        .find(|c| c.name == name)
+}
+
+/// The regular containers' statuses, except `proxy`'s: the app containers.
+pub fn app_statuses<'p>(pod: &'p Pod, proxy: &str) -> Vec<&'p ContainerStatus> {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .map(|all| all.iter().filter(|c| c.name != proxy).collect())
+        .unwrap_or_default()
+}
+
+/// The kubelet reports the container **started** (see the module docs).
+pub fn is_started(status: &ContainerStatus) -> bool {
+    status.started == Some(true)
+}
+
+/// The container **has run**: it is running or has terminated (see the module docs).
+pub fn has_run(status: &ContainerStatus) -> bool {
+    let state = status.state.as_ref();
+    state.is_some_and(|s| s.running.is_some() || s.terminated.is_some())
+}
+
+/// The container has terminated (its current instance).
+pub fn has_terminated(status: &ContainerStatus) -> bool {
+    status
+        .state
+        .as_ref()
+        .is_some_and(|s| s.terminated.is_some())
+}
+
+/// When the container's current instance began, by the kubelet's clock (one-second resolution,
+/// §4.1): `running.startedAt`, or `terminated.startedAt` once it has exited.
+pub fn started_at(status: &ContainerStatus) -> Option<Timestamp> {
+    let state = status.state.as_ref()?;
+    state
+        .running
+        .as_ref()
+        .and_then(|r| r.started_at.as_ref())
+        .or_else(|| {
+            state
+                .terminated
+                .as_ref()
+                .and_then(|t| t.started_at.as_ref())
+        })
+        .map(|t| t.0)
+}
+
+/// The sidecar named `proxy` is **started**.
+pub fn is_sidecar_started(pod: &Pod, proxy: &str) -> bool {
+    container_status(pod, proxy).is_some_and(is_started)
+}
+
+/// Some app container (any regular container but `proxy`) **has run**.
+pub fn any_app_has_run(pod: &Pod, proxy: &str) -> bool {
+    app_statuses(pod, proxy).into_iter().any(has_run)
+}
+
+/// Some app container (any regular container but `proxy`) has terminated.
+pub fn any_app_terminated(pod: &Pod, proxy: &str) -> bool {
+    app_statuses(pod, proxy).into_iter().any(has_terminated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(yaml: &str) -> Pod {
+        serde_saphyr::from_str(yaml).unwrap_or_else(|e| panic!("test pod must parse: {e}\n{yaml}"))
+    }
+
+    /// A native Job pod after its app exited: the proxy still runs (started), the app has run.
+    const JOB_APP_EXITED: &str = "
+metadata: {name: job-abcde}
+status:
+  phase: Running
+  initContainerStatuses:
+  - name: sidecar-proxy
+    ready: true
+    started: true
+    restartCount: 0
+    image: envoy
+    imageID: ''
+    state: {running: {startedAt: '2025-11-23T20:00:01Z'}}
+  containerStatuses:
+  - name: app
+    ready: false
+    started: false
+    restartCount: 0
+    image: curl
+    imageID: ''
+    state: {terminated: {exitCode: 0, reason: Completed, startedAt: '2025-11-23T20:00:02Z'}}
+";
+
+    #[test]
+    fn started_and_has_run_are_different_words() {
+        let pod = pod(JOB_APP_EXITED);
+        let app = container_status(&pod, "app").expect("app status");
+        // The kubelet clears `started` once a container exits; it has still run.
+        assert!(!is_started(app));
+        assert!(has_run(app));
+        assert!(has_terminated(app));
+        assert!(is_sidecar_started(&pod, "sidecar-proxy"));
+        assert!(any_app_has_run(&pod, "sidecar-proxy"));
+        assert!(any_app_terminated(&pod, "sidecar-proxy"));
+    }
+
+    #[test]
+    fn sidecars_are_found_among_init_containers_and_excluded_from_apps() {
+        let pod = pod(JOB_APP_EXITED);
+        let proxy = container_status(&pod, "sidecar-proxy").expect("proxy status");
+        assert_eq!(
+            started_at(proxy).map(|t| t.to_string()).as_deref(),
+            Some("2025-11-23T20:00:01Z")
+        );
+        let apps: Vec<&str> = app_statuses(&pod, "sidecar-proxy")
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(apps, ["app"]);
+        assert!(container_status(&pod, "nope").is_none());
+    }
+
+    #[test]
+    fn phase_is_empty_until_set() {
+        let pending = pod("metadata: {name: p}\n");
+        assert_eq!(phase(&pending), "");
+        assert!(!is_running(&pending) && !is_succeeded(&pending));
+        assert!(is_running(&pod(JOB_APP_EXITED)));
+        assert!(is_succeeded(&pod("status: {phase: Succeeded}\n")));
+    }
+}

@@ -1,0 +1,154 @@
+//! Fan-out: a [`Reporter`] hands every [`ReportEvent`] to each [`Sink`] (terminal, JUnit,
+//! Markdown, JSON), in the style of nextest's reporter. Sinks write to any [`std::io::Write`]
+//! the caller opened (stdout, a file), so this module does no file I/O of its own.
+
+use super::event::{ReportEvent, RunSummary};
+use crate::verdict::Verdict;
+
+/// A sink could not write.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Its writer failed.
+    #[error("cannot write {target}")]
+    Write {
+        /// What the sink writes to: a path, or `standard output`.
+        target: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The report could not be serialised.
+    #[error("cannot serialise the report for {target}")]
+    Serialise {
+        /// What the sink writes to.
+        target: String,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+/// One output of a run.
+pub trait Sink {
+    /// Takes the next event. Sinks that render at the end keep what they need until
+    /// [`ReportEvent::RunFinished`], and flush their writer then.
+    ///
+    /// # Errors
+    /// [`ReportError`] when the writer fails.
+    fn event(&mut self, event: &ReportEvent<'_>) -> Result<(), ReportError>;
+}
+
+/// Every sink of a run, fed the same events in the same order.
+#[derive(Default)]
+pub struct Reporter {
+    sinks: Vec<Box<dyn Sink>>,
+    summary: RunSummary,
+}
+
+impl Reporter {
+    /// A reporter with no sink yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a sink.
+    pub fn with_sink(mut self, sink: impl Sink + 'static) -> Self {
+        self.sinks.push(Box::new(sink));
+        self
+    }
+
+    /// Reports a judged cell.
+    ///
+    /// # Errors
+    /// The first sink's [`ReportError`]; every sink still gets the event.
+    pub fn cell_judged(&mut self, verdict: &Verdict) -> Result<(), ReportError> {
+        self.summary.add(verdict);
+        self.send(&ReportEvent::CellJudged { verdict })
+    }
+
+    /// Ends the run: every sink renders what it kept and flushes.
+    ///
+    /// # Errors
+    /// As [`Reporter::cell_judged`].
+    pub fn finish(mut self) -> Result<RunSummary, ReportError> {
+        let summary = self.summary;
+        self.send(&ReportEvent::RunFinished { summary: &summary })?;
+        Ok(summary)
+    }
+
+    fn send(&mut self, event: &ReportEvent<'_>) -> Result<(), ReportError> {
+        let mut first = None;
+        for sink in &mut self.sinks {
+            if let Err(err) = sink.event(event) {
+                first.get_or_insert(err);
+            }
+        }
+        first.map_or(Ok(()), Err)
+    }
+}
+
+/// Writes `text` and, when `flush`, flushes: the I/O every sink does.
+pub(super) fn write_text(
+    out: &mut dyn std::io::Write,
+    target: &str,
+    text: &str,
+    flush: bool,
+) -> Result<(), ReportError> {
+    out.write_all(text.as_bytes())
+        .and_then(|()| if flush { out.flush() } else { Ok(()) })
+        .map_err(|source| ReportError::Write {
+            target: target.to_owned(),
+            source,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{JsonSink, MarkdownSink};
+
+    /// A writer that always fails, to see that one broken sink does not starve the others.
+    struct Broken;
+
+    impl std::io::Write for Broken {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_sink_gets_every_event_even_when_one_fails() {
+        let (markdown, read_markdown) = shared();
+        let reporter = Reporter::new()
+            .with_sink(JsonSink::new(Broken, "broken.json"))
+            .with_sink(MarkdownSink::new(markdown, "summary.md"));
+        let err = reporter.finish().expect_err("the JSON sink fails");
+        assert_eq!(err.to_string(), "cannot write broken.json");
+        assert_eq!(read_markdown(), "# sidecar-e2e\n");
+    }
+
+    /// A writer whose bytes the test can read back after the sink owning it is gone.
+    fn shared() -> (SharedBuf, impl Fn() -> String) {
+        let buf = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let read = {
+            let buf = buf.clone();
+            move || String::from_utf8(buf.borrow().clone()).expect("utf-8")
+        };
+        (SharedBuf(buf), read)
+    }
+
+    struct SharedBuf(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+    impl std::io::Write for SharedBuf {
+        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(data);
+            Ok(data.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Plain-text pieces the renderers share: a failed check with its evidence, status words.
+
+use crate::verdict::{CheckResult, CheckStatus, ScenarioVerdict};
+
+/// The failed checks of a scenario, each with its evidence, as plain text.
+pub(super) fn failure_text(scenario: &ScenarioVerdict) -> String {
+    scenario
+        .results
+        .iter()
+        .filter(|r| r.status == CheckStatus::Fail)
+        .map(describe_result)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `name: expected …` and the evidence, indented, one line each.
+pub(super) fn describe_result(result: &CheckResult) -> String {
+    let mut text = format!(
+        "{}: expected {}",
+        result.check.name(),
+        result.check.describe()
+    );
+    for line in &result.evidence {
+        text.push_str("\n    ");
+        text.push_str(line);
+    }
+    text
+}
+
+/// `pass`, `FAIL` or `n/a`.
+pub(super) fn status_word(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Pass => "pass",
+        CheckStatus::Fail => "FAIL",
+        CheckStatus::NotApplicable => "n/a",
+    }
+}

@@ -1,0 +1,67 @@
+//! What every decider looks at: the scenario's recording, the proxy's name, and the scenario's
+//! own pods (label `app=<scenario>`) in watch order.
+
+use super::types::CheckStatus;
+use crate::recording::{PodSnapshot, ScenarioRecording};
+use crate::views::kubectl::pod_columns;
+
+/// A decided check before it is paired with its [`crate::expect::Check`].
+pub(super) type Decided = (CheckStatus, Vec<String>);
+
+pub(super) struct Context<'a> {
+    pub(super) recorded: &'a ScenarioRecording,
+    pub(super) proxy: &'static str,
+    pub(super) snapshots: Vec<&'a PodSnapshot>,
+}
+
+impl<'a> Context<'a> {
+    pub(super) fn new(recorded: &'a ScenarioRecording, proxy: &'static str) -> Self {
+        let name = recorded.scenario.name();
+        let mut snapshots: Vec<&PodSnapshot> = recorded
+            .snapshots
+            .iter()
+            .filter(|s| {
+                s.pod
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get("app"))
+                    .is_some_and(|app| app == name)
+            })
+            .collect();
+        snapshots.sort_by_key(|s| s.seq);
+        Context {
+            recorded,
+            proxy,
+            snapshots,
+        }
+    }
+
+    /// The failure every pod-based check gives when the scenario has no pod at all.
+    pub(super) fn no_pod(&self) -> Decided {
+        let mut evidence = vec![format!(
+            "no pod labelled app={} was recorded",
+            self.recorded.scenario.name()
+        )];
+        evidence.extend(
+            self.recorded
+                .apply_errors
+                .iter()
+                .map(|e| format!("apply error: {e}")),
+        );
+        (CheckStatus::Fail, evidence)
+    }
+}
+
+/// `snapshot seq 3 (pod job-abc, resourceVersion 7): 1/2 Running`.
+pub(super) fn describe_snapshot(s: &PodSnapshot) -> String {
+    let columns = pod_columns(&s.pod);
+    format!(
+        "snapshot seq {} (pod {}, resourceVersion {}): {} {}",
+        s.seq,
+        s.pod.metadata.name.as_deref().unwrap_or("?"),
+        s.pod.metadata.resource_version.as_deref().unwrap_or("?"),
+        columns.ready,
+        columns.status
+    )
+}

@@ -1,0 +1,19 @@
+//! Verdicts: each [`crate::expect::Check`] decided against a recording — pass, fail or not
+//! applicable — with the evidence (snapshot, event or log line) a reader needs to believe it.
+//!
+//! Start at [`judge`] (`judge.rs`). The result types are in `types.rs`; each check has its own
+//! decider file; what a pod's status means is decided once, in [`crate::pod`].
+
+mod access_log;
+mod context;
+mod job_completes;
+mod job_pod_keeps_running;
+mod judge;
+mod pod_never_runs;
+mod proxy_layout;
+mod request;
+mod startup_order;
+mod types;
+
+pub use judge::{judge, judge_scenario};
+pub use types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};

@@ -1,0 +1,93 @@
+//! What judging produces: a check's status with its evidence, per scenario and per recording.
+
+use serde::Serialize;
+
+use crate::expect::Check;
+use crate::plan::{Cell, EffectiveMode, PlanError};
+use crate::scenario::Scenario;
+
+/// A recording that cannot be judged.
+#[derive(Debug, thiserror::Error)]
+pub enum VerdictError {
+    /// The recording's cell is one `plan` rejects (an unknown version).
+    #[error("the recording's cell ({cell}) cannot be planned")]
+    Unplannable {
+        /// The cell's slug.
+        cell: String,
+        /// What `plan` said.
+        #[source]
+        source: PlanError,
+    },
+    /// The recording's cell is one that cannot run.
+    #[error("the recording's cell ({cell}) is not a valid cell: {reason}")]
+    InvalidCell {
+        /// The cell's slug.
+        cell: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// How a check came out: its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CheckStatus {
+    /// As expected.
+    Pass,
+    /// Not as expected.
+    Fail,
+    /// Nothing is asserted in this cell.
+    NotApplicable,
+}
+
+/// One decided check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckResult {
+    /// What was checked.
+    pub check: Check,
+    /// How it came out.
+    pub status: CheckStatus,
+    /// Why: snapshots, events, log lines.
+    pub evidence: Vec<String>,
+}
+
+/// The verdict on one scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioVerdict {
+    /// Which scenario.
+    pub scenario: Scenario,
+    /// Its checks.
+    pub results: Vec<CheckResult>,
+    /// What `kubectl get pods -w` would have shown, one line per pod.
+    pub watch: Vec<String>,
+    /// Each container's state changes, in watch order.
+    pub timeline: Vec<String>,
+}
+
+impl ScenarioVerdict {
+    /// Whether no check failed.
+    pub fn passed(&self) -> bool {
+        self.results.iter().all(|r| r.status != CheckStatus::Fail)
+    }
+}
+
+/// The verdict on a recording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verdict {
+    /// The cell.
+    pub cell: Cell,
+    /// The layout its pods were expected to get.
+    pub effective_mode: EffectiveMode,
+    /// Per scenario.
+    pub scenarios: Vec<ScenarioVerdict>,
+}
+
+impl Verdict {
+    /// Whether no check failed anywhere.
+    pub fn passed(&self) -> bool {
+        self.scenarios.iter().all(ScenarioVerdict::passed)
+    }
+}
