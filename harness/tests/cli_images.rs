@@ -63,3 +63,73 @@ fn help_names_the_sources_and_the_output() {
         );
     }
 }
+
+#[test]
+fn kind_config_takes_the_node_image_from_an_image_map() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let map = dir.path().join("images.yaml");
+    std::fs::write(
+        &map,
+        "nodeImages:\n  \"1.32\": sidecar-e2e.local/kind-node:v1.32.13\n",
+    )
+    .expect("write map");
+    let map = map.to_string_lossy().into_owned();
+    let out = run(&[
+        "kind-config",
+        "--k8s",
+        "1.32",
+        "--gate",
+        "off",
+        "--image-map",
+        &map,
+    ]);
+    let yaml = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        yaml.contains("image: sidecar-e2e.local/kind-node:v1.32.13"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("SidecarContainers: false"), "{yaml}");
+
+    // Without the map, the upstream image stays.
+    let out = run(&["kind-config", "--k8s", "1.32", "--gate", "off"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("kindest/node:v1.32"));
+}
+
+#[test]
+fn kind_config_refuses_a_bad_or_missing_image_map() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "nodeImage:\n  \"1.32\": x:1\n").expect("write map");
+    let out = run(&[
+        "kind-config",
+        "--k8s",
+        "1.32",
+        "--image-map",
+        &bad.to_string_lossy(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "bad content is bad input:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("bad.yaml"),
+        "the error must name the file:\n{stderr}"
+    );
+
+    let missing = dir.path().join("missing.yaml");
+    let out = run(&[
+        "kind-config",
+        "--k8s",
+        "1.32",
+        "--image-map",
+        &missing.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "an unreadable file is I/O");
+}

@@ -3,7 +3,7 @@
 
 #[cfg(feature = "live")]
 use crate::images::BuildError;
-use crate::plan::{ClusterSpecError, PlanError};
+use crate::plan::{ClusterSpecError, ImageMapError, PlanError};
 use crate::recording::RecordingError;
 use crate::report::ReportError;
 use crate::verdict::VerdictError;
@@ -43,6 +43,24 @@ pub enum ExpectedError {
         #[source]
         source: std::io::Error,
     },
+    /// An input file (an image map) could not be read.
+    #[error("cannot read {path}")]
+    ReadFile {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An image map's content is wrong.
+    #[error("cannot use the image map {path}")]
+    ImageMap {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: ImageMapError,
+    },
     /// The recording could not be parsed.
     #[error("cannot use the recording")]
     Recording(#[source] RecordingError),
@@ -79,7 +97,8 @@ impl ExpectedError {
         match self {
             // A file that cannot be read is I/O, as in sidecar-injector; BAD_INPUT is for
             // content that is wrong.
-            ExpectedError::ReadRecording { .. } => exit_codes::IO,
+            ExpectedError::ReadRecording { .. } | ExpectedError::ReadFile { .. } => exit_codes::IO,
+            ExpectedError::ImageMap { .. } => exit_codes::BAD_INPUT,
             ExpectedError::Plan(_)
             | ExpectedError::KindConfig(_)
             | ExpectedError::Recording(_)

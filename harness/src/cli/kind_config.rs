@@ -1,9 +1,11 @@
 //! `sidecar-e2e kind-config`: the kind Cluster YAML a run uses for one version and gate.
 
+use std::path::PathBuf;
+
 use super::errors::ExpectedError;
 use super::output::write_stdout;
 use crate::cluster::kind_config;
-use crate::plan::{Gate, K8sVersion, cluster_spec};
+use crate::plan::{Gate, ImageMap, ImageTable, K8sVersion, NodeImages, PlanError, cluster_spec};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct KindConfigOpts {
@@ -13,11 +15,31 @@ pub(super) struct KindConfigOpts {
     /// SidecarContainers setting.
     #[arg(long, default_value = "default")]
     gate: Gate,
+    /// Image map (YAML) whose node image for this version replaces the upstream one, e.g. the
+    /// one `sidecar-e2e images build` wrote.
+    #[arg(long, value_name = "FILE")]
+    image_map: Option<PathBuf>,
 }
 
 impl KindConfigOpts {
     pub(super) fn exec(self) -> Result<(), ExpectedError> {
-        let spec = cluster_spec(self.k8s, self.gate).map_err(ExpectedError::KindConfig)?;
+        let mut spec = cluster_spec(self.k8s, self.gate).map_err(ExpectedError::KindConfig)?;
+        if let Some(path) = &self.image_map {
+            let text = std::fs::read_to_string(path).map_err(|source| ExpectedError::ReadFile {
+                path: path.display().to_string(),
+                source,
+            })?;
+            let map = ImageMap::from_yaml(&text).map_err(|source| ExpectedError::ImageMap {
+                path: path.display().to_string(),
+                source,
+            })?;
+            let rows =
+                NodeImages::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
+            let table = ImageTable::upstream_for(&rows).overridden_by(map);
+            if let Some(image) = table.node_images.get(&self.k8s) {
+                spec.node_image.clone_from(image);
+            }
+        }
         write_stdout(&kind_config(&spec).yaml)
     }
 }

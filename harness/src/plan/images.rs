@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::K8sVersion;
+use super::node_images::NodeImages;
 
 /// The upstream Envoy image (the version the injector's tests run from PyPI).
 pub const UPSTREAM_ENVOY: &str = "envoyproxy/envoy:v1.40.0";
@@ -43,7 +44,7 @@ pub enum ImageMapError {
     #[error(
         "the image map is not valid (expected nodeImages, workloads and tools; see `sidecar-e2e images --help`)"
     )]
-    Malformed(#[source] serde_saphyr::Error),
+    Malformed(#[source] Box<serde_saphyr::Error>),
     /// An image reference is empty or has whitespace.
     #[error("the image map names an invalid image for {role}: {reference:?}")]
     BadReference {
@@ -138,7 +139,8 @@ impl ImageMap {
         if text.trim().is_empty() {
             return Ok(Self::default());
         }
-        let map: Self = serde_saphyr::from_str(text).map_err(ImageMapError::Malformed)?;
+        let map: Self =
+            serde_saphyr::from_str(text).map_err(|err| ImageMapError::Malformed(Box::new(err)))?;
         let workloads = [
             ("workloads.envoy", &map.workloads.envoy),
             ("workloads.curl", &map.workloads.curl),
@@ -180,6 +182,16 @@ impl ImageTable {
             },
             tools: BTreeMap::new(),
         }
+    }
+
+    /// The upstream images, with kind's node image for every version of the node-image table.
+    pub fn upstream_for(node_images: &NodeImages) -> Self {
+        Self::upstream(
+            node_images
+                .rows()
+                .iter()
+                .map(|row| (row.k8s, row.image.clone())),
+        )
     }
 
     /// This table with `map`'s entries taking precedence.
