@@ -14,6 +14,8 @@ use sidecar_suites::images::{image_table, node_image, tool};
 use sidecar_suites::kind::KindCluster;
 
 const MINOR: &str = "1.32";
+/// The sandbox image every node holds; dry-runs never start it.
+const PAUSE: &str = "registry.k8s.io/pause:3.10";
 
 fn cluster(gate: Gate, label: &str) -> KindCluster {
     let table = image_table();
@@ -96,6 +98,13 @@ fn dry_run_create(cluster: &KindCluster, pod: &Value) -> sidecar_suites::process
     )
 }
 
+/// What the API server would store for `pod` (server-side dry-run); it must be admitted.
+fn admitted(cluster: &KindCluster, pod: &Value) -> Value {
+    let dry = dry_run_create(cluster, pod);
+    assert!(dry.succeeded(), "dry-run must be admitted:{}", dry.report());
+    serde_json::from_slice(&dry.output.stdout).expect("dry-run prints JSON")
+}
+
 fn running_since(status: &ContainerStatus) -> i64 {
     status
         .state
@@ -113,12 +122,7 @@ fn gate_on_cluster_starts_the_app_after_its_native_sidecar() {
     let cluster = cluster(Gate::On, "gate-on");
 
     // The field survives admission.
-    let dry = dry_run_create(
-        &cluster,
-        &sidecar_pod("probe", "registry.k8s.io/pause:3.10", false),
-    );
-    assert!(dry.succeeded(), "dry-run must be admitted:{}", dry.report());
-    let stored: Value = serde_json::from_slice(&dry.output.stdout).expect("dry-run prints JSON");
+    let stored = admitted(&cluster, &sidecar_pod("probe", PAUSE, false));
     assert_eq!(
         stored["spec"]["initContainers"][0]["restartPolicy"], "Always",
         "{stored:#}"
@@ -160,12 +164,7 @@ fn gate_off_cluster_drops_restart_policy_from_init_containers() {
     let cluster = cluster(Gate::Off, "gate-off");
 
     // Without probes the pod is admitted, but as a plain init container (§2 of the semantics doc).
-    let dry = dry_run_create(
-        &cluster,
-        &sidecar_pod("probe", "registry.k8s.io/pause:3.10", false),
-    );
-    assert!(dry.succeeded(), "dry-run must be admitted:{}", dry.report());
-    let stored: Value = serde_json::from_slice(&dry.output.stdout).expect("dry-run prints JSON");
+    let stored = admitted(&cluster, &sidecar_pod("probe", PAUSE, false));
     let init = &stored["spec"]["initContainers"][0];
     assert_eq!(init["name"], "sidecar", "{stored:#}");
     assert!(
@@ -174,10 +173,7 @@ fn gate_off_cluster_drops_restart_policy_from_init_containers() {
     );
 
     // With a startup probe it is refused: probes are forbidden on plain init containers.
-    let refused = dry_run_create(
-        &cluster,
-        &sidecar_pod("probe", "registry.k8s.io/pause:3.10", true),
-    );
+    let refused = dry_run_create(&cluster, &sidecar_pod("probe", PAUSE, true));
     assert!(
         !refused.succeeded(),
         "a probed init container must be refused with the gate off:{}",
