@@ -52,7 +52,7 @@ impl KindCluster {
             _dir: dir,
         };
         // From here on, Drop deletes whatever kind made, even if creation fails half-way.
-        run_ok(
+        let created = run(
             &cluster.kind,
             [
                 "create".as_ref(),
@@ -69,6 +69,24 @@ impl KindCluster {
             ],
             None,
         );
+        if !created.succeeded() {
+            let hint = if created.stderr().contains("unable to apply caps") {
+                "\nhint: this host cannot grant every capability to privileged containers (it lacks \
+                 CAP_SYS_RESOURCE); scripts/docker-up.sh installs the runtime wrapper that fixes it"
+            } else if created
+                .stderr()
+                .contains("Cannot connect to the Docker daemon")
+            {
+                "\nhint: no Docker daemon answers; start one with scripts/docker-up.sh"
+            } else {
+                ""
+            };
+            panic!(
+                "kind must create {}:{}{hint}",
+                cluster.name,
+                created.report()
+            );
+        }
         cluster.kubectl_ok(&[
             "wait",
             "--for=condition=Ready",
