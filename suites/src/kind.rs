@@ -8,8 +8,43 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
+use sidecar_e2e::cluster::kind_config;
+use sidecar_e2e::plan::{Gate, ImageTable, K8sVersion, cluster_spec};
 
+use crate::images::{image_table, node_image, tool};
 use crate::process::{Finished, run, run_ok};
+
+/// The Kubernetes minor the offline images are built for.
+pub const OFFLINE_MINOR: &str = "1.32";
+
+/// A cluster from the offline node image with the harness's own kind config for `gate`, its
+/// node and every kube-system pod Ready (CoreDNS needs the CNI, so the network works too), and
+/// the image table it was made from.
+///
+/// # Panics
+/// When the image map, kind or the cluster fails, with what they printed.
+pub fn offline_cluster(gate: Gate, label: &str) -> (KindCluster, ImageTable) {
+    let table = image_table();
+    let k8s: K8sVersion = OFFLINE_MINOR.parse().expect("valid minor");
+    let spec = cluster_spec(k8s, gate).expect("1.32 boots with the gate on and off");
+    let cluster = KindCluster::create(
+        label,
+        &kind_config(&spec).yaml,
+        &node_image(&table, OFFLINE_MINOR),
+        &tool(&table, "kind"),
+        &tool(&table, "kubectl"),
+    );
+    cluster.kubectl_ok(&[
+        "-n",
+        "kube-system",
+        "wait",
+        "--for=condition=Ready",
+        "pod",
+        "--all",
+        "--timeout=180s",
+    ]);
+    (cluster, table)
+}
 
 /// A live kind cluster, deleted on drop.
 #[derive(Debug)]

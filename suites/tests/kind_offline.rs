@@ -8,39 +8,11 @@
 
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use serde_json::{Value, json};
-use sidecar_e2e::cluster::kind_config;
-use sidecar_e2e::plan::{Gate, K8sVersion, cluster_spec};
-use sidecar_suites::images::{image_table, node_image, tool};
-use sidecar_suites::kind::KindCluster;
+use sidecar_e2e::plan::Gate;
+use sidecar_suites::kind::{KindCluster, offline_cluster};
 
-const MINOR: &str = "1.32";
 /// The sandbox image every node holds; dry-runs never start it.
 const PAUSE: &str = "registry.k8s.io/pause:3.10";
-
-fn cluster(gate: Gate, label: &str) -> KindCluster {
-    let table = image_table();
-    let k8s: K8sVersion = MINOR.parse().expect("valid minor");
-    let spec = cluster_spec(k8s, gate).expect("1.32 boots with the gate on and off");
-    let config = kind_config(&spec);
-    let cluster = KindCluster::create(
-        label,
-        &config.yaml,
-        &node_image(&table, MINOR),
-        &tool(&table, "kind"),
-        &tool(&table, "kubectl"),
-    );
-    // CoreDNS needs the CNI: Ready system pods mean the node's network works too.
-    cluster.kubectl_ok(&[
-        "-n",
-        "kube-system",
-        "wait",
-        "--for=condition=Ready",
-        "pod",
-        "--all",
-        "--timeout=180s",
-    ]);
-    cluster
-}
 
 /// Nothing in the cluster may have been pulled: every image came with the node or `kind load`.
 fn assert_nothing_pulled(cluster: &KindCluster) {
@@ -118,8 +90,7 @@ fn running_since(status: &ContainerStatus) -> i64 {
 
 #[test]
 fn gate_on_cluster_starts_the_app_after_its_native_sidecar() {
-    let table = image_table();
-    let cluster = cluster(Gate::On, "gate-on");
+    let (cluster, table) = offline_cluster(Gate::On, "gate-on");
 
     // The field survives admission.
     let stored = admitted(&cluster, &sidecar_pod("probe", PAUSE, false));
@@ -161,7 +132,7 @@ fn gate_on_cluster_starts_the_app_after_its_native_sidecar() {
 
 #[test]
 fn gate_off_cluster_drops_restart_policy_from_init_containers() {
-    let cluster = cluster(Gate::Off, "gate-off");
+    let (cluster, _) = offline_cluster(Gate::Off, "gate-off");
 
     // Without probes the pod is admitted, but as a plain init container (§2 of the semantics doc).
     let stored = admitted(&cluster, &sidecar_pod("probe", PAUSE, false));
