@@ -19,6 +19,8 @@ pub mod cluster;
 pub mod expect;
 #[cfg(feature = "live")]
 pub mod images;
+#[cfg(feature = "live")]
+pub mod install;
 pub mod plan;
 pub mod pod;
 pub mod recording;

@@ -11,4 +11,3 @@
 pub mod images;
 pub mod kind;
 pub mod process;
-pub mod tls;

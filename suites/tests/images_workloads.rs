@@ -5,10 +5,10 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
+use sidecar_e2e::install::ServingCertificates;
 use sidecar_e2e::views::access_log;
 use sidecar_injector::{InjectorConfig, Mode, proxy::proxy_container};
 use sidecar_suites::images::{image_table, name_and_tag};
-use sidecar_suites::tls::TestPki;
 use testcontainers::core::WaitFor;
 use testcontainers::core::wait::ExitWaitStrategy;
 use testcontainers::runners::AsyncRunner;
@@ -70,7 +70,8 @@ async fn injector_image_answers_inject_over_tls() {
     let table = image_table();
     let network = unique("net");
     let injector_name = unique("injector");
-    let pki = TestPki::for_names(&[injector_name.as_str()]);
+    let pki = ServingCertificates::issue(std::slice::from_ref(&injector_name))
+        .expect("certificates for the container name");
 
     let injector = image(&table.workloads.injector)
         .with_wait_for(WaitFor::message_on_either_std("serving admission reviews"))

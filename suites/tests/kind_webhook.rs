@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::{Value, json};
+use sidecar_e2e::install::ServingCertificates;
 use sidecar_e2e::plan::{Gate, ImageTable};
 use sidecar_e2e::views::access_log;
 use sidecar_suites::kind::{KindCluster, offline_cluster};
 use sidecar_suites::process::Finished;
-use sidecar_suites::tls::TestPki;
 
 const MANIFESTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../manifests");
 const NAMESPACE: &str = "demo";
@@ -61,10 +61,8 @@ fn install_injector(cluster: &KindCluster, table: &ImageTable) {
     }
     apply(cluster, &manifest("injector/namespace.yaml", table));
     apply(cluster, &manifest("injector/rbac.yaml", table));
-    let pki = TestPki::for_names(&[
-        "sidecar-injector.sidecar-e2e-system.svc",
-        "sidecar-injector.sidecar-e2e-system.svc.cluster.local",
-    ]);
+    let pki = ServingCertificates::for_service("sidecar-injector", "sidecar-e2e-system")
+        .expect("certificates for the injector Service");
     let dir = tempfile::tempdir().expect("temp dir");
     let (cert, key) = (dir.path().join("tls.crt"), dir.path().join("tls.key"));
     std::fs::write(&cert, &pki.cert_pem).expect("write cert");
