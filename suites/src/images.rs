@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use sidecar_e2e::cluster::{find_tool, install_hint};
 use sidecar_e2e::plan::{ImageMap, ImageTable, K8sVersion};
 
 /// The variable naming the image map file.
@@ -53,18 +54,15 @@ pub fn node_image(table: &ImageTable, minor: &str) -> String {
 ///
 /// # Panics
 /// When the table does not record it or the file is not there.
-pub fn tool(table: &ImageTable, name: &str) -> PathBuf {
-    let tool = table.tools.get(name).unwrap_or_else(|| {
-        panic!("the image map must record the {name} binary the offline build made")
-    });
-    let path = PathBuf::from(&tool.path);
-    assert!(
-        path.is_file(),
-        "{name} {} must exist at {}",
-        tool.version,
-        tool.path
-    );
-    path
+pub fn tool(table: &ImageTable, name: &'static str) -> PathBuf {
+    let recorded = table.tools.get(name).map(|tool| PathBuf::from(&tool.path));
+    let Some(path) = recorded else {
+        panic!(
+            "the image map must record the {name} binary the offline build made (hint: {})",
+            install_hint(name)
+        )
+    };
+    find_tool(name, Some(&path), None).unwrap_or_else(|err| panic!("{err} (hint: {})", err.hint))
 }
 
 /// `name:tag` split for testcontainers' `GenericImage::new(name, tag)`.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use sidecar_e2e::cluster::kind_config;
+use sidecar_e2e::cluster::{CreateCluster, Kind, kind_config};
 use sidecar_e2e::plan::{Gate, ImageTable, K8sVersion, cluster_spec};
 
 use crate::images::{image_table, node_image, tool};
@@ -50,7 +50,7 @@ pub fn offline_cluster(gate: Gate, label: &str) -> (KindCluster, ImageTable) {
 #[derive(Debug)]
 pub struct KindCluster {
     name: String,
-    kind: PathBuf,
+    kind: Kind,
     kubectl: PathBuf,
     kubeconfig: PathBuf,
     _dir: tempfile::TempDir,
@@ -81,29 +81,22 @@ impl KindCluster {
         let kubeconfig = dir.path().join("kubeconfig");
         let cluster = Self {
             name,
-            kind: kind.to_owned(),
+            kind: Kind {
+                bin: kind.to_owned(),
+            },
             kubectl: kubectl.to_owned(),
             kubeconfig,
             _dir: dir,
         };
         // From here on, Drop deletes whatever kind made, even if creation fails half-way.
-        let created = run(
-            &cluster.kind,
-            [
-                "create".as_ref(),
-                "cluster".as_ref(),
-                "--name".as_ref(),
-                cluster.name.as_ref(),
-                "--image".as_ref(),
-                node_image.as_ref(),
-                "--config".as_ref(),
-                config_path.as_os_str(),
-                "--kubeconfig".as_ref(),
-                cluster.kubeconfig.as_os_str(),
-                "--retain".as_ref(),
-            ],
-            None,
-        );
+        let request = CreateCluster {
+            name: cluster.name.clone(),
+            config: config_path,
+            node_image: Some(node_image.to_owned()),
+            kubeconfig: cluster.kubeconfig.clone(),
+            retain_on_failure: true,
+        };
+        let created = run(&cluster.kind.bin, cluster.kind.create(&request), None);
         if !created.succeeded() {
             let hint = if created.stderr().contains("unable to apply caps") {
                 "\nhint: this host cannot grant every capability to privileged containers (it lacks \
@@ -186,8 +179,8 @@ impl KindCluster {
     /// When kind fails.
     pub fn load_image(&self, image: &str) {
         run_ok(
-            &self.kind,
-            ["load", "docker-image", "--name", &self.name, image],
+            &self.kind.bin,
+            self.kind.load_image(&self.name, image),
             None,
         );
     }
@@ -216,14 +209,8 @@ impl KindCluster {
             .join("../target/sidecar-e2e/kind-logs")
             .join(&self.name);
         let finished = run(
-            &self.kind,
-            [
-                "export",
-                "logs",
-                "--name",
-                &self.name,
-                &dir.to_string_lossy(),
-            ],
+            &self.kind.bin,
+            self.kind.export_logs(&self.name, &dir),
             None,
         );
         eprintln!(
@@ -250,11 +237,7 @@ impl Drop for KindCluster {
                 return;
             }
         }
-        let finished = run(
-            &self.kind,
-            ["delete", "cluster", "--name", &self.name],
-            None,
-        );
+        let finished = run(&self.kind.bin, self.kind.delete(&self.name), None);
         if !finished.succeeded() {
             eprintln!(
                 "could not delete kind cluster {}:{}",

@@ -1,0 +1,226 @@
+//! The `kind` command lines the harness runs, built as data so every flag is tested without
+//! kind, and the check that a tool is there before anything is created.
+//!
+//! Running them is the caller's business (the e2e suites today, `run` later); nothing here
+//! starts a process.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// A tool the harness needs is not there.
+#[derive(Debug, thiserror::Error)]
+#[error("{tool} is needed and was not found ({looked})")]
+pub struct MissingTool {
+    /// The tool (`kind`, `docker`, `kubectl`, `istioctl`).
+    pub tool: &'static str,
+    /// Where it was looked for.
+    pub looked: String,
+    /// How to get it.
+    pub hint: &'static str,
+}
+
+/// How to get each tool the harness runs, for [`MissingTool::hint`].
+pub fn install_hint(tool: &str) -> &'static str {
+    match tool {
+        "kind" | "kubectl" => {
+            "`sidecar-e2e images build --k8s 1.32` builds both from Go modules and records them in the image map"
+        }
+        "docker" => "scripts/docker-up.sh installs Debian's docker.io and starts dockerd",
+        "istioctl" => {
+            "install istioctl from an Istio release and put it on PATH, or pass --istioctl"
+        }
+        _ => "install it and put it on PATH",
+    }
+}
+
+/// `explicit` if given (it must be a file), else the first `tool` on `path` (a PATH value).
+///
+/// # Errors
+/// [`MissingTool`] naming the tool, where it looked, and how to get it.
+pub fn find_tool(
+    tool: &'static str,
+    explicit: Option<&Path>,
+    path: Option<&std::ffi::OsStr>,
+) -> Result<PathBuf, MissingTool> {
+    let missing = |looked: String| MissingTool {
+        tool,
+        looked,
+        hint: install_hint(tool),
+    };
+    if let Some(file) = explicit {
+        return if file.is_file() {
+            Ok(file.to_owned())
+        } else {
+            Err(missing(format!("{} does not exist", file.display())))
+        };
+    }
+    let dirs: Vec<PathBuf> = path
+        .map(|p| std::env::split_paths(p).collect())
+        .unwrap_or_default();
+    dirs.iter()
+        .map(|dir| dir.join(tool))
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| missing(format!("not on PATH ({} directories)", dirs.len())))
+}
+
+/// What `kind create cluster` is asked to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateCluster {
+    /// Cluster name (kind prefixes node containers with it).
+    pub name: String,
+    /// The kind `Cluster` config file.
+    pub config: PathBuf,
+    /// Node image; overrides the config's (`--image`).
+    pub node_image: Option<String>,
+    /// Where kind writes the cluster's kubeconfig (one per cluster: never the user's own).
+    pub kubeconfig: PathBuf,
+    /// Keep the node containers when creation fails, so their logs can be exported; the
+    /// caller deletes the cluster afterwards either way.
+    pub retain_on_failure: bool,
+}
+
+/// The `kind` binary and the command lines for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kind {
+    /// The binary.
+    pub bin: PathBuf,
+}
+
+fn args<const N: usize>(words: [&str; N]) -> Vec<OsString> {
+    words.iter().map(OsString::from).collect()
+}
+
+impl Kind {
+    /// `kind create cluster …`.
+    pub fn create(&self, request: &CreateCluster) -> Vec<OsString> {
+        let mut argv = args(["create", "cluster", "--name", &request.name]);
+        argv.push("--config".into());
+        argv.push(request.config.clone().into_os_string());
+        if let Some(image) = &request.node_image {
+            argv.extend(args(["--image", image]));
+        }
+        argv.push("--kubeconfig".into());
+        argv.push(request.kubeconfig.clone().into_os_string());
+        if request.retain_on_failure {
+            argv.push("--retain".into());
+        }
+        argv
+    }
+
+    /// `kind delete cluster --name NAME`.
+    pub fn delete(&self, name: &str) -> Vec<OsString> {
+        args(["delete", "cluster", "--name", name])
+    }
+
+    /// `kind load docker-image --name NAME IMAGE`.
+    pub fn load_image(&self, name: &str, image: &str) -> Vec<OsString> {
+        args(["load", "docker-image", "--name", name, image])
+    }
+
+    /// `kind export logs --name NAME DIR`.
+    pub fn export_logs(&self, name: &str, dir: &Path) -> Vec<OsString> {
+        let mut argv = args(["export", "logs", "--name", name]);
+        argv.push(dir.as_os_str().to_owned());
+        argv
+    }
+
+    /// `kind get clusters` (one name per line).
+    pub fn get_clusters(&self) -> Vec<OsString> {
+        args(["get", "clusters"])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(argv: &[OsString]) -> Vec<String> {
+        argv.iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    fn kind() -> Kind {
+        Kind {
+            bin: PathBuf::from("/opt/kind"),
+        }
+    }
+
+    #[test]
+    fn create_names_config_image_kubeconfig_and_retain() {
+        let request = CreateCluster {
+            name: "sidecar-e2e-abc".into(),
+            config: "/run/cfg.yaml".into(),
+            node_image: Some("sidecar-e2e.local/kind-node:v1.32.13".into()),
+            kubeconfig: "/run/kubeconfig".into(),
+            retain_on_failure: true,
+        };
+        assert_eq!(
+            words(&kind().create(&request)),
+            [
+                "create",
+                "cluster",
+                "--name",
+                "sidecar-e2e-abc",
+                "--config",
+                "/run/cfg.yaml",
+                "--image",
+                "sidecar-e2e.local/kind-node:v1.32.13",
+                "--kubeconfig",
+                "/run/kubeconfig",
+                "--retain",
+            ]
+        );
+        let plain = CreateCluster {
+            node_image: None,
+            retain_on_failure: false,
+            ..request
+        };
+        let argv = words(&kind().create(&plain));
+        assert!(!argv.contains(&"--image".to_owned()) && !argv.contains(&"--retain".to_owned()));
+    }
+
+    #[test]
+    fn other_commands() {
+        assert_eq!(
+            words(&kind().delete("c")),
+            ["delete", "cluster", "--name", "c"]
+        );
+        assert_eq!(
+            words(&kind().load_image("c", "img:1")),
+            ["load", "docker-image", "--name", "c", "img:1"]
+        );
+        assert_eq!(
+            words(&kind().export_logs("c", Path::new("/tmp/logs"))),
+            ["export", "logs", "--name", "c", "/tmp/logs"]
+        );
+        assert_eq!(words(&kind().get_clusters()), ["get", "clusters"]);
+    }
+
+    #[test]
+    fn finds_a_tool_on_path_or_says_how_to_get_it() {
+        let dir =
+            std::env::temp_dir().join(format!("sidecar-e2e-find-tool-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::write(dir.join("kind"), b"").expect("fake kind");
+        let path = std::env::join_paths([Path::new("/nonexistent"), &dir]).expect("PATH");
+        assert_eq!(
+            find_tool("kind", None, Some(&path)).expect("found"),
+            dir.join("kind")
+        );
+
+        let err = find_tool("docker", None, Some(&path)).expect_err("no docker there");
+        assert_eq!(err.tool, "docker");
+        assert!(
+            err.to_string().contains("not on PATH (2 directories)"),
+            "{err}"
+        );
+        assert!(err.hint.contains("scripts/docker-up.sh"));
+
+        let err =
+            find_tool("kind", Some(&dir.join("nope")), Some(&path)).expect_err("explicit wins");
+        assert!(err.to_string().contains("does not exist"), "{err}");
+        assert!(err.hint.contains("images build"));
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+}
