@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use sidecar_e2e::cluster::{CreateCluster, Kind, kind_config};
+use sidecar_e2e::cluster::{
+    CreateCluster, Kind, check_probe, kind_config, native_sidecars_kept, probe_pod,
+};
 use sidecar_e2e::plan::{Gate, ImageTable, K8sVersion, cluster_spec};
 
 use crate::images::{image_table, node_image, tool};
@@ -17,9 +19,13 @@ use crate::process::{Finished, run, run_ok};
 /// The Kubernetes minor the offline images are built for.
 pub const OFFLINE_MINOR: &str = "1.32";
 
+/// The sandbox image every node holds; dry-runs never start it.
+pub const SANDBOX_IMAGE: &str = "registry.k8s.io/pause:3.10";
+
 /// A cluster from the offline node image with the harness's own kind config for `gate`, its
 /// node and every kube-system pod Ready (CoreDNS needs the CNI, so the network works too), and
-/// the image table it was made from.
+/// the capability probe in agreement with the plan (a gate that did not take effect fails here,
+/// loudly); with the image table it was made from.
 ///
 /// # Panics
 /// When the image map, kind or the cluster fails, with what they printed.
@@ -43,6 +49,16 @@ pub fn offline_cluster(gate: Gate, label: &str) -> (KindCluster, ImageTable) {
         "--all",
         "--timeout=180s",
     ]);
+    let probe = probe_pod("default", SANDBOX_IMAGE).to_string();
+    let stored = cluster.kubectl_json(
+        &["create", "--dry-run=server", "-f", "-"],
+        Some(probe.as_bytes()),
+    );
+    let kept = native_sidecars_kept(&stored)
+        .unwrap_or_else(|err| panic!("the capability probe must answer: {err}"));
+    if let Err(contradiction) = check_probe(&spec, kept) {
+        panic!("{}: {contradiction}", cluster.name());
+    }
     (cluster, table)
 }
 

@@ -9,10 +9,7 @@
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use serde_json::{Value, json};
 use sidecar_e2e::plan::Gate;
-use sidecar_suites::kind::{KindCluster, offline_cluster};
-
-/// The sandbox image every node holds; dry-runs never start it.
-const PAUSE: &str = "registry.k8s.io/pause:3.10";
+use sidecar_suites::kind::{KindCluster, SANDBOX_IMAGE as PAUSE, offline_cluster};
 
 /// Nothing in the cluster may have been pulled: every image came with the node or `kind load`.
 fn assert_nothing_pulled(cluster: &KindCluster) {
