@@ -9,7 +9,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use sidecar_e2e::cluster::{
-    CreateCluster, Kind, check_probe, kind_config, native_sidecars_kept, probe_pod,
+    CreateCluster, Kind, check_probe, docker_failure_hint, kind_config, native_sidecars_kept,
+    probe_pod,
 };
 use sidecar_e2e::plan::{Gate, ImageTable, K8sVersion, cluster_spec};
 
@@ -114,17 +115,9 @@ impl KindCluster {
         };
         let created = run(&cluster.kind.bin, cluster.kind.create(&request), None);
         if !created.succeeded() {
-            let hint = if created.stderr().contains("unable to apply caps") {
-                "\nhint: this host cannot grant every capability to privileged containers (it lacks \
-                 CAP_SYS_RESOURCE); scripts/docker-up.sh installs the runtime wrapper that fixes it"
-            } else if created
-                .stderr()
-                .contains("Cannot connect to the Docker daemon")
-            {
-                "\nhint: no Docker daemon answers; start one with scripts/docker-up.sh"
-            } else {
-                ""
-            };
+            let hint = docker_failure_hint(&created.stderr())
+                .map(|hint| format!("\nhint: {hint}"))
+                .unwrap_or_default();
             panic!(
                 "kind must create {}:{}{hint}",
                 cluster.name,

@@ -33,6 +33,21 @@ pub fn install_hint(tool: &str) -> &'static str {
     }
 }
 
+/// What to do about a failed `kind` or `docker` command, recognised from its stderr: a host that
+/// cannot grant privileged containers every capability, or no Docker daemon.
+pub fn docker_failure_hint(stderr: &str) -> Option<&'static str> {
+    if stderr.contains("unable to apply caps") {
+        Some(
+            "this host cannot grant every capability to privileged containers (it lacks \
+             CAP_SYS_RESOURCE); scripts/docker-up.sh installs the runtime wrapper that fixes it",
+        )
+    } else if stderr.contains("Cannot connect to the Docker daemon") {
+        Some("no Docker daemon answers; start one with scripts/docker-up.sh")
+    } else {
+        None
+    }
+}
+
 /// `explicit` if given (it must be a file), else the first `tool` on `path` (a PATH value).
 ///
 /// # Errors
@@ -195,6 +210,19 @@ mod tests {
             ["export", "logs", "--name", "c", "/tmp/logs"]
         );
         assert_eq!(words(&kind().get_clusters()), ["get", "clusters"]);
+    }
+
+    #[test]
+    fn recognises_docker_failures_kind_reports() {
+        let caps = "ERROR: failed to create cluster: docker run error: ... runc create failed: \
+                    unable to start container process: unable to apply caps: operation not permitted";
+        assert!(docker_failure_hint(caps).is_some_and(|h| h.contains("scripts/docker-up.sh")));
+        let down = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.";
+        assert!(docker_failure_hint(down).is_some_and(|h| h.contains("start one")));
+        assert_eq!(
+            docker_failure_hint("ERROR: node(s) already exist for a cluster"),
+            None
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ mod kind;
 mod kind_config;
 mod probe;
 
-pub use kind::{CreateCluster, Kind, MissingTool, find_tool, install_hint};
+pub use kind::{CreateCluster, Kind, MissingTool, docker_failure_hint, find_tool, install_hint};
 pub use kind_config::{KindConfig, kind_config};
 pub use probe::{
     PROBE_POD_NAME, ProbeContradiction, ProbeError, check_probe, native_sidecars_kept, probe_pod,
