@@ -23,8 +23,14 @@ pub mod images;
 pub mod install;
 pub mod plan;
 pub mod pod;
+#[cfg(feature = "live")]
+pub mod process;
+#[cfg(feature = "live")]
+pub mod record;
 pub mod recording;
 pub mod report;
+#[cfg(feature = "live")]
+pub mod run;
 pub mod scenario;
 pub mod verdict;
 pub mod views;

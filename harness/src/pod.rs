@@ -102,6 +102,28 @@ pub fn any_app_terminated(pod: &Pod, proxy: &str) -> bool {
     app_statuses(pod, proxy).into_iter().any(has_terminated)
 }
 
+/// The pod has finished: phase `Succeeded` or `Failed` (it will not run again).
+pub fn is_finished(pod: &Pod) -> bool {
+    matches!(phase(pod), "Succeeded" | "Failed")
+}
+
+/// The pod's `Ready` condition is `True`: every container passed its readiness probe.
+pub fn is_ready(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .into_iter()
+        .flatten()
+        .any(|c| c.type_ == "Ready" && c.status == "True")
+}
+
+/// Every app container (every regular container but `proxy`) has terminated: the app is done,
+/// whatever the proxy does.
+pub fn all_apps_terminated(pod: &Pod, proxy: &str) -> bool {
+    let apps = app_statuses(pod, proxy);
+    !apps.is_empty() && apps.into_iter().all(has_terminated)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +182,24 @@ status:
             .collect();
         assert_eq!(apps, ["app"]);
         assert!(container_status(&pod, "nope").is_none());
+    }
+
+    #[test]
+    fn ready_finished_and_apps_done() {
+        let running = pod(
+            "status:\n  phase: Running\n  conditions:\n  - {type: Ready, status: 'True'}\n  containerStatuses:\n  - {name: app, ready: false, restartCount: 0, image: x, imageID: '', state: {terminated: {exitCode: 0}}}\n  - {name: sidecar-proxy, ready: true, restartCount: 0, image: x, imageID: '', state: {running: {}}}\n",
+        );
+        assert!(is_ready(&running));
+        assert!(!is_finished(&running));
+        assert!(all_apps_terminated(&running, "sidecar-proxy"));
+        assert!(!all_apps_terminated(&running, "app"));
+        let failed = pod("status: {phase: Failed}\n");
+        assert!(is_finished(&failed));
+        assert!(!is_ready(&failed));
+        assert!(
+            !all_apps_terminated(&failed, "sidecar-proxy"),
+            "no app statuses: not done"
+        );
     }
 
     #[test]

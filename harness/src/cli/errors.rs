@@ -18,8 +18,12 @@ pub mod exit_codes {
     /// A file could not be read, or the output could not be written (the same code as
     /// `sidecar-injector`'s).
     pub const IO: u8 = 3;
-    /// Setting up failed: a build step, Docker, kind (the harness's tools broke, not a check).
+    /// Setting up failed: a build step, Docker, kind, a cluster that did not come up, an
+    /// injector that did not install (the harness's tools broke, not a check).
     pub const SETUP_FAILED: u8 = 4;
+    /// Interrupted (SIGINT/SIGTERM) after removing what the run had created; 128 + SIGINT, as
+    /// shells report it.
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// Every way a command can end other than success.
@@ -83,6 +87,62 @@ pub enum ExpectedError {
     #[cfg(feature = "live")]
     #[error("cannot build the images")]
     ImagesBuild(#[source] BuildError),
+    /// A tool the command needs is missing.
+    #[cfg(feature = "live")]
+    #[error(transparent)]
+    MissingTool(crate::cluster::MissingTool),
+    /// Docker is installed but no daemon answers.
+    #[cfg(feature = "live")]
+    #[error("no Docker daemon answers (`docker info` failed)")]
+    DockerDown(#[source] crate::process::ToolError),
+    /// Nothing in the matrix can run.
+    #[error("no cell of the matrix can run: {skipped}")]
+    NoValidCells {
+        /// Each invalid cell and why.
+        skipped: String,
+    },
+    /// A borrowed cluster runs one cell.
+    #[error("--kubeconfig runs one cell on the cluster it names, but the matrix has {cells}")]
+    OneCellOnExisting {
+        /// How many cells the flags gave.
+        cells: usize,
+    },
+    /// `run` needs versions named.
+    #[error("name the Kubernetes versions to run with --k8s")]
+    NoVersions,
+    /// A flag's value is wrong.
+    #[error("{flag}: {reason}")]
+    BadFlag {
+        /// The flag.
+        flag: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
+    /// A live operation failed (listing clusters, reaching a cluster).
+    #[cfg(feature = "live")]
+    #[error("cannot {action}")]
+    Live {
+        /// What was tried.
+        action: String,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Some cells could not be set up (clusters, installs): nothing was proven there.
+    #[error("{failed} cell(s) could not be set up; see the errors above")]
+    RunSetup {
+        /// How many cells.
+        failed: usize,
+    },
+    /// Interrupted by a signal; what could not be removed is listed.
+    #[error("interrupted{}", if left.is_empty() { "; removed everything this run created".to_owned() } else { format!("; could not remove: {}", left.join("; ")) })]
+    Interrupted {
+        /// What is left behind.
+        left: Vec<String>,
+    },
     /// The verdict: some checks did not meet their expectation.
     #[error("{failed} check(s) failed")]
     ChecksFailed {
@@ -107,6 +167,16 @@ impl ExpectedError {
             | ExpectedError::WriteFile { .. }
             | ExpectedError::Report(_) => exit_codes::IO,
             ExpectedError::ChecksFailed { .. } => exit_codes::CHECKS_FAILED,
+            ExpectedError::NoValidCells { .. }
+            | ExpectedError::OneCellOnExisting { .. }
+            | ExpectedError::NoVersions
+            | ExpectedError::BadFlag { .. } => exit_codes::BAD_INPUT,
+            ExpectedError::Runtime(_) | ExpectedError::RunSetup { .. } => exit_codes::SETUP_FAILED,
+            ExpectedError::Interrupted { .. } => exit_codes::INTERRUPTED,
+            #[cfg(feature = "live")]
+            ExpectedError::MissingTool(_)
+            | ExpectedError::DockerDown(_)
+            | ExpectedError::Live { .. } => exit_codes::SETUP_FAILED,
             #[cfg(feature = "live")]
             ExpectedError::ImagesBuild(BuildError::NoDefinition { .. }) => exit_codes::BAD_INPUT,
             #[cfg(feature = "live")]
@@ -134,6 +204,21 @@ impl ExpectedError {
             ExpectedError::KindConfig(ClusterSpecError::CannotBoot { .. }) => {
                 Some("`sidecar-e2e plan` lists which gate settings each version accepts")
             }
+            ExpectedError::NoValidCells { .. } | ExpectedError::OneCellOnExisting { .. } => Some(
+                "`sidecar-e2e plan` with the same flags shows every cell and why it can or cannot run",
+            ),
+            ExpectedError::NoVersions => Some(
+                "e.g. --k8s 1.32 --gate on,off; `sidecar-e2e plan` lists the versions and gates",
+            ),
+            #[cfg(feature = "live")]
+            ExpectedError::MissingTool(missing) => Some(missing.hint),
+            #[cfg(feature = "live")]
+            ExpectedError::DockerDown(_) => Some(
+                "start Docker with scripts/docker-up.sh (it installs Debian's docker.io where missing)",
+            ),
+            ExpectedError::RunSetup { .. } => Some(
+                "each cell's kind logs are in its artifacts directory; --keep-on-failure keeps the cluster",
+            ),
             ExpectedError::Recording(RecordingError::Version { .. }) => {
                 Some("verify a recording with the sidecar-e2e version that made it")
             }

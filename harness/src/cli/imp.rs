@@ -9,6 +9,8 @@ use super::errors::{ExpectedError, render_error};
 use super::images::ImagesCommand;
 use super::kind_config::KindConfigOpts;
 use super::plan::PlanOpts;
+#[cfg(feature = "live")]
+use super::run::RunOpts;
 use super::verify::VerifyOpts;
 
 /// Proves that injected Kubernetes native sidecars behave, per Kubernetes version and
@@ -16,7 +18,8 @@ use super::verify::VerifyOpts;
 ///
 /// Exit codes: 0 success; 1 a check failed; 2 bad input (flags, versions, a recording's
 /// content); 3 I/O (a file could not be read, or the output written); 4 setup failed (a build
-/// step, Docker, kind).
+/// step, Docker, kind, a cluster or injector that did not come up); 130 interrupted (after
+/// removing what the run created). RUST_LOG=debug shows every command and API call.
 #[derive(Debug, Parser)]
 #[command(name = "sidecar-e2e", version, about, long_about)]
 pub struct Cli {
@@ -45,6 +48,23 @@ enum Command {
     ///
     /// Example: sidecar-e2e verify --recording run.json --junit junit.xml --markdown summary.md
     Verify(VerifyOpts),
+    /// Run the matrix on real clusters: the main job.
+    ///
+    /// For every valid cell (Kubernetes version x gate x injector x mode): create a kind cluster
+    /// (with the image map's node image), check with a server-side dry-run that the gate really
+    /// took effect, load the images, install the injector and prove its webhook answers, then run
+    /// every scenario in its own labelled namespace, watching pods and events until the scenario
+    /// shows its outcome. Each recording is judged against the plan's expectations.
+    ///
+    /// Writes to --artifacts: junit.xml (one testcase per cell x scenario), summary.md,
+    /// verdicts.json, and per cell <cell>/<scenario>.json recordings (re-check any with
+    /// `sidecar-e2e verify`), timings.json, and kind logs when the cell failed. Ctrl-C removes
+    /// every cluster and namespace the run created. Exit 0 when every check met its expectation,
+    /// 1 when one did not, 4 when a cell could not be set up, 130 when interrupted.
+    ///
+    /// Example: sidecar-e2e run --k8s 1.32 --gate on,off --injector builtin --image-map target/sidecar-e2e/images.yaml
+    #[cfg(feature = "live")]
+    Run(Box<RunOpts>),
     /// Print the kind Cluster config a run uses for a Kubernetes version and gate setting.
     ///
     /// Example: sidecar-e2e kind-config --k8s 1.29 --gate off > cluster.yaml && kind create cluster --config cluster.yaml
@@ -58,6 +78,8 @@ enum Command {
 /// Runs the CLI with the process arguments and returns the exit code.
 pub fn main_impl() -> ExitCode {
     let cli = Cli::parse();
+    #[cfg(feature = "live")]
+    init_tracing();
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -70,9 +92,23 @@ pub fn main_impl() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<(), ExpectedError> {
     match cli.command {
         Command::Plan(opts) => opts.exec(),
+        #[cfg(feature = "live")]
+        Command::Run(opts) => opts.exec(),
         Command::Verify(opts) => opts.exec(),
         Command::KindConfig(opts) => opts.exec(),
         #[cfg(feature = "live")]
         Command::Images(command) => command.exec(),
     }
+}
+
+/// `RUST_LOG=debug` (or any filter) shows every command run and API call on stderr; silent
+/// otherwise.
+#[cfg(feature = "live")]
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use super::errors::ExpectedError;
+use super::matrix::image_table;
 use super::output::write_stdout;
 use crate::cluster::kind_config;
-use crate::plan::{Gate, ImageMap, ImageTable, K8sVersion, NodeImages, PlanError, cluster_spec};
+use crate::plan::{Gate, K8sVersion, cluster_spec};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct KindConfigOpts {
@@ -25,17 +26,7 @@ impl KindConfigOpts {
     pub(super) fn exec(self) -> Result<(), ExpectedError> {
         let mut spec = cluster_spec(self.k8s, self.gate).map_err(ExpectedError::KindConfig)?;
         if let Some(path) = &self.image_map {
-            let text = std::fs::read_to_string(path).map_err(|source| ExpectedError::ReadFile {
-                path: path.display().to_string(),
-                source,
-            })?;
-            let map = ImageMap::from_yaml(&text).map_err(|source| ExpectedError::ImageMap {
-                path: path.display().to_string(),
-                source,
-            })?;
-            let rows =
-                NodeImages::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
-            let table = ImageTable::upstream_for(&rows).overridden_by(map);
+            let table = image_table(Some(path))?;
             if let Some(image) = table.node_images.get(&self.k8s) {
                 spec.node_image.clone_from(image);
             }

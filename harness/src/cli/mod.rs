@@ -9,8 +9,15 @@ mod errors;
 mod images;
 mod imp;
 mod kind_config;
+#[cfg(feature = "live")]
+mod live;
+mod matrix;
 mod output;
 mod plan;
+#[cfg(feature = "live")]
+mod progress;
+#[cfg(feature = "live")]
+mod run;
 mod verify;
 
 pub use errors::{ExpectedError, error_chain, exit_codes, render_error};

@@ -3,43 +3,15 @@
 use clap::ValueEnum;
 
 use super::errors::ExpectedError;
+use super::matrix::MatrixOpts;
 use super::output::write_stdout;
-use crate::plan::{
-    EffectiveMode, Gate, InjectorSpec, K8sVersion, Plan, PlanRequest, PlannedCell, ProxyPlace,
-    RequestedMode,
-};
+use crate::plan::{EffectiveMode, Plan, PlannedCell, ProxyPlace};
 use crate::scenario::Scenario;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct PlanOpts {
-    /// Kubernetes versions, comma-separated (default: every version with a kind node image).
-    #[arg(long, value_delimiter = ',', value_name = "1.X,...")]
-    k8s: Vec<K8sVersion>,
-    /// SidecarContainers settings: on, off, default (the version's own).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "default",
-        value_name = "on|off|default,..."
-    )]
-    gate: Vec<Gate>,
-    /// Injectors: builtin (this repository's) or istio@<version> (1.19 to 1.28, the versions whose
-    /// native-sidecar behaviour is known).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "builtin",
-        value_name = "builtin|istio@1.X,..."
-    )]
-    injector: Vec<InjectorSpec>,
-    /// Modes asked of the injector: auto, native, legacy.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "auto",
-        value_name = "auto|native|legacy,..."
-    )]
-    mode: Vec<RequestedMode>,
+    #[command(flatten)]
+    matrix: MatrixOpts,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -52,17 +24,12 @@ enum Format {
 }
 
 impl PlanOpts {
-    fn to_request(&self) -> PlanRequest {
-        PlanRequest {
-            k8s: self.k8s.clone(),
-            gates: self.gate.clone(),
-            injectors: self.injector.clone(),
-            modes: self.mode.clone(),
-        }
-    }
-
     pub(super) fn exec(self) -> Result<(), ExpectedError> {
-        let plan = self.to_request().resolve().map_err(ExpectedError::Plan)?;
+        let plan = self
+            .matrix
+            .to_request()
+            .resolve()
+            .map_err(ExpectedError::Plan)?;
         let text = match self.format {
             Format::Json => {
                 let json = serde_json::to_string_pretty(&plan).unwrap_or_default();

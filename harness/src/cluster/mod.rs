@@ -1,13 +1,27 @@
 //! Clusters: the kind config for a cluster the plan resolved, the `kind` command lines that
-//! create, load, export and delete it, and the capability probe that checks the gate took effect. The cluster stage reads [`crate::plan::ClusterSpec`] and
+//! create, load, export and delete it, and the capability probe that checks the gate took effect;
+//! with the `live` feature, the kind provider that runs them, kube clients, and the measured
+//! [`crate::recording::ClusterFacts`]. The cluster stage reads [`crate::plan::ClusterSpec`] and
 //! decides nothing.
 
+#[cfg(feature = "live")]
+mod connect;
+#[cfg(feature = "live")]
+mod facts;
 mod kind;
 mod kind_config;
 mod probe;
+#[cfg(feature = "live")]
+mod provider;
 
+#[cfg(feature = "live")]
+pub use connect::{ClusterAccess, ConnectError};
+#[cfg(feature = "live")]
+pub use facts::{FactsError, PROBE_IMAGE, measure};
 pub use kind::{CreateCluster, Kind, MissingTool, docker_failure_hint, find_tool, install_hint};
 pub use kind_config::{KindConfig, kind_config};
 pub use probe::{
     PROBE_POD_NAME, ProbeContradiction, ProbeError, check_probe, native_sidecars_kept, probe_pod,
 };
+#[cfg(feature = "live")]
+pub use provider::{KindError, KindProvider};

@@ -1,6 +1,14 @@
-//! Installing an injector into a cluster. Today: the certificates the builtin injector's webhook
-//! serves with (the install steps themselves run in the e2e suites until `run` lands).
+//! Installing an injector into a cluster: the builtin one (certificates, Secret, manifests by
+//! server-side apply, the webhook proven live) or Istio through `istioctl`.
 
+pub mod apply;
+pub mod builtin;
 pub mod certs;
+pub mod istio;
 
+pub use apply::{ApplyError, apply_manifest, apply_object, parse_documents};
+pub use builtin::{INJECTION_LABEL, InstallError, injector_mode, install_builtin};
 pub use certs::{CertError, ServingCertificates, service_dns_names};
+pub use istio::{
+    ISTIO_INJECTION_LABEL, IstioError, Istioctl, istio_failure_hint, istio_install_args,
+};

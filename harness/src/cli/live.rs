@@ -1,0 +1,152 @@
+//! What the live commands (`run`, `cluster`, `gc`) share: finding kind and Docker before anything
+//! is created, the async runtime, and the signal that interrupts a run.
+
+use std::path::{Path, PathBuf};
+
+use super::errors::ExpectedError;
+use crate::cluster::{KindProvider, find_tool};
+use crate::plan::{ImageTable, PlannedCell};
+use crate::process::ToolCommand;
+
+/// A multi-threaded runtime (two cells at once need more than one thread).
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, ExpectedError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ExpectedError::Runtime)
+}
+
+/// The kind binary: `--kind-bin`, else the one the offline build recorded in the image map,
+/// else `kind` on PATH.
+pub(super) fn kind_binary(
+    explicit: Option<&Path>,
+    images: &ImageTable,
+) -> Result<PathBuf, ExpectedError> {
+    let recorded = images
+        .tools
+        .get("kind")
+        .map(|tool| PathBuf::from(&tool.path))
+        .filter(|path| path.is_file());
+    let explicit = explicit.map(Path::to_path_buf).or(recorded);
+    find_tool(
+        "kind",
+        explicit.as_deref(),
+        std::env::var_os("PATH").as_deref(),
+    )
+    .map_err(ExpectedError::MissingTool)
+}
+
+/// `kind version` prints `kind v0.30.0 go1.26.0 linux/amd64`: the second word.
+pub(super) fn parse_kind_version(stdout: &str) -> Option<String> {
+    stdout
+        .split_whitespace()
+        .nth(1)
+        .filter(|v| v.starts_with('v'))
+        .map(str::to_owned)
+}
+
+/// Warnings for cells whose node image was published with another kind release than `kind`'s.
+pub(super) fn kind_version_warnings(version: Option<&str>, cells: &[PlannedCell]) -> Vec<String> {
+    let Some(version) = version else {
+        return vec![
+            "could not read `kind version`; node images are paired with particular kind releases"
+                .to_owned(),
+        ];
+    };
+    let mut warnings: Vec<String> = cells
+        .iter()
+        .filter_map(|cell| cell.cluster.as_ref().map(|spec| (cell.k8s, &spec.kind_release)))
+        .filter(|(_, release)| release.as_str() != version)
+        .map(|(k8s, release)| {
+            format!("kind is {version}, but Kubernetes {k8s}'s node image pairs with kind {release}; pass --kind-bin if clusters fail to start")
+        })
+        .collect();
+    warnings.dedup();
+    warnings
+}
+
+/// Checks Docker answers and kind runs, before anything is created; returns the kind provider
+/// and kind's version.
+pub(super) async fn preflight_kind(
+    kind_bin: PathBuf,
+) -> Result<(KindProvider, Option<String>), ExpectedError> {
+    let docker = find_tool("docker", None, std::env::var_os("PATH").as_deref())
+        .map_err(ExpectedError::MissingTool)?;
+    ToolCommand::new(
+        &docker,
+        vec![
+            "info".into(),
+            "--format".into(),
+            "{{.ServerVersion}}".into(),
+        ],
+    )
+    .run()
+    .await
+    .map_err(ExpectedError::DockerDown)?;
+    let version = ToolCommand::new(&kind_bin, vec!["version".into()])
+        .run()
+        .await
+        .ok()
+        .and_then(|out| parse_kind_version(&out.stdout));
+    Ok((KindProvider::new(kind_bin), version))
+}
+
+/// Resolves on SIGINT or SIGTERM, with the signal's name.
+pub(super) async fn interrupted() -> &'static str {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return "SIGINT";
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Gate, InjectorSpec, K8sVersion, PlanRequest, RequestedMode};
+
+    #[test]
+    fn reads_kinds_version() {
+        assert_eq!(
+            parse_kind_version("kind v0.30.0 go1.26.0 linux/amd64\n").as_deref(),
+            Some("v0.30.0")
+        );
+        assert_eq!(parse_kind_version("garbage"), None);
+    }
+
+    #[test]
+    fn warns_when_kind_and_the_node_image_disagree() {
+        let plan = PlanRequest {
+            k8s: vec![K8sVersion::new(29), K8sVersion::new(32)],
+            gates: vec![Gate::On],
+            injectors: vec![InjectorSpec::Builtin],
+            modes: vec![RequestedMode::Auto],
+        }
+        .resolve()
+        .expect("plans");
+        let warnings = kind_version_warnings(Some("v0.30.0"), &plan.cells);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("Kubernetes 1.29's node image pairs with kind v0.25.0"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn a_missing_kind_names_the_tool_and_how_to_get_it() {
+        let images = ImageTable::upstream([]);
+        let err = kind_binary(Some(Path::new("/nonexistent/kind")), &images).expect_err("missing");
+        let text = super::super::render_error(&err);
+        assert!(
+            text.contains("kind is needed and was not found (/nonexistent/kind does not exist)"),
+            "{text}"
+        );
+        assert!(text.contains("hint: `sidecar-e2e images build"), "{text}");
+    }
+}

@@ -1,0 +1,284 @@
+//! `sidecar-e2e run`: the main job. Plans the matrix, checks the tools, runs every cell (kind
+//! clusters, injector, scenarios), reports, and exits 0 only when every check met its
+//! expectation. SIGINT/SIGTERM remove everything the run created before it exits.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::errors::ExpectedError;
+use super::live::{interrupted, kind_binary, kind_version_warnings, preflight_kind, runtime};
+use super::matrix::{MatrixOpts, image_table};
+use super::output::Stdout;
+use super::progress::stderr_progress;
+use crate::cluster::{ClusterAccess, MissingTool, find_tool};
+use crate::install::Istioctl;
+use crate::plan::{InjectorSpec, PlannedCell};
+use crate::report::{Colour, JsonSink, JunitSink, MarkdownSink, Reporter, TerminalSink};
+use crate::run::{CellOutcome, Created, Provider, RunConfig, new_run_id, run_all};
+use crate::scenario::Scenario;
+
+#[derive(Debug, clap::Args)]
+pub(super) struct RunOpts {
+    #[command(flatten)]
+    matrix: MatrixOpts,
+    /// Scenarios to run in every cell, comma-separated (default: all four).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "sleep|init-traffic|job|shutdown-traffic,..."
+    )]
+    scenario: Vec<Scenario>,
+    /// Where recordings, reports and logs go (default: target/sidecar-e2e/<run-id>/).
+    #[arg(long, value_name = "DIR")]
+    artifacts: Option<PathBuf>,
+    /// How many cells (clusters) run at once.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    parallel: usize,
+    /// Keep a failed cell's cluster (or namespaces) and print how to inspect and remove it.
+    #[arg(long)]
+    keep_on_failure: bool,
+    /// Image map (YAML) overriding the upstream images, e.g. the one `sidecar-e2e images build`
+    /// wrote; its node images are used and its images loaded into the clusters.
+    #[arg(long, value_name = "FILE", env = "SIDECAR_E2E_IMAGE_MAP")]
+    image_map: Option<PathBuf>,
+    /// The kind binary (default: the one the image map records, else kind on PATH).
+    #[arg(long, value_name = "FILE")]
+    kind_bin: Option<PathBuf>,
+    /// Run on this existing cluster instead of creating kind clusters (one cell; the images must
+    /// be pullable there).
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// The context in --kubeconfig (default: its current context).
+    #[arg(long, requires = "kubeconfig")]
+    context: Option<String>,
+    /// istioctl for Istio cells (default: istioctl on PATH).
+    #[arg(long, value_name = "FILE")]
+    istioctl: Option<PathBuf>,
+    /// How long one scenario may run before what it did is recorded as is.
+    #[arg(long, default_value_t = 180, value_name = "SECONDS")]
+    scenario_timeout: u64,
+}
+
+impl RunOpts {
+    pub(super) fn exec(self) -> Result<(), ExpectedError> {
+        if self.matrix.k8s.is_empty() {
+            return Err(ExpectedError::NoVersions);
+        }
+        if self.parallel == 0 {
+            return Err(ExpectedError::BadFlag {
+                flag: "--parallel",
+                reason: "must be at least 1".to_owned(),
+            });
+        }
+        let plan = self
+            .matrix
+            .to_request()
+            .resolve()
+            .map_err(ExpectedError::Plan)?;
+        let cells = valid_cells(plan.cells)?;
+        if self.kubeconfig.is_some() && cells.len() != 1 {
+            return Err(ExpectedError::OneCellOnExisting { cells: cells.len() });
+        }
+        let images = image_table(self.image_map.as_deref())?;
+        let istioctl = istioctl_for(&cells, self.istioctl.as_deref())?;
+        let kind_bin = match self.kubeconfig {
+            Some(_) => None,
+            None => Some(kind_binary(self.kind_bin.as_deref(), &images)?),
+        };
+        let mut scenarios = if self.scenario.is_empty() {
+            Scenario::ALL.to_vec()
+        } else {
+            self.scenario.clone()
+        };
+        scenarios.sort();
+        scenarios.dedup();
+        let run_id = new_run_id(k8s_openapi::jiff::Timestamp::now(), std::process::id());
+        let artifacts = self
+            .artifacts
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("target/sidecar-e2e").join(&run_id));
+        std::fs::create_dir_all(&artifacts).map_err(|source| ExpectedError::WriteFile {
+            path: artifacts.display().to_string(),
+            source,
+        })?;
+        let rt = runtime()?;
+        let outcomes = rt.block_on(async {
+            let provider = match (&self.kubeconfig, kind_bin) {
+                (Some(kubeconfig), _) => Provider::Existing(ClusterAccess {
+                    kubeconfig: kubeconfig.clone(),
+                    context: self.context.clone(),
+                }),
+                (None, Some(bin)) => {
+                    let (kind, version) = preflight_kind(bin).await?;
+                    for warning in kind_version_warnings(version.as_deref(), &cells) {
+                        eprintln!("warning: {warning}");
+                    }
+                    Provider::Kind(kind)
+                }
+                (None, None) => unreachable!("kind is found whenever there is no kubeconfig"),
+            };
+            let config = RunConfig {
+                run_id: run_id.clone(),
+                cells,
+                scenarios,
+                images,
+                artifacts: artifacts.clone(),
+                parallel: self.parallel,
+                keep_on_failure: self.keep_on_failure,
+                keep_cluster: false,
+                provider,
+                istioctl,
+                scenario_timeout: Duration::from_secs(self.scenario_timeout),
+            };
+            eprintln!(
+                "run {run_id}: {} cell(s) x {} scenario(s), {} at a time; artifacts in {}",
+                config.cells.len(),
+                config.scenarios.len(),
+                config.parallel,
+                artifacts.display()
+            );
+            run_or_interrupt(&config).await
+        })?;
+        report(&artifacts, &outcomes)
+    }
+}
+
+/// Runs every cell unless a signal comes first; then removes what the run created.
+pub(super) async fn run_or_interrupt(
+    config: &RunConfig,
+) -> Result<Vec<CellOutcome>, ExpectedError> {
+    let created = Created::default();
+    let progress = stderr_progress();
+    tokio::select! {
+        outcomes = run_all(config, &created, &progress) => Ok(outcomes),
+        signal = interrupted() => {
+            eprintln!("{signal}: stopping; removing {}", {
+                let left = created.describe();
+                if left.is_empty() { "nothing (nothing was created yet)".to_owned() } else { left.join(", ") }
+            });
+            let kind = match &config.provider {
+                Provider::Kind(kind) => Some(kind),
+                Provider::Existing(_) => None,
+            };
+            let left = created.remove_all(kind).await;
+            Err(ExpectedError::Interrupted { left })
+        }
+    }
+}
+
+/// The valid cells; the invalid ones are named on stderr, and a matrix with none is an error.
+fn valid_cells(cells: Vec<PlannedCell>) -> Result<Vec<PlannedCell>, ExpectedError> {
+    let (valid, invalid): (Vec<_>, Vec<_>) = cells.into_iter().partition(|c| c.valid);
+    let skipped: Vec<String> = invalid
+        .iter()
+        .map(|c| {
+            format!(
+                "{}: {}",
+                c.cell.slug(),
+                c.reason.as_deref().unwrap_or("invalid")
+            )
+        })
+        .collect();
+    if valid.is_empty() {
+        return Err(ExpectedError::NoValidCells {
+            skipped: skipped.join("; "),
+        });
+    }
+    for line in skipped {
+        eprintln!("skipping {line}");
+    }
+    Ok(valid)
+}
+
+/// istioctl when some cell installs Istio: found before anything is created.
+fn istioctl_for(
+    cells: &[PlannedCell],
+    explicit: Option<&Path>,
+) -> Result<Option<Istioctl>, ExpectedError> {
+    if !cells
+        .iter()
+        .any(|c| matches!(c.injector, InjectorSpec::Istio { .. }))
+    {
+        return Ok(None);
+    }
+    find_tool("istioctl", explicit, std::env::var_os("PATH").as_deref())
+        .map(|bin| Some(Istioctl { bin }))
+        .map_err(|err: MissingTool| ExpectedError::MissingTool(err))
+}
+
+/// The terminal table, `junit.xml`, `summary.md` and `verdicts.json`; setup failures after.
+fn report(artifacts: &Path, outcomes: &[CellOutcome]) -> Result<(), ExpectedError> {
+    let colour = if std::io::stdout().is_terminal() {
+        Colour::Ansi
+    } else {
+        Colour::Plain
+    };
+    let create = |name: &str| {
+        let path = artifacts.join(name);
+        File::create(&path)
+            .map(BufWriter::new)
+            .map_err(|source| ExpectedError::WriteFile {
+                path: path.display().to_string(),
+                source,
+            })
+            .map(|file| (file, path.display().to_string()))
+    };
+    let (junit, junit_path) = create("junit.xml")?;
+    let (markdown, markdown_path) = create("summary.md")?;
+    let (json, json_path) = create("verdicts.json")?;
+    let mut reporter = Reporter::new()
+        .with_sink(TerminalSink::new(Stdout, "standard output", colour))
+        .with_sink(JunitSink::new(junit, junit_path))
+        .with_sink(MarkdownSink::new(markdown, markdown_path.clone()))
+        .with_sink(JsonSink::new(json, json_path));
+    for verdict in outcomes.iter().filter_map(|o| o.verdict.as_ref()) {
+        reporter
+            .cell_judged(verdict)
+            .map_err(ExpectedError::Report)?;
+    }
+    let summary = reporter.finish().map_err(ExpectedError::Report)?;
+    let broken: Vec<&CellOutcome> = outcomes
+        .iter()
+        .filter(|o| !o.setup_failures.is_empty())
+        .collect();
+    if !broken.is_empty() {
+        let mut text = String::from("\n## Cells that could not be set up\n\n");
+        for outcome in &broken {
+            for failure in &outcome.setup_failures {
+                eprintln!("error: {}: {failure}", outcome.slug);
+                text.push_str(&format!("- `{}`: {failure}\n", outcome.slug));
+            }
+        }
+        append(Path::new(&markdown_path), &text)?;
+    }
+    for outcome in outcomes {
+        if let Some(kept) = &outcome.kept {
+            eprintln!("{}: {kept}", outcome.slug);
+        }
+    }
+    eprintln!("artifacts: {}", artifacts.display());
+    if !broken.is_empty() {
+        return Err(ExpectedError::RunSetup {
+            failed: broken.len(),
+        });
+    }
+    if !summary.succeeded() {
+        return Err(ExpectedError::ChecksFailed {
+            failed: summary.failed,
+        });
+    }
+    Ok(())
+}
+
+fn append(path: &Path, text: &str) -> Result<(), ExpectedError> {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map_err(|source| ExpectedError::WriteFile {
+            path: path.display().to_string(),
+            source,
+        })
+}

@@ -1,0 +1,174 @@
+//! Where a run's clusters come from: kind clusters it creates (and must delete), or a cluster the
+//! user brings (`--kubeconfig`, `--context`), which it only borrows. The kind provider runs the
+//! command lines of [`super::Kind`] through [`crate::process`].
+
+use std::path::{Path, PathBuf};
+
+use super::connect::ClusterAccess;
+use super::kind::{CreateCluster, Kind, docker_failure_hint};
+use crate::process::{ToolCommand, ToolError};
+
+/// A kind command failed.
+#[derive(Debug, thiserror::Error)]
+#[error("kind could not {action} {cluster}{}", hint.map(|h| format!(" (hint: {h})")).unwrap_or_default())]
+pub struct KindError {
+    /// What kind was asked to do.
+    pub action: &'static str,
+    /// The cluster.
+    pub cluster: String,
+    /// What to do about it, when recognised.
+    pub hint: Option<&'static str>,
+    /// The command's failure.
+    #[source]
+    pub source: ToolError,
+}
+
+/// The `kind` binary, run for real.
+#[derive(Debug, Clone)]
+pub struct KindProvider {
+    kind: Kind,
+}
+
+impl KindProvider {
+    /// kind at `bin`.
+    pub fn new(bin: PathBuf) -> Self {
+        KindProvider { kind: Kind { bin } }
+    }
+
+    /// The command lines, for hints.
+    pub fn kind(&self) -> &Kind {
+        &self.kind
+    }
+
+    fn command(&self, args: Vec<std::ffi::OsString>) -> ToolCommand {
+        ToolCommand::new(&self.kind.bin, args)
+    }
+
+    async fn run(
+        &self,
+        action: &'static str,
+        cluster: &str,
+        args: Vec<std::ffi::OsString>,
+    ) -> Result<String, KindError> {
+        self.command(args)
+            .run()
+            .await
+            .map(|out| out.stdout)
+            .map_err(|source| KindError {
+                action,
+                cluster: cluster.to_owned(),
+                hint: docker_failure_hint(source.stderr()),
+                source,
+            })
+    }
+
+    /// Creates the cluster and returns how to reach it (its own kubeconfig).
+    ///
+    /// # Errors
+    /// [`KindError`] with kind's stderr and a Docker hint when one applies.
+    pub async fn create(&self, request: &CreateCluster) -> Result<ClusterAccess, KindError> {
+        self.run("create", &request.name, self.kind.create(request))
+            .await?;
+        Ok(ClusterAccess {
+            kubeconfig: request.kubeconfig.clone(),
+            context: Some(format!("kind-{}", request.name)),
+        })
+    }
+
+    /// Loads a local Docker image into every node.
+    ///
+    /// # Errors
+    /// [`KindError`], e.g. when the image is not in the local Docker.
+    pub async fn load_image(&self, cluster: &str, image: &str) -> Result<(), KindError> {
+        self.run(
+            "load an image into",
+            cluster,
+            self.kind.load_image(cluster, image),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// `kind export logs` into `dir`.
+    ///
+    /// # Errors
+    /// [`KindError`].
+    pub async fn export_logs(&self, cluster: &str, dir: &Path) -> Result<(), KindError> {
+        self.run(
+            "export the logs of",
+            cluster,
+            self.kind.export_logs(cluster, dir),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Deletes the cluster (kind succeeds when it is already gone).
+    ///
+    /// # Errors
+    /// [`KindError`].
+    pub async fn delete(&self, cluster: &str) -> Result<(), KindError> {
+        self.run("delete", cluster, self.kind.delete(cluster))
+            .await
+            .map(drop)
+    }
+
+    /// Every kind cluster on this Docker.
+    ///
+    /// # Errors
+    /// [`KindError`].
+    pub async fn clusters(&self) -> Result<Vec<String>, KindError> {
+        let out = self
+            .run("list", "clusters", self.kind.get_clusters())
+            .await?;
+        Ok(parse_cluster_list(&out))
+    }
+}
+
+/// `kind get clusters` prints one name per line, or "No kind clusters found." on stderr.
+fn parse_cluster_list(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_cluster_list() {
+        assert_eq!(
+            parse_cluster_list("sidecar-e2e-a\n\nkind\n"),
+            ["sidecar-e2e-a", "kind"]
+        );
+        assert!(parse_cluster_list("").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_failed_kind_command_names_the_action_and_the_docker_hint() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fake = dir.path().join("kind");
+        std::fs::write(
+            &fake,
+            "#!/bin/sh\necho 'ERROR: failed to create cluster: unable to apply caps: operation not permitted' >&2\nexit 1\n",
+        )
+        .expect("write fake kind");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let provider = KindProvider::new(fake);
+        let err = provider
+            .delete("sidecar-e2e-x")
+            .await
+            .expect_err("fake kind fails");
+        let text = crate::cli::error_chain(&err);
+        assert!(
+            text.starts_with("kind could not delete sidecar-e2e-x (hint: this host cannot grant"),
+            "{text}"
+        );
+        assert!(text.contains("unable to apply caps"), "{text}");
+    }
+}

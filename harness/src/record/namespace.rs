@@ -1,0 +1,101 @@
+//! The namespace each scenario runs in: fresh, labelled with the run id (and the label that
+//! turns injection on), deleted afterwards unless kept.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams};
+use kube::{Api, ResourceExt};
+
+use super::RUN_ID_LABEL;
+
+/// A namespace could not be made or removed.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {action} namespace {name}")]
+pub struct NamespaceError {
+    /// `create`, `delete`, `list`.
+    pub action: &'static str,
+    /// The namespace (or the selector when listing).
+    pub name: String,
+    /// Why.
+    #[source]
+    pub source: kube::Error,
+}
+
+/// Creates `name` with `labels`.
+///
+/// # Errors
+/// [`NamespaceError`], e.g. when it already exists.
+pub async fn create_namespace(
+    client: &kube::Client,
+    name: &str,
+    labels: BTreeMap<String, String>,
+) -> Result<(), NamespaceError> {
+    let namespace = Namespace {
+        metadata: ObjectMeta {
+            name: Some(name.to_owned()),
+            labels: Some(labels),
+            ..ObjectMeta::default()
+        },
+        ..Namespace::default()
+    };
+    Api::<Namespace>::all(client.clone())
+        .create(&PostParams::default(), &namespace)
+        .await
+        .map(drop)
+        .map_err(|source| NamespaceError {
+            action: "create",
+            name: name.to_owned(),
+            source,
+        })
+}
+
+/// Starts deleting `name` (the API server finishes in the background); gone already is fine.
+///
+/// # Errors
+/// [`NamespaceError`].
+pub async fn delete_namespace(client: &kube::Client, name: &str) -> Result<(), NamespaceError> {
+    match Api::<Namespace>::all(client.clone())
+        .delete(name, &DeleteParams::background())
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+        Err(source) => Err(NamespaceError {
+            action: "delete",
+            name: name.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Deletes every namespace labelled with `run_id` (or, with `None`, any run's); returns their
+/// names.
+///
+/// # Errors
+/// [`NamespaceError`].
+pub async fn delete_run_namespaces(
+    client: &kube::Client,
+    run_id: Option<&str>,
+    dry_run: bool,
+) -> Result<Vec<String>, NamespaceError> {
+    let selector = match run_id {
+        Some(id) => format!("{RUN_ID_LABEL}={id}"),
+        None => RUN_ID_LABEL.to_owned(),
+    };
+    let found = Api::<Namespace>::all(client.clone())
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .map_err(|source| NamespaceError {
+            action: "list",
+            name: selector.clone(),
+            source,
+        })?;
+    let names: Vec<String> = found.items.iter().map(ResourceExt::name_any).collect();
+    if !dry_run {
+        for name in &names {
+            delete_namespace(client, name).await?;
+        }
+    }
+    Ok(names)
+}

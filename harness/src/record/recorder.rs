@@ -1,0 +1,487 @@
+//! The recorder: runs one scenario in its namespace and writes down what happened. It applies
+//! httpbin and waits for it, starts watching the scenario's pods and the namespace's events,
+//! applies the workload, and keeps every watch event (numbered in arrival order) until the
+//! scenario's [`super::end_condition`] or its deadline; then it takes a last look at the pods
+//! and reads every container's log.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use futures::{Stream, StreamExt};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Event as CoreEvent, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
+use k8s_openapi::jiff::Timestamp;
+use kube::api::{DeleteParams, ListParams};
+use kube::runtime::watcher::{self, Event};
+use kube::{Api, ResourceExt};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::conditions::{WaitError, await_all, deployment_available, describe_deployment};
+use super::end::{EndCondition, Progress, end_condition};
+use super::logs::{fetch_pod_logs, follow_log};
+use crate::install::{ApplyError, apply_manifest};
+use crate::plan::{EffectiveMode, ImageTable, UnknownImageVariable};
+use crate::recording::{ContainerLog, EventRecord, PhaseTiming, PodSnapshot, ScenarioRecording};
+use crate::scenario::{HTTPBIN_MANIFEST, Scenario};
+
+/// How long httpbin, the upstream, may take to become available.
+const HTTPBIN_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long the followed logs of a deleted pod may take to end after it is gone.
+const FOLLOW_GRACE: Duration = Duration::from_secs(10);
+
+/// One scenario to record.
+#[derive(Debug, Clone)]
+pub struct ScenarioRun {
+    /// Which scenario.
+    pub scenario: Scenario,
+    /// Its namespace (already created, with the injection label).
+    pub namespace: String,
+    /// The layout its pods should get (for the end condition).
+    pub mode: EffectiveMode,
+    /// The proxy container's name.
+    pub proxy: &'static str,
+    /// When to give up and record what there is.
+    pub timeout: Duration,
+}
+
+/// The scenario could not be set up (not a verdict: the harness or the cluster broke).
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// A manifest names an image the table does not know.
+    #[error("cannot fill the {scenario} manifests")]
+    Images {
+        /// Which scenario.
+        scenario: Scenario,
+        /// Why.
+        #[source]
+        source: UnknownImageVariable,
+    },
+    /// httpbin could not be applied or never became available.
+    #[error("{scenario}: httpbin, the upstream, is not available")]
+    Upstream {
+        /// Which scenario.
+        scenario: Scenario,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The workload could not be applied for a reason that is not the cluster's answer.
+    #[error("cannot apply the {scenario} workload")]
+    Apply {
+        /// Which scenario.
+        scenario: Scenario,
+        /// Why.
+        #[source]
+        source: ApplyError,
+    },
+    /// A watch failed.
+    #[error("{scenario}: the watch failed")]
+    Watch {
+        /// Which scenario.
+        scenario: Scenario,
+        /// Why.
+        #[source]
+        source: watcher::Error,
+    },
+}
+
+/// Resolves when `signal` fires; never when there is none (or its sender is gone).
+async fn fired(signal: Option<&mut oneshot::Receiver<()>>) {
+    match signal {
+        Some(rx) => {
+            if rx.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// One watch event, of either stream.
+enum Seen {
+    Pod(Box<Event<Pod>>),
+    Event(Box<Event<CoreEvent>>),
+}
+
+/// Runs `run.scenario` in `run.namespace` and records it.
+///
+/// # Errors
+/// [`RecordError`] when the scenario could not be set up or watched; what the workload itself
+/// does (refusals included) goes into the recording.
+pub async fn record_scenario(
+    client: &kube::Client,
+    images: &ImageTable,
+    run: &ScenarioRun,
+) -> Result<ScenarioRecording, RecordError> {
+    let scenario = run.scenario;
+    let ns = run.namespace.as_str();
+    let images_error = |source| RecordError::Images { scenario, source };
+    let httpbin = images
+        .render_manifest(HTTPBIN_MANIFEST)
+        .map_err(images_error)?;
+    let workload = images
+        .render_manifest(scenario.manifest())
+        .map_err(images_error)?;
+    let mut rec = Recorder::new(run);
+
+    let started = Instant::now();
+    let upstream_error = |source: Box<dyn std::error::Error + Send + Sync>| RecordError::Upstream {
+        scenario,
+        source,
+    };
+    apply_manifest(
+        client,
+        "manifests/workloads/httpbin.yaml",
+        &httpbin,
+        Some(ns),
+    )
+    .await
+    .map_err(|err| upstream_error(Box::new(err)))?;
+    await_all(
+        Api::<Deployment>::namespaced(client.clone(), ns),
+        watcher::Config::default().fields("metadata.name=httpbin"),
+        "httpbin",
+        1,
+        HTTPBIN_TIMEOUT,
+        deployment_available,
+        describe_deployment,
+    )
+    .await
+    .map_err(|err: WaitError| upstream_error(Box::new(err)))?;
+    rec.timing("upstream", started);
+
+    let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
+    let mut stream = watch_streams(client, ns, scenario);
+    rec.until_listed(&mut stream).await?;
+
+    let started = Instant::now();
+    let manifest = format!("manifests/workloads/{scenario}.yaml");
+    match apply_manifest(client, &manifest, &workload, Some(ns)).await {
+        Ok(_) => {}
+        Err(err) => match err.refusal() {
+            Some(message) => rec.apply_errors.push(message.to_owned()),
+            None => {
+                return Err(RecordError::Apply {
+                    scenario,
+                    source: err,
+                });
+            }
+        },
+    }
+    rec.timing("apply", started);
+
+    let started = Instant::now();
+    rec.watch(&mut stream, &pods).await?;
+    rec.timing("watch", started);
+
+    let started = Instant::now();
+    let logs = rec.collect_logs(&pods).await;
+    rec.timing("logs", started);
+    Ok(rec.into_recording(logs))
+}
+
+/// Pods labelled `app=<scenario>` and every event in the namespace, as one stream.
+fn watch_streams(
+    client: &kube::Client,
+    ns: &str,
+    scenario: Scenario,
+) -> impl Stream<Item = watcher::Result<Seen>> + Unpin {
+    let pods = watcher::watcher(
+        Api::<Pod>::namespaced(client.clone(), ns),
+        watcher::Config::default().labels(&format!("app={scenario}")),
+    )
+    .map(|e| e.map(|event| Seen::Pod(Box::new(event))));
+    let events = watcher::watcher(
+        Api::<CoreEvent>::namespaced(client.clone(), ns),
+        watcher::Config::default(),
+    )
+    .map(|e| e.map(|event| Seen::Event(Box::new(event))));
+    futures::stream::select(pods.boxed(), events.boxed())
+}
+
+struct Recorder<'r> {
+    run: &'r ScenarioRun,
+    seq: u64,
+    snapshots: Vec<PodSnapshot>,
+    events: Vec<EventRecord>,
+    apply_errors: Vec<String>,
+    timings: Vec<PhaseTiming>,
+    /// The scenario's pods as last seen, by name.
+    current: BTreeMap<String, Pod>,
+    /// Every pod ever seen, as last seen (for logs).
+    ever: BTreeMap<String, Pod>,
+    /// shutdown-traffic: the pod being stopped, and its followed logs.
+    stopping: Option<Stopping>,
+    timed_out: bool,
+}
+
+struct Stopping {
+    pod: String,
+    gone: bool,
+    followers: Vec<JoinHandle<ContainerLog>>,
+}
+
+impl<'r> Recorder<'r> {
+    fn new(run: &'r ScenarioRun) -> Self {
+        Recorder {
+            run,
+            seq: 0,
+            snapshots: Vec::new(),
+            events: Vec::new(),
+            apply_errors: Vec::new(),
+            timings: Vec::new(),
+            current: BTreeMap::new(),
+            ever: BTreeMap::new(),
+            stopping: None,
+            timed_out: false,
+        }
+    }
+
+    fn timing(&mut self, phase: &str, since: Instant) {
+        self.timings.push(PhaseTiming {
+            phase: phase.to_owned(),
+            millis: u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX),
+        });
+    }
+
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Drives both watches through their initial lists, so nothing the workload does is missed.
+    async fn until_listed(
+        &mut self,
+        stream: &mut (impl Stream<Item = watcher::Result<Seen>> + Unpin),
+    ) -> Result<(), RecordError> {
+        let mut listed = 0;
+        while listed < 2 {
+            match stream.next().await {
+                Some(Ok(seen)) => {
+                    let done = match &seen {
+                        Seen::Pod(event) => matches!(**event, Event::InitDone),
+                        Seen::Event(event) => matches!(**event, Event::InitDone),
+                    };
+                    if done {
+                        listed += 1;
+                    }
+                    self.keep(seen);
+                }
+                Some(Err(source)) => {
+                    return Err(RecordError::Watch {
+                        scenario: self.run.scenario,
+                        source,
+                    });
+                }
+                None => break,
+            }
+        }
+        Ok(())
+    }
+
+    fn keep(&mut self, seen: Seen) {
+        match seen {
+            Seen::Pod(event) => self.keep_pod(*event),
+            Seen::Event(event) => self.keep_event(*event),
+        }
+    }
+
+    fn keep_pod(&mut self, event: Event<Pod>) {
+        match event {
+            Event::Apply(pod) | Event::InitApply(pod) => {
+                let name = pod.name_any();
+                self.snapshot(pod.clone());
+                self.ever.insert(name.clone(), pod.clone());
+                self.current.insert(name, pod);
+            }
+            Event::Delete(pod) => {
+                let name = pod.name_any();
+                self.snapshot(pod.clone());
+                self.ever.insert(name.clone(), pod);
+                self.current.remove(&name);
+                if let Some(stopping) = self.stopping.as_mut()
+                    && stopping.pod == name
+                {
+                    stopping.gone = true;
+                }
+            }
+            Event::Init | Event::InitDone => {}
+        }
+    }
+
+    fn keep_event(&mut self, event: Event<CoreEvent>) {
+        let (Event::Apply(event) | Event::InitApply(event)) = event else {
+            return;
+        };
+        let seq = self.next_seq();
+        let object = format!(
+            "{}/{}",
+            event.involved_object.kind.as_deref().unwrap_or("?"),
+            event.involved_object.name.as_deref().unwrap_or("?")
+        );
+        self.events.push(EventRecord {
+            seq,
+            type_: event.type_.unwrap_or_default(),
+            reason: event.reason.unwrap_or_default(),
+            message: event.message.unwrap_or_default(),
+            object,
+            count: event.count.unwrap_or(1),
+        });
+    }
+
+    fn snapshot(&mut self, pod: Pod) {
+        let seq = self.next_seq();
+        self.snapshots.push(PodSnapshot {
+            seq,
+            observed_at: MicroTime(Timestamp::now()),
+            pod,
+        });
+    }
+
+    fn end(&self) -> EndCondition {
+        let pods: Vec<Pod> = self.current.values().cloned().collect();
+        let progress = Progress {
+            pods: &pods,
+            apply_refused: !self.apply_errors.is_empty(),
+            failed_create: self.events.iter().any(|e| e.reason == "FailedCreate"),
+            deleted_pod_gone: self.stopping.as_ref().is_some_and(|s| s.gone),
+        };
+        end_condition(self.run.scenario, self.run.mode, self.run.proxy, progress)
+    }
+
+    /// Keeps every event until the end condition holds or the deadline passes.
+    async fn watch(
+        &mut self,
+        stream: &mut (impl Stream<Item = watcher::Result<Seen>> + Unpin),
+        pods: &Api<Pod>,
+    ) -> Result<(), RecordError> {
+        let deadline = tokio::time::Instant::now() + self.run.timeout;
+        let mut settle: Option<tokio::time::Instant> = None;
+        // shutdown-traffic: fires when the app prints that it is up (its SIGTERM trap is set).
+        let mut app_started: Option<oneshot::Receiver<()>> = None;
+        loop {
+            match self.end() {
+                EndCondition::Done => return Ok(()),
+                EndCondition::After(more) => {
+                    settle.get_or_insert_with(|| tokio::time::Instant::now() + more);
+                }
+                EndCondition::StopThePod if self.stopping.is_none() => {
+                    app_started = self.start_stopping(pods);
+                }
+                EndCondition::StopThePod | EndCondition::Watch => {}
+            }
+            let wake = settle.map_or(deadline, |s| s.min(deadline));
+            tokio::select! {
+                seen = stream.next() => match seen {
+                    Some(Ok(seen)) => self.keep(seen),
+                    Some(Err(source)) => {
+                        return Err(RecordError::Watch { scenario: self.run.scenario, source });
+                    }
+                    None => return Ok(()),
+                },
+                () = fired(app_started.as_mut()) => {
+                    app_started = None;
+                    self.delete_stopping_pod(pods).await;
+                }
+                () = tokio::time::sleep_until(wake) => {
+                    if settle.is_none_or(|s| s > deadline) {
+                        self.timed_out = true;
+                    }
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// shutdown-traffic: follow the pod's logs (they vanish with it), and delete it once the app
+    /// says it is up.
+    fn start_stopping(&mut self, pods: &Api<Pod>) -> Option<oneshot::Receiver<()>> {
+        let pod = self.current.values().next()?;
+        let name = pod.name_any();
+        let spec = pod.spec.clone().unwrap_or_default();
+        let (tx, rx) = oneshot::channel();
+        let mut marker = Some((
+            format!("scenario={} step=app-started", self.run.scenario),
+            tx,
+        ));
+        let mut followers = Vec::new();
+        let init = spec
+            .init_containers
+            .iter()
+            .flatten()
+            .map(|c| (c.name.clone(), true));
+        let regular = spec.containers.iter().map(|c| (c.name.clone(), false));
+        for (container, is_init) in init.chain(regular) {
+            let is_app = !is_init && container != self.run.proxy;
+            let marker = if is_app { marker.take() } else { None };
+            followers.push(tokio::spawn(follow_log(
+                pods.clone(),
+                name.clone(),
+                container,
+                is_init,
+                marker,
+            )));
+        }
+        self.stopping = Some(Stopping {
+            pod: name,
+            gone: false,
+            followers,
+        });
+        Some(rx)
+    }
+
+    async fn delete_stopping_pod(&mut self, pods: &Api<Pod>) {
+        let Some(stopping) = self.stopping.as_mut() else {
+            return;
+        };
+        if let Err(err) = pods.delete(&stopping.pod, &DeleteParams::default()).await {
+            self.apply_errors
+                .push(format!("deleting pod {} failed: {err}", stopping.pod));
+        }
+    }
+
+    /// A last look at the pods (a pod that stops changing sends no more events, and the legacy
+    /// Job's verdict needs to know it is still Running), then every log.
+    async fn collect_logs(&mut self, pods: &Api<Pod>) -> Vec<ContainerLog> {
+        let selector = format!("app={}", self.run.scenario);
+        if let Ok(list) = pods.list(&ListParams::default().labels(&selector)).await {
+            for pod in list.items {
+                self.ever.insert(pod.name_any(), pod.clone());
+                self.snapshot(pod);
+            }
+        }
+        let mut logs = Vec::new();
+        let followed: Vec<String> = match self.stopping.take() {
+            Some(stopping) => {
+                for follower in stopping.followers {
+                    if let Ok(Ok(log)) = tokio::time::timeout(FOLLOW_GRACE, follower).await {
+                        logs.push(log);
+                    }
+                }
+                vec![stopping.pod]
+            }
+            None => Vec::new(),
+        };
+        for (name, pod) in &self.ever {
+            if !followed.contains(name) {
+                logs.extend(fetch_pod_logs(pods, pod).await);
+            }
+        }
+        logs
+    }
+
+    fn into_recording(self, logs: Vec<ContainerLog>) -> ScenarioRecording {
+        ScenarioRecording {
+            scenario: self.run.scenario,
+            namespace: self.run.namespace.clone(),
+            apply_errors: self.apply_errors,
+            snapshots: self.snapshots,
+            events: self.events,
+            logs,
+            timings: self.timings,
+            timed_out: self.timed_out,
+        }
+    }
+}

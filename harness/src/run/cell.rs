@@ -1,0 +1,535 @@
+//! One cell, start to end: cluster up, probe, images, injector, scenarios (in parallel), judge,
+//! write, and — on failure — collect the cluster's logs; then tear down, or keep for inspection.
+//! A phase that fails ends the cell as a setup failure (never as a verdict: a cluster that did
+//! not come up proves nothing about sidecars).
+
+use std::fmt::Display;
+use std::future::Future;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::{Node, Pod};
+use kube::Api;
+use kube::runtime::watcher;
+
+use super::artifacts::{cell_dir, write_recordings, write_timings};
+use super::cleanup::Created;
+use super::id::cluster_name;
+use super::{Phase, ProgressEvent, Provider, RunConfig};
+use crate::cluster::{
+    ClusterAccess, CreateCluster, KindProvider, check_probe, kind_config, measure,
+};
+use crate::install::{INJECTION_LABEL, ISTIO_INJECTION_LABEL, injector_mode, install_builtin};
+use crate::plan::{EffectiveMode, InjectorSpec, PlannedCell};
+use crate::pod::{is_finished, is_ready};
+use crate::record::{
+    ScenarioRun, await_all, create_namespace, describe_node, node_ready, record_scenario,
+    run_labels,
+};
+use crate::recording::{ClusterFacts, RECORDING_VERSION, Recording, ScenarioRecording};
+use crate::scenario::Scenario;
+use crate::verdict::{Verdict, judge};
+
+/// How long a new cluster's node and system pods may take to be Ready (2 cores, 2 clusters).
+const CLUSTER_READY_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// A phase (or one scenario's setup) that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupFailure {
+    /// The phase.
+    pub phase: Phase,
+    /// The scenario, when one scenario's setup failed.
+    pub scenario: Option<Scenario>,
+    /// What went wrong, with causes.
+    pub message: String,
+}
+
+impl Display for SetupFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.scenario {
+            Some(scenario) => write!(f, "{} ({scenario}): {}", self.phase.name(), self.message),
+            None => write!(f, "{}: {}", self.phase.name(), self.message),
+        }
+    }
+}
+
+/// How one cell ended.
+#[derive(Debug, Clone)]
+pub struct CellOutcome {
+    /// The cell's slug.
+    pub slug: String,
+    /// What was recorded (scenarios whose setup failed are missing).
+    pub recording: Option<Recording>,
+    /// The verdict of what was recorded.
+    pub verdict: Option<Verdict>,
+    /// Phases that failed.
+    pub setup_failures: Vec<SetupFailure>,
+    /// How long each phase took.
+    pub timings: Vec<(Phase, Duration)>,
+    /// When the cell's cluster or namespaces were kept: how to inspect and remove them.
+    pub kept: Option<String>,
+}
+
+impl CellOutcome {
+    /// Every check met its expectation and nothing broke.
+    pub fn passed(&self) -> bool {
+        self.setup_failures.is_empty() && self.verdict.as_ref().is_some_and(Verdict::passed)
+    }
+}
+
+/// Times phases and tells progress about them.
+struct Phases<'a> {
+    slug: String,
+    progress: &'a super::Progress,
+    outcome: CellOutcome,
+}
+
+impl Phases<'_> {
+    async fn run<T, E: Into<BoxError>>(
+        &mut self,
+        phase: Phase,
+        work: impl Future<Output = Result<T, E>>,
+    ) -> Option<T> {
+        (self.progress)(ProgressEvent::Started {
+            cell: self.slug.clone(),
+            phase,
+        });
+        let started = Instant::now();
+        let result = work.await.map_err(Into::into);
+        let took = started.elapsed();
+        self.outcome.timings.push((phase, took));
+        let error = result
+            .as_ref()
+            .err()
+            .map(|e: &BoxError| crate::cli::error_chain(e.as_ref()));
+        (self.progress)(ProgressEvent::Finished {
+            cell: self.slug.clone(),
+            phase,
+            took,
+            error: error.clone(),
+        });
+        if let Some(message) = error {
+            self.outcome.setup_failures.push(SetupFailure {
+                phase,
+                scenario: None,
+                message,
+            });
+        }
+        result.ok()
+    }
+
+    fn note(&self, text: String) {
+        (self.progress)(ProgressEvent::Note {
+            cell: self.slug.clone(),
+            text,
+        });
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Runs one valid cell (the caller plans; invalid cells never get here).
+pub async fn run_cell(
+    config: &RunConfig,
+    planned: &PlannedCell,
+    created: &Created,
+    progress: &super::Progress,
+) -> CellOutcome {
+    let slug = planned.cell.slug();
+    let mut phases = Phases {
+        slug: slug.clone(),
+        progress,
+        outcome: CellOutcome {
+            slug: slug.clone(),
+            recording: None,
+            verdict: None,
+            setup_failures: Vec::new(),
+            timings: Vec::new(),
+            kept: None,
+        },
+    };
+    let dir = cell_dir(&config.artifacts, &slug);
+    let kind_cluster = match &config.provider {
+        Provider::Kind(_) => Some(cluster_name(&config.run_id, &slug)),
+        Provider::Existing(_) => None,
+    };
+    let access = bring_up(
+        config,
+        planned,
+        &dir,
+        kind_cluster.as_deref(),
+        created,
+        &mut phases,
+    )
+    .await;
+    let mut namespaces = Vec::new();
+    if let Some(access) = &access {
+        run_on_cluster(
+            config,
+            planned,
+            access,
+            created,
+            &mut phases,
+            &mut namespaces,
+        )
+        .await;
+    }
+    let failed = !phases.outcome.passed();
+    if let (true, Provider::Kind(kind), Some(name)) = (failed, &config.provider, &kind_cluster) {
+        let logs = dir.join("kind-logs");
+        phases
+            .run(Phase::CollectLogs, kind.export_logs(name, &logs))
+            .await;
+    }
+    let _ = write_timings(&dir, &phases.outcome.timings);
+    if config.keep_cluster || (failed && config.keep_on_failure) {
+        phases.outcome.kept = Some(keep(
+            config,
+            kind_cluster.as_deref(),
+            access.as_ref(),
+            &namespaces,
+            created,
+        ));
+        if let Some(kept) = &phases.outcome.kept {
+            phases.note(kept.clone());
+        }
+    } else {
+        teardown(
+            config,
+            kind_cluster.as_deref(),
+            access.as_ref(),
+            &namespaces,
+            created,
+            &mut phases,
+        )
+        .await;
+    }
+    phases.outcome
+}
+
+/// Cluster up: kind create (registered first), node and system pods Ready; or the user's cluster.
+async fn bring_up(
+    config: &RunConfig,
+    planned: &PlannedCell,
+    dir: &Path,
+    kind_cluster: Option<&str>,
+    created: &Created,
+    phases: &mut Phases<'_>,
+) -> Option<ClusterAccess> {
+    match (&config.provider, kind_cluster) {
+        (Provider::Kind(kind), Some(name)) => {
+            created.kind_cluster(name);
+            phases
+                .run(
+                    Phase::ClusterUp,
+                    create_kind_cluster(config, planned, kind, name, dir),
+                )
+                .await
+        }
+        (Provider::Existing(access), _) => Some(access.clone()),
+        (Provider::Kind(_), None) => None,
+    }
+}
+
+async fn create_kind_cluster(
+    config: &RunConfig,
+    planned: &PlannedCell,
+    kind: &KindProvider,
+    name: &str,
+    dir: &Path,
+) -> Result<ClusterAccess, BoxError> {
+    let spec = planned.cluster.as_ref().ok_or("the cell has no cluster")?;
+    std::fs::create_dir_all(dir)?;
+    let config_path = dir.join("kind-config.yaml");
+    std::fs::write(&config_path, kind_config(spec).yaml)?;
+    let node_image = config
+        .images
+        .node_images
+        .get(&planned.cell.k8s)
+        .cloned()
+        .unwrap_or_else(|| spec.node_image.clone());
+    let request = CreateCluster {
+        name: name.to_owned(),
+        config: config_path,
+        node_image: Some(node_image),
+        kubeconfig: dir.join("kubeconfig"),
+        retain_on_failure: true,
+    };
+    let access = kind.create(&request).await?;
+    let client = access.client().await?;
+    await_all(
+        Api::<Node>::all(client.clone()),
+        watcher::Config::default(),
+        "the cluster's nodes Ready",
+        1,
+        CLUSTER_READY_TIMEOUT,
+        node_ready,
+        describe_node,
+    )
+    .await?;
+    // CoreDNS needs the CNI: when every system pod is Ready the network works too.
+    await_all(
+        Api::<Pod>::namespaced(client, "kube-system"),
+        watcher::Config::default(),
+        "the kube-system pods Ready",
+        1,
+        CLUSTER_READY_TIMEOUT,
+        |pod| is_ready(pod) || is_finished(pod),
+        |pod| crate::pod::phase(pod).to_owned(),
+    )
+    .await?;
+    Ok(access)
+}
+
+/// Probe, images, injector and scenarios on a cluster that is up.
+async fn run_on_cluster(
+    config: &RunConfig,
+    planned: &PlannedCell,
+    access: &ClusterAccess,
+    created: &Created,
+    phases: &mut Phases<'_>,
+    namespaces: &mut Vec<String>,
+) {
+    let cell = planned.cell;
+    let Some(effective) = planned.effective_mode else {
+        return;
+    };
+    let Some((client, mut facts)) = phases.run(Phase::Probe, probe(access, planned)).await else {
+        return;
+    };
+    facts.injected_mode = Some(match injector_mode(effective) {
+        sidecar_injector::config::Mode::Native => EffectiveMode::Native,
+        sidecar_injector::config::Mode::Legacy => EffectiveMode::Legacy,
+    });
+    if let (Provider::Kind(kind), Some(name)) = (&config.provider, access_cluster(access)) {
+        let images = images_to_load(config, cell.injector);
+        let load = async {
+            for image in &images {
+                kind.load_image(&name, image).await?;
+            }
+            Ok::<(), crate::cluster::KindError>(())
+        };
+        if phases.run(Phase::LoadImages, load).await.is_none() {
+            return;
+        }
+    }
+    let installed = match cell.injector {
+        InjectorSpec::Builtin => phases
+            .run(
+                Phase::Install,
+                install_builtin(&client, &config.images, effective, &config.run_id),
+            )
+            .await
+            .is_some(),
+        InjectorSpec::Istio { .. } => match &config.istioctl {
+            Some(istioctl) => {
+                let native = injector_mode(effective) == sidecar_injector::config::Mode::Native;
+                phases
+                    .run(Phase::Install, istioctl.install(access, native))
+                    .await
+                    .is_some()
+            }
+            None => {
+                phases.outcome.setup_failures.push(SetupFailure {
+                    phase: Phase::Install,
+                    scenario: None,
+                    message: "no istioctl (pass --istioctl)".to_owned(),
+                });
+                false
+            }
+        },
+    };
+    if !installed {
+        return;
+    }
+    let started = Instant::now();
+    (phases.progress)(ProgressEvent::Started {
+        cell: phases.slug.clone(),
+        phase: Phase::Scenarios,
+    });
+    let runs = config.scenarios.iter().map(|&scenario| {
+        let namespace = format!("se2e-{}-{scenario}", config.run_id);
+        namespaces.push(namespace.clone());
+        scenario_in_namespace(
+            config,
+            &client,
+            access,
+            created,
+            cell.injector,
+            effective,
+            scenario,
+            namespace,
+        )
+    });
+    let results = futures::future::join_all(runs).await;
+    let took = started.elapsed();
+    phases.outcome.timings.push((Phase::Scenarios, took));
+    let mut recorded: Vec<ScenarioRecording> = Vec::new();
+    for result in results {
+        match result {
+            Ok(scenario) => recorded.push(scenario),
+            Err(failure) => phases.outcome.setup_failures.push(failure),
+        }
+    }
+    (phases.progress)(ProgressEvent::Finished {
+        cell: phases.slug.clone(),
+        phase: Phase::Scenarios,
+        took,
+        error: None,
+    });
+    let recording = Recording {
+        version: RECORDING_VERSION,
+        cell,
+        cluster: facts,
+        scenarios: recorded,
+    };
+    if let Err(err) = write_recordings(&cell_dir(&config.artifacts, &phases.slug), &recording) {
+        phases.outcome.setup_failures.push(SetupFailure {
+            phase: Phase::Scenarios,
+            scenario: None,
+            message: crate::cli::error_chain(&err),
+        });
+    }
+    match judge(&recording) {
+        Ok(verdict) => phases.outcome.verdict = Some(verdict),
+        Err(err) => phases.outcome.setup_failures.push(SetupFailure {
+            phase: Phase::Scenarios,
+            scenario: None,
+            message: crate::cli::error_chain(&err),
+        }),
+    }
+    phases.outcome.recording = Some(recording);
+}
+
+/// The kind cluster name behind an access made by the kind provider (`kind-<name>` context).
+fn access_cluster(access: &ClusterAccess) -> Option<String> {
+    access
+        .context
+        .as_deref()?
+        .strip_prefix("kind-")
+        .map(str::to_owned)
+}
+
+/// The probe and versions, checked against the plan: a gate that did not take effect fails here.
+async fn probe(
+    access: &ClusterAccess,
+    planned: &PlannedCell,
+) -> Result<(kube::Client, ClusterFacts), BoxError> {
+    let client = access.client().await?;
+    let facts = measure(&client, "default").await?;
+    if let Some(spec) = &planned.cluster {
+        check_probe(spec, facts.native_sidecars_supported == Some(true))?;
+    }
+    Ok((client, facts))
+}
+
+fn images_to_load(config: &RunConfig, injector: InjectorSpec) -> Vec<String> {
+    let w = &config.images.workloads;
+    let mut images = vec![w.curl.clone(), w.httpbin.clone()];
+    if injector == InjectorSpec::Builtin {
+        images.extend([w.injector.clone(), w.envoy.clone()]);
+    }
+    images
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn scenario_in_namespace(
+    config: &RunConfig,
+    client: &kube::Client,
+    access: &ClusterAccess,
+    created: &Created,
+    injector: InjectorSpec,
+    effective: EffectiveMode,
+    scenario: Scenario,
+    namespace: String,
+) -> Result<ScenarioRecording, SetupFailure> {
+    let failure = |message: String| SetupFailure {
+        phase: Phase::Scenarios,
+        scenario: Some(scenario),
+        message,
+    };
+    let mut labels = run_labels(&config.run_id);
+    let (key, value) = match injector {
+        InjectorSpec::Builtin => INJECTION_LABEL,
+        InjectorSpec::Istio { .. } => ISTIO_INJECTION_LABEL,
+    };
+    labels.insert(key.to_owned(), value.to_owned());
+    if matches!(config.provider, Provider::Existing(_)) {
+        created.namespace(access, &namespace);
+    }
+    create_namespace(client, &namespace, labels)
+        .await
+        .map_err(|err| failure(crate::cli::error_chain(&err)))?;
+    let run = ScenarioRun {
+        scenario,
+        namespace,
+        mode: effective,
+        proxy: crate::expect::proxy_name(injector),
+        timeout: config.scenario_timeout,
+    };
+    record_scenario(client, &config.images, &run)
+        .await
+        .map_err(|err| failure(crate::cli::error_chain(&err)))
+}
+
+/// Keeps a failed cell's cluster or namespaces and says how to look at them and remove them.
+fn keep(
+    config: &RunConfig,
+    kind_cluster: Option<&str>,
+    access: Option<&ClusterAccess>,
+    namespaces: &[String],
+    created: &Created,
+) -> String {
+    let flags = access.map(ClusterAccess::kubectl_flags).unwrap_or_default();
+    match (&config.provider, kind_cluster) {
+        (Provider::Kind(kind), Some(name)) => {
+            created.forget_cluster(name);
+            format!(
+                "kept kind cluster {name}; inspect: kubectl {flags} get pods -A; remove: {} delete cluster --name {name}",
+                kind.kind().bin.display()
+            )
+        }
+        _ => {
+            for ns in namespaces {
+                created.forget_namespace(ns);
+            }
+            format!(
+                "kept namespaces {}; inspect: kubectl {flags} get pods -n <namespace>; remove: sidecar-e2e gc {flags}",
+                namespaces.join(", ")
+            )
+        }
+    }
+}
+
+async fn teardown(
+    config: &RunConfig,
+    kind_cluster: Option<&str>,
+    access: Option<&ClusterAccess>,
+    namespaces: &[String],
+    created: &Created,
+    phases: &mut Phases<'_>,
+) {
+    match (&config.provider, kind_cluster) {
+        (Provider::Kind(kind), Some(name)) => {
+            if phases
+                .run(Phase::Teardown, kind.delete(name))
+                .await
+                .is_some()
+            {
+                created.forget_cluster(name);
+            }
+        }
+        _ => {
+            let Some(access) = access else { return };
+            let remove = async {
+                let client = access.client().await?;
+                for ns in namespaces {
+                    crate::record::delete_namespace(&client, ns).await?;
+                    created.forget_namespace(ns);
+                }
+                Ok::<(), BoxError>(())
+            };
+            phases.run(Phase::Teardown, remove).await;
+        }
+    }
+}
