@@ -35,7 +35,7 @@ pub struct Progress<'a> {
 pub enum EndCondition {
     /// Stop recording now.
     Done,
-    /// Stop after watching this much longer (counted from the first time it is returned).
+    /// Stop after watching this much longer (the recorder stops at the earliest such moment).
     After(Duration),
     /// shutdown-traffic: the app is up; follow its logs and delete its pod.
     StopThePod,

@@ -364,8 +364,11 @@ impl<'r> Recorder<'r> {
         loop {
             match self.end() {
                 EndCondition::Done => return Ok(()),
+                // The earliest stop wins: a refusal seen during a rejected cell's long look
+                // ends it sooner.
                 EndCondition::After(more) => {
-                    settle.get_or_insert_with(|| tokio::time::Instant::now() + more);
+                    let at = tokio::time::Instant::now() + more;
+                    settle = Some(settle.map_or(at, |s| s.min(at)));
                 }
                 EndCondition::StopThePod if self.stopping.is_none() => {
                     app_started = self.start_stopping(pods);
