@@ -18,6 +18,8 @@ pub mod cli;
 pub mod cluster;
 pub mod expect;
 #[cfg(feature = "live")]
+pub mod gc;
+#[cfg(feature = "live")]
 pub mod images;
 #[cfg(feature = "live")]
 pub mod install;

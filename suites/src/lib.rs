@@ -1,13 +1,15 @@
 //! `sidecar-suites`: the tests that need Docker, run only by nextest's `e2e` profile.
 //!
-//! Today they prove the offline images (`sidecar-e2e images build`): each workload image does its
-//! job in a container (`tests/images_*.rs`, driven by testcontainers), and kind clusters boot from
-//! the offline node image with the `SidecarContainers` gate on and off (`tests/kind_*.rs`).
+//! - `tests/cell_*.rs`: one test per scenario, and the webhook's admit/deny promises, each in a
+//!   namespace of its own on the cluster `sidecar-e2e cluster up` made ([`cell`] reads the
+//!   environment it wrote; the e2e profile's setup script brings it up).
+//! - `tests/images_*.rs`: each offline workload image does its job in a container
+//!   (testcontainers), reading the image map the build wrote (`SIDECAR_E2E_IMAGE_MAP`).
+//! - `tests/run_*.rs`: the `sidecar-e2e run` binary end to end on real clusters.
 //!
-//! They read what to run from the image map the build wrote, named by `SIDECAR_E2E_IMAGE_MAP`
-//! (`.ci/run` sets it). Nothing here skips: a missing image map, Docker daemon or cluster fails
-//! the test with what to do. Helpers panic with "must …" messages, as test helpers may.
+//! Nothing here skips: a missing cluster, image map or Docker daemon fails the test with what to
+//! do. Helpers panic with "must …" messages, as test helpers may.
 
+pub mod binary;
+pub mod cell;
 pub mod images;
-pub mod kind;
-pub mod process;

@@ -4,7 +4,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[cfg(feature = "live")]
+use super::cluster::ClusterCommand;
 use super::errors::{ExpectedError, render_error};
+#[cfg(feature = "live")]
+use super::gc::GcOpts;
 #[cfg(feature = "live")]
 use super::images::ImagesCommand;
 use super::kind_config::KindConfigOpts;
@@ -65,6 +69,16 @@ enum Command {
     /// Example: sidecar-e2e run --k8s 1.32 --gate on,off --injector builtin --image-map target/sidecar-e2e/images.yaml
     #[cfg(feature = "live")]
     Run(Box<RunOpts>),
+    /// One cell's cluster for the e2e suites: `cluster up` makes it, `cluster down` removes it.
+    #[cfg(feature = "live")]
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+    /// Remove what earlier runs left: kind clusters named se2e-<run id>-…, and (with
+    /// --kubeconfig) namespaces labelled sidecar-e2e/run-id, older than --older-than.
+    ///
+    /// Example: sidecar-e2e gc --older-than 2h --dry-run
+    #[cfg(feature = "live")]
+    Gc(GcOpts),
     /// Print the kind Cluster config a run uses for a Kubernetes version and gate setting.
     ///
     /// Example: sidecar-e2e kind-config --k8s 1.29 --gate off > cluster.yaml && kind create cluster --config cluster.yaml
@@ -94,6 +108,10 @@ fn dispatch(cli: Cli) -> Result<(), ExpectedError> {
         Command::Plan(opts) => opts.exec(),
         #[cfg(feature = "live")]
         Command::Run(opts) => opts.exec(),
+        #[cfg(feature = "live")]
+        Command::Cluster(command) => command.exec(),
+        #[cfg(feature = "live")]
+        Command::Gc(opts) => opts.exec(),
         Command::Verify(opts) => opts.exec(),
         Command::KindConfig(opts) => opts.exec(),
         #[cfg(feature = "live")]

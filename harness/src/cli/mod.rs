@@ -4,7 +4,11 @@
 //! Start at [`main_impl`] (`imp.rs`): it parses the arguments and dispatches to `plan.rs`,
 //! `kind_config.rs`, `verify.rs` or `images.rs`, each of which turns its options into library calls.
 
+#[cfg(feature = "live")]
+mod cluster;
 mod errors;
+#[cfg(feature = "live")]
+mod gc;
 #[cfg(feature = "live")]
 mod images;
 mod imp;

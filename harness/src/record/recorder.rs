@@ -331,7 +331,9 @@ impl<'r> Recorder<'r> {
         });
     }
 
-    fn snapshot(&mut self, pod: Pod) {
+    fn snapshot(&mut self, mut pod: Pod) {
+        // Who wrote which field says nothing about sidecars, and is most of a pod's bytes.
+        pod.metadata.managed_fields = None;
         let seq = self.next_seq();
         self.snapshots.push(PodSnapshot {
             seq,

@@ -71,9 +71,9 @@ pub struct CellOutcome {
 }
 
 impl CellOutcome {
-    /// Every check met its expectation and nothing broke.
+    /// Nothing broke, and every check that ran met its expectation (`cluster up` runs none).
     pub fn passed(&self) -> bool {
-        self.setup_failures.is_empty() && self.verdict.as_ref().is_some_and(Verdict::passed)
+        self.setup_failures.is_empty() && self.verdict.as_ref().is_none_or(Verdict::passed)
     }
 }
 
@@ -182,7 +182,7 @@ pub async fn run_cell(
             .await;
     }
     let _ = write_timings(&dir, &phases.outcome.timings);
-    if config.keep_cluster || (failed && config.keep_on_failure) {
+    if (config.keep_cluster && !failed) || (failed && config.keep_on_failure) {
         phases.outcome.kept = Some(keep(
             config,
             kind_cluster.as_deref(),
@@ -339,7 +339,7 @@ async fn run_on_cluster(
             }
         },
     };
-    if !installed {
+    if !installed || config.scenarios.is_empty() {
         return;
     }
     let started = Instant::now();
@@ -443,23 +443,9 @@ async fn scenario_in_namespace(
     scenario: Scenario,
     namespace: String,
 ) -> Result<ScenarioRecording, SetupFailure> {
-    let failure = |message: String| SetupFailure {
-        phase: Phase::Scenarios,
-        scenario: Some(scenario),
-        message,
-    };
-    let mut labels = run_labels(&config.run_id);
-    let (key, value) = match injector {
-        InjectorSpec::Builtin => INJECTION_LABEL,
-        InjectorSpec::Istio { .. } => ISTIO_INJECTION_LABEL,
-    };
-    labels.insert(key.to_owned(), value.to_owned());
     if matches!(config.provider, Provider::Existing(_)) {
         created.namespace(access, &namespace);
     }
-    create_namespace(client, &namespace, labels)
-        .await
-        .map_err(|err| failure(crate::cli::error_chain(&err)))?;
     let run = ScenarioRun {
         scenario,
         namespace,
@@ -467,7 +453,37 @@ async fn scenario_in_namespace(
         proxy: crate::expect::proxy_name(injector),
         timeout: config.scenario_timeout,
     };
-    record_scenario(client, &config.images, &run)
+    run_scenario(client, &config.images, injector, &config.run_id, &run).await
+}
+
+/// Creates `run.namespace` (labelled with `run_id` and the injector's injection label) and
+/// records the scenario in it. The e2e suites call this directly, one namespace per test.
+///
+/// # Errors
+/// [`SetupFailure`] when the namespace or the scenario's setup fails (not when the workload
+/// misbehaves: that is in the recording).
+pub async fn run_scenario(
+    client: &kube::Client,
+    images: &crate::plan::ImageTable,
+    injector: InjectorSpec,
+    run_id: &str,
+    run: &ScenarioRun,
+) -> Result<ScenarioRecording, SetupFailure> {
+    let failure = |message: String| SetupFailure {
+        phase: Phase::Scenarios,
+        scenario: Some(run.scenario),
+        message,
+    };
+    let mut labels = run_labels(run_id);
+    let (key, value) = match injector {
+        InjectorSpec::Builtin => INJECTION_LABEL,
+        InjectorSpec::Istio { .. } => ISTIO_INJECTION_LABEL,
+    };
+    labels.insert(key.to_owned(), value.to_owned());
+    create_namespace(client, &run.namespace, labels)
+        .await
+        .map_err(|err| failure(crate::cli::error_chain(&err)))?;
+    record_scenario(client, images, run)
         .await
         .map_err(|err| failure(crate::cli::error_chain(&err)))
 }
