@@ -59,6 +59,6 @@ case "$zizmor_status" in
 esac
 
 if [ "$status" -eq 0 ]; then
-  echo "workflows: ${#workflows[@]} passed, 0 failed" >&2
+  echo "check-workflows: ${#workflows[@]} workflows valid, no zizmor findings" >&2
 fi
 exit "$status"
