@@ -31,6 +31,12 @@ if [ "$(cat "$venv/.pins" 2>/dev/null)" != "$pins" ]; then
   command -v python3 >/dev/null || die "python3 is needed to install check-jsonschema and zizmor from PyPI"
   echo "installing $pins from PyPI into $venv" >&2
   rm -rf "$venv"
+  # Debian splits venv's ensurepip into python3-venv; a fresh machine gets it from apt.
+  if ! python3 -c 'import ensurepip' 2>/dev/null && command -v apt-get >/dev/null; then
+    echo "installing python3-venv from Debian" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null \
+      || die "apt-get could not install python3-venv"
+  fi
   python3 -m venv "$venv" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
   # shellcheck disable=SC2086 # $pins is two requirement words
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check $pins \
