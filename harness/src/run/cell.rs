@@ -181,7 +181,6 @@ pub async fn run_cell(
             .run(Phase::CollectLogs, kind.export_logs(name, &logs))
             .await;
     }
-    let _ = write_timings(&dir, &phases.outcome.timings);
     if (config.keep_cluster && !failed) || (failed && config.keep_on_failure) {
         phases.outcome.kept = Some(keep(
             config,
@@ -204,6 +203,8 @@ pub async fn run_cell(
         )
         .await;
     }
+    // Every phase, teardown included (BENCHMARKS.md reads these).
+    let _ = write_timings(&dir, &phases.outcome.timings);
     phases.outcome
 }
 

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The main job: runs the scenarios on real kind clusters and judges them. Sets up what it needs on
+# a fresh machine first — Docker (scripts/docker-up.sh), the offline image build (cached in
+# ~/.cache/sidecar-e2e; no image registry needed) — then `sidecar-e2e run` with the image map.
+#
+#   scripts/run.sh                                   # 1.32, gate on and off, builtin injector
+#   scripts/run.sh --k8s 1.32 --gate off --mode native --artifacts /tmp/rejected
+#
+# With no arguments it runs the default matrix that works offline: --k8s 1.32 --gate on,off
+# --injector builtin. Any arguments replace that and go to `sidecar-e2e run` as they are
+# (`cargo run -p sidecar-e2e -- run --help` lists them). Exit codes are run's: 0 every check met
+# its expectation, 1 one did not, 4 a cell could not be set up, 130 interrupted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+source scripts/tools.sh
+ensure_offline_build_tools
+scripts/docker-up.sh
+image_map="${SIDECAR_E2E_IMAGE_MAP:-$PWD/target/sidecar-e2e/images.yaml}"
+cargo run --locked --quiet -p sidecar-e2e -- images build --k8s 1.32 --output "$image_map"
+export SIDECAR_E2E_IMAGE_MAP="$image_map"
+if [ $# -eq 0 ]; then
+  set -- --k8s 1.32 --gate on,off --injector builtin
+fi
+exec cargo run --locked --quiet -p sidecar-e2e -- run "$@"
