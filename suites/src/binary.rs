@@ -29,3 +29,30 @@ pub fn kind() -> PathBuf {
     let table = crate::images::image_table();
     crate::images::tool(&table, "kind")
 }
+
+/// What `kind get clusters` lists (one name per line).
+///
+/// # Panics
+/// When kind cannot run.
+pub fn kind_clusters() -> String {
+    listing(&kind(), &["get", "clusters"])
+}
+
+/// What `docker ps -a` lists: every container's name, one per line.
+///
+/// # Panics
+/// When docker cannot run.
+pub fn docker_containers() -> String {
+    listing(
+        std::path::Path::new("docker"),
+        &["ps", "-a", "--format", "{{.Names}}"],
+    )
+}
+
+fn listing(program: &std::path::Path, args: &[&str]) -> String {
+    let output = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|err| panic!("{} must run: {err}", program.display()));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

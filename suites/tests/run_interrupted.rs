@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sidecar_suites::binary::{kind, sidecar_e2e};
+use sidecar_suites::binary::{docker_containers, kind_clusters, sidecar_e2e};
 
 /// Starts a run, sends SIGINT once stderr says `phase` started, and checks what is left.
 fn interrupt_during(phase: &str) {
@@ -72,20 +72,12 @@ fn interrupt_during(phase: &str) {
         seen.join("\n")
     );
 
-    let clusters = Command::new(kind())
-        .args(["get", "clusters"])
-        .output()
-        .expect("kind runs");
-    let listed = String::from_utf8_lossy(&clusters.stdout);
+    let listed = kind_clusters();
     assert!(
         !listed.contains(&run_id),
         "kind still lists a cluster of run {run_id}: {listed}"
     );
-    let containers = Command::new("docker")
-        .args(["ps", "-a", "--format", "{{.Names}}"])
-        .output()
-        .expect("docker runs");
-    let names = String::from_utf8_lossy(&containers.stdout);
+    let names = docker_containers();
     assert!(
         !names.contains(&run_id),
         "docker still has a container of run {run_id}: {names}"

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use sidecar_e2e::recording::Recording;
 use sidecar_e2e::verdict::judge;
-use sidecar_suites::binary::{kind, sidecar_e2e};
+use sidecar_suites::binary::{kind_clusters, sidecar_e2e};
 
 #[test]
 fn run_on_a_gate_off_cell_shows_the_legacy_failures_and_cleans_up() {
@@ -76,11 +76,7 @@ fn run_on_a_gate_off_cell_shows_the_legacy_failures_and_cleans_up() {
     let summary = std::fs::read_to_string(artifacts.path().join("summary.md")).expect("summary.md");
     assert!(summary.contains("legacy"), "{summary}");
 
-    let clusters = Command::new(kind())
-        .args(["get", "clusters"])
-        .output()
-        .expect("kind runs");
-    let listed = String::from_utf8_lossy(&clusters.stdout);
+    let listed = kind_clusters();
     assert!(
         !listed.contains("1-32-off-builtin-auto"),
         "the run must delete its cluster: {listed}"
