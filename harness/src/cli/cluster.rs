@@ -11,7 +11,7 @@ use clap::Subcommand;
 use super::errors::ExpectedError;
 use super::live::{kind_binary, kind_version_warnings, preflight_kind, runtime};
 use super::matrix::{MatrixOpts, image_table};
-use super::run::run_or_interrupt;
+use super::run::{istioctl_for, run_or_interrupt};
 use crate::run::{Provider, RunConfig, cell_dir, cluster_name, new_run_id, run_of_cluster};
 
 #[derive(Debug, Subcommand)]
@@ -51,6 +51,9 @@ pub(super) struct ClusterUpOpts {
     /// Keep the cluster when it fails to come up, for inspection.
     #[arg(long)]
     keep_on_failure: bool,
+    /// istioctl for an Istio cell (default: istioctl on PATH).
+    #[arg(long, value_name = "FILE")]
+    istioctl: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -91,6 +94,7 @@ impl ClusterUpOpts {
             });
         };
         let images = image_table(self.image_map.as_deref())?;
+        let istioctl = istioctl_for(std::slice::from_ref(cell), self.istioctl.as_deref())?;
         let kind_bin = kind_binary(self.kind_bin.as_deref(), &images)?;
         let run_id = new_run_id(k8s_openapi::jiff::Timestamp::now(), std::process::id());
         let artifacts = absolute(
@@ -105,7 +109,6 @@ impl ClusterUpOpts {
             for warning in kind_version_warnings(version.as_deref(), std::slice::from_ref(cell)) {
                 eprintln!("warning: {warning}");
             }
-            let istioctl = None;
             let config = RunConfig {
                 run_id: run_id.clone(),
                 cells: vec![cell.clone()],

@@ -193,7 +193,7 @@ fn valid_cells(cells: Vec<PlannedCell>) -> Result<Vec<PlannedCell>, ExpectedErro
 }
 
 /// istioctl when some cell installs Istio: found before anything is created.
-fn istioctl_for(
+pub(super) fn istioctl_for(
     cells: &[PlannedCell],
     explicit: Option<&Path>,
 ) -> Result<Option<Istioctl>, ExpectedError> {
