@@ -3,7 +3,7 @@
 //! expectation. SIGINT/SIGTERM remove everything the run created before it exits.
 
 use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -15,7 +15,9 @@ use super::progress::stderr_progress;
 use crate::cluster::{ClusterAccess, MissingTool, find_tool};
 use crate::install::Istioctl;
 use crate::plan::{InjectorSpec, PlannedCell};
-use crate::report::{Colour, JsonSink, JunitSink, MarkdownSink, Reporter, TerminalSink};
+use crate::report::{
+    BrokenCell, Colour, JsonSink, JunitSink, MarkdownSink, Reporter, TerminalSink,
+};
 use crate::run::{CellOutcome, Created, Provider, RunConfig, new_run_id, run_all};
 use crate::scenario::Scenario;
 
@@ -233,52 +235,42 @@ fn report(artifacts: &Path, outcomes: &[CellOutcome]) -> Result<(), ExpectedErro
         .with_sink(JunitSink::new(junit, junit_path))
         .with_sink(MarkdownSink::new(markdown, markdown_path.clone()))
         .with_sink(JsonSink::new(json, json_path));
-    for verdict in outcomes.iter().filter_map(|o| o.verdict.as_ref()) {
-        reporter
-            .cell_judged(verdict)
-            .map_err(ExpectedError::Report)?;
+    for outcome in outcomes {
+        if let Some(verdict) = &outcome.verdict {
+            reporter
+                .cell_judged(verdict)
+                .map_err(ExpectedError::Report)?;
+        }
+        if !outcome.setup_failures.is_empty() {
+            let broken = BrokenCell {
+                cell: outcome.slug.clone(),
+                failures: outcome
+                    .setup_failures
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            };
+            reporter
+                .cell_broken(&broken)
+                .map_err(ExpectedError::Report)?;
+        }
     }
     let summary = reporter.finish().map_err(ExpectedError::Report)?;
-    let broken: Vec<&CellOutcome> = outcomes
-        .iter()
-        .filter(|o| !o.setup_failures.is_empty())
-        .collect();
-    if !broken.is_empty() {
-        let mut text = String::from("\n## Cells that could not be set up\n\n");
-        for outcome in &broken {
-            for failure in &outcome.setup_failures {
-                eprintln!("error: {}: {failure}", outcome.slug);
-                text.push_str(&format!("- `{}`: {failure}\n", outcome.slug));
-            }
-        }
-        append(Path::new(&markdown_path), &text)?;
-    }
     for outcome in outcomes {
         if let Some(kept) = &outcome.kept {
             eprintln!("{}: {kept}", outcome.slug);
         }
     }
     eprintln!("artifacts: {}", artifacts.display());
-    if !broken.is_empty() {
+    if summary.broken > 0 {
         return Err(ExpectedError::RunSetup {
-            failed: broken.len(),
+            failed: summary.broken,
         });
     }
-    if !summary.succeeded() {
+    if summary.failed > 0 {
         return Err(ExpectedError::ChecksFailed {
             failed: summary.failed,
         });
     }
     Ok(())
-}
-
-fn append(path: &Path, text: &str) -> Result<(), ExpectedError> {
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(path)
-        .and_then(|mut file| file.write_all(text.as_bytes()))
-        .map_err(|source| ExpectedError::WriteFile {
-            path: path.display().to_string(),
-            source,
-        })
 }

@@ -1,7 +1,7 @@
 //! The one stream every sink reads: what happened, in order. `verify` sends a
-//! [`ReportEvent::CellJudged`] per recording, then [`ReportEvent::RunFinished`]; `run` will add
-//! its phases (cluster up, install, each scenario) in front, and every sink that does not care
-//! about an event ignores it.
+//! [`ReportEvent::CellJudged`] per recording, then [`ReportEvent::RunFinished`]; `run` sends the
+//! same, plus a [`ReportEvent::CellBroken`] for each cell that could not be set up (its cluster
+//! or injector never came up), so no report shows such a cell as passed.
 
 use serde::Serialize;
 
@@ -16,11 +16,26 @@ pub enum ReportEvent<'a> {
         /// The verdict.
         verdict: &'a Verdict,
     },
+    /// A cell could not be set up: nothing was proven there.
+    CellBroken {
+        /// The cell and what broke.
+        broken: &'a BrokenCell,
+    },
     /// Every cell is done; nothing follows.
     RunFinished {
         /// Counts over every check of every cell.
         summary: &'a RunSummary,
     },
+}
+
+/// A cell whose setup failed, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BrokenCell {
+    /// The cell's slug.
+    pub cell: String,
+    /// Each failure: the phase and its error chain.
+    pub failures: Vec<String>,
 }
 
 /// How many checks came out which way, over a whole run.
@@ -35,6 +50,13 @@ pub struct RunSummary {
     pub failed: usize,
     /// Checks with nothing asserted in their cell.
     pub not_applicable: usize,
+    /// Cells that could not be set up (only `run` has them).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub broken: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl RunSummary {
@@ -50,8 +72,8 @@ impl RunSummary {
         }
     }
 
-    /// Whether every check met its expectation.
+    /// Whether every check met its expectation and every cell was set up.
     pub fn succeeded(&self) -> bool {
-        self.failed == 0
+        self.failed == 0 && self.broken == 0
     }
 }

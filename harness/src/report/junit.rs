@@ -4,7 +4,7 @@
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::event::ReportEvent;
+use super::event::{BrokenCell, ReportEvent};
 use super::sink::{ReportError, Sink, write_text};
 use super::text::{describe_result, failure_text};
 use crate::verdict::{CheckStatus, Verdict};
@@ -19,6 +19,18 @@ pub struct JunitError(#[source] quick_junit::SerializeError);
 /// # Errors
 /// [`JunitError`] if serialisation fails.
 pub fn junit_xml(verdicts: &[Verdict]) -> Result<String, JunitError> {
+    junit_xml_with_broken(verdicts, &[])
+}
+
+/// JUnit XML for some verdicts and the cells that could not be set up: each of those is a suite
+/// with one `setup` testcase in error, so a CI that reads only JUnit still sees it.
+///
+/// # Errors
+/// [`JunitError`] if serialisation fails.
+pub fn junit_xml_with_broken(
+    verdicts: &[Verdict],
+    broken: &[BrokenCell],
+) -> Result<String, JunitError> {
     let mut report = Report::new("sidecar-e2e");
     for verdict in verdicts {
         let slug = verdict.cell.slug();
@@ -59,6 +71,18 @@ pub fn junit_xml(verdicts: &[Verdict]) -> Result<String, JunitError> {
         }
         report.add_test_suite(suite);
     }
+    for cell in broken {
+        let mut suite = TestSuite::new(cell.cell.clone());
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status
+            .set_message("the cell could not be set up: nothing was checked")
+            .set_type("setup")
+            .set_description(cell.failures.join("\n"));
+        let mut case = TestCase::new("setup", status);
+        case.set_classname(cell.cell.clone());
+        suite.add_test_case(case);
+        report.add_test_suite(suite);
+    }
     report.to_string().map_err(JunitError)
 }
 
@@ -67,6 +91,7 @@ pub struct JunitSink<W> {
     out: W,
     target: String,
     verdicts: Vec<Verdict>,
+    broken: Vec<BrokenCell>,
 }
 
 impl<W: std::io::Write> JunitSink<W> {
@@ -76,6 +101,7 @@ impl<W: std::io::Write> JunitSink<W> {
             out,
             target: target.into(),
             verdicts: Vec::new(),
+            broken: Vec::new(),
         }
     }
 }
@@ -84,11 +110,15 @@ impl<W: std::io::Write> Sink for JunitSink<W> {
     fn event(&mut self, event: &ReportEvent<'_>) -> Result<(), ReportError> {
         match event {
             ReportEvent::CellJudged { verdict } => self.verdicts.push((*verdict).clone()),
+            ReportEvent::CellBroken { broken } => self.broken.push((*broken).clone()),
             ReportEvent::RunFinished { .. } => {
-                let xml = junit_xml(&self.verdicts).map_err(|source| ReportError::Serialise {
-                    target: self.target.clone(),
-                    source: Box::new(source),
-                })?;
+                let xml =
+                    junit_xml_with_broken(&self.verdicts, &self.broken).map_err(|source| {
+                        ReportError::Serialise {
+                            target: self.target.clone(),
+                            source: Box::new(source),
+                        }
+                    })?;
                 write_text(&mut self.out, &self.target, &xml, true)?;
             }
         }

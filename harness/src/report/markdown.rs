@@ -1,6 +1,6 @@
 //! Markdown for `$GITHUB_STEP_SUMMARY`: a table per cell, failures with their evidence.
 
-use super::event::ReportEvent;
+use super::event::{BrokenCell, ReportEvent};
 use super::sink::{ReportError, Sink, write_text};
 use super::text::status_word;
 use crate::verdict::{CheckStatus, Verdict};
@@ -67,6 +67,25 @@ pub struct MarkdownSink<W> {
     out: W,
     target: String,
     verdicts: Vec<Verdict>,
+    broken: Vec<BrokenCell>,
+}
+
+/// The cells that could not be set up, as a Markdown section (empty when there are none).
+pub fn broken_markdown(broken: &[BrokenCell]) -> String {
+    if broken.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n## Cells that could not be set up (nothing was checked)\n\n");
+    for cell in broken {
+        for failure in &cell.failures {
+            out.push_str(&format!(
+                "- `{}`: {}\n",
+                cell.cell,
+                failure.replace('\n', " ")
+            ));
+        }
+    }
+    out
 }
 
 impl<W: std::io::Write> MarkdownSink<W> {
@@ -76,6 +95,7 @@ impl<W: std::io::Write> MarkdownSink<W> {
             out,
             target: target.into(),
             verdicts: Vec::new(),
+            broken: Vec::new(),
         }
     }
 }
@@ -87,8 +107,13 @@ impl<W: std::io::Write> Sink for MarkdownSink<W> {
                 self.verdicts.push((*verdict).clone());
                 Ok(())
             }
+            ReportEvent::CellBroken { broken } => {
+                self.broken.push((*broken).clone());
+                Ok(())
+            }
             ReportEvent::RunFinished { .. } => {
-                write_text(&mut self.out, &self.target, &markdown(&self.verdicts), true)
+                let text = markdown(&self.verdicts) + &broken_markdown(&self.broken);
+                write_text(&mut self.out, &self.target, &text, true)
             }
         }
     }

@@ -2,7 +2,7 @@
 //! Markdown, JSON), in the style of nextest's reporter. Sinks write to any [`std::io::Write`]
 //! the caller opened (stdout, a file), so this module does no file I/O of its own.
 
-use super::event::{ReportEvent, RunSummary};
+use super::event::{BrokenCell, ReportEvent, RunSummary};
 use crate::verdict::Verdict;
 
 /// A sink could not write.
@@ -64,6 +64,15 @@ impl Reporter {
     pub fn cell_judged(&mut self, verdict: &Verdict) -> Result<(), ReportError> {
         self.summary.add(verdict);
         self.send(&ReportEvent::CellJudged { verdict })
+    }
+
+    /// Reports a cell that could not be set up.
+    ///
+    /// # Errors
+    /// As [`Reporter::cell_judged`].
+    pub fn cell_broken(&mut self, broken: &BrokenCell) -> Result<(), ReportError> {
+        self.summary.broken += 1;
+        self.send(&ReportEvent::CellBroken { broken })
     }
 
     /// Ends the run: every sink renders what it kept and flushes.
@@ -128,6 +137,46 @@ mod tests {
         let err = reporter.finish().expect_err("the JSON sink fails");
         assert_eq!(err.to_string(), "cannot write broken.json");
         assert_eq!(read_markdown(), "# sidecar-e2e\n");
+    }
+
+    #[test]
+    fn a_cell_that_could_not_be_set_up_shows_in_every_report_and_fails_the_run() {
+        let (markdown, read_markdown) = shared();
+        let (junit, read_junit) = shared();
+        let (json, read_json) = shared();
+        let (terminal, read_terminal) = shared();
+        let mut reporter = Reporter::new()
+            .with_sink(MarkdownSink::new(markdown, "summary.md"))
+            .with_sink(crate::report::JunitSink::new(junit, "junit.xml"))
+            .with_sink(JsonSink::new(json, "verdicts.json"))
+            .with_sink(crate::report::TerminalSink::new(
+                terminal,
+                "stdout",
+                crate::report::Colour::Plain,
+            ));
+        let broken = BrokenCell {
+            cell: "1-32-on-builtin-auto".to_owned(),
+            failures: vec!["cluster up: kind could not create it".to_owned()],
+        };
+        reporter.cell_broken(&broken).expect("reported");
+        let summary = reporter.finish().expect("finished");
+        assert!(!summary.succeeded(), "a broken cell is not a success");
+        assert_eq!(summary.broken, 1);
+        assert!(
+            read_markdown()
+                .contains("- `1-32-on-builtin-auto`: cluster up: kind could not create it"),
+            "{}",
+            read_markdown()
+        );
+        let xml = read_junit();
+        assert!(xml.contains("<testcase name=\"setup\""), "{xml}");
+        assert!(xml.contains("<error"), "{xml}");
+        assert!(read_json().contains("\"brokenCells\""), "{}", read_json());
+        assert!(
+            read_terminal().contains("could not be set up"),
+            "{}",
+            read_terminal()
+        );
     }
 
     /// A writer whose bytes the test can read back after the sink owning it is gone.

@@ -108,6 +108,16 @@ impl<W: std::io::Write> Sink for TerminalSink<W> {
                 &terminal_table(verdict, self.colour),
                 true,
             ),
+            ReportEvent::CellBroken { broken } => {
+                let mut text = format!(
+                    "{}: could not be set up; nothing was checked\n",
+                    broken.cell
+                );
+                for failure in &broken.failures {
+                    text.push_str(&format!("  {failure}\n"));
+                }
+                write_text(&mut self.out, &self.target, &text, true)
+            }
             ReportEvent::RunFinished { .. } => Ok(()),
         }
     }
