@@ -131,8 +131,17 @@ pub enum ExpectedError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// Images `run` must load into kind are not in the local Docker.
+    #[cfg(feature = "live")]
+    #[error(
+        "these images are not in the local Docker, so they cannot be loaded into kind: {missing}"
+    )]
+    MissingImages {
+        /// The images, comma-separated.
+        missing: String,
+    },
     /// Some cells could not be set up (clusters, installs): nothing was proven there.
-    #[error("{failed} cell(s) could not be set up; see the errors above")]
+    #[error("{failed} cell(s) could not be set up; the report above says where each stopped")]
     RunSetup {
         /// How many cells.
         failed: usize,
@@ -175,6 +184,7 @@ impl ExpectedError {
             ExpectedError::Interrupted { .. } => exit_codes::INTERRUPTED,
             #[cfg(feature = "live")]
             ExpectedError::MissingTool(_)
+            | ExpectedError::MissingImages { .. }
             | ExpectedError::DockerDown(_)
             | ExpectedError::Live { .. } => exit_codes::SETUP_FAILED,
             #[cfg(feature = "live")]
@@ -215,6 +225,11 @@ impl ExpectedError {
             #[cfg(feature = "live")]
             ExpectedError::DockerDown(_) => Some(
                 "start Docker with scripts/docker-up.sh (it installs Debian's docker.io where missing)",
+            ),
+            #[cfg(feature = "live")]
+            ExpectedError::MissingImages { .. } => Some(
+                "build them offline with scripts/run.sh (or `sidecar-e2e images build` and --image-map), \
+                 or `docker pull` them where a registry answers",
             ),
             ExpectedError::RunSetup { .. } => Some(
                 "each cell's kind logs are in its artifacts directory; --keep-on-failure keeps the cluster",

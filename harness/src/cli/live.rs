@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::errors::ExpectedError;
-use crate::cluster::{KindProvider, find_tool};
+use crate::cluster::{KindProvider, docker, find_tool};
 use crate::plan::{ImageTable, PlannedCell};
 use crate::process::ToolCommand;
 
@@ -70,25 +70,36 @@ pub(super) fn kind_version_warnings(version: Option<&str>, cells: &[PlannedCell]
 pub(super) async fn preflight_kind(
     kind_bin: PathBuf,
 ) -> Result<(KindProvider, Option<String>), ExpectedError> {
-    let docker = find_tool("docker", None, std::env::var_os("PATH").as_deref())
+    let docker_bin = find_tool("docker", None, std::env::var_os("PATH").as_deref())
         .map_err(ExpectedError::MissingTool)?;
-    ToolCommand::new(
-        &docker,
-        vec![
-            "info".into(),
-            "--format".into(),
-            "{{.ServerVersion}}".into(),
-        ],
-    )
-    .run()
-    .await
-    .map_err(ExpectedError::DockerDown)?;
+    ToolCommand::new(&docker_bin, docker::info())
+        .run()
+        .await
+        .map_err(ExpectedError::DockerDown)?;
     let version = ToolCommand::new(&kind_bin, vec!["version".into()])
         .run()
         .await
         .ok()
         .and_then(|out| parse_kind_version(&out.stdout));
     Ok((KindProvider::new(kind_bin), version))
+}
+
+/// `docker image inspect` of each image: the ones the local Docker does not have.
+pub(super) async fn missing_images(images: &[String]) -> Vec<String> {
+    let Ok(docker_bin) = find_tool("docker", None, std::env::var_os("PATH").as_deref()) else {
+        return Vec::new();
+    };
+    let mut missing = Vec::new();
+    for image in images {
+        if ToolCommand::new(&docker_bin, docker::image_inspect(image))
+            .run()
+            .await
+            .is_err()
+        {
+            missing.push(image.clone());
+        }
+    }
+    missing
 }
 
 /// Resolves on SIGINT or SIGTERM, with the signal's name.

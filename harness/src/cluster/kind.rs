@@ -145,6 +145,21 @@ impl Kind {
     }
 }
 
+/// The `docker` command lines the harness runs before it creates anything.
+pub mod docker {
+    use std::ffi::OsString;
+
+    /// `docker info --format {{.ServerVersion}}`: does a daemon answer?
+    pub fn info() -> Vec<OsString> {
+        super::args(["info", "--format", "{{.ServerVersion}}"])
+    }
+
+    /// `docker image inspect --format {{.Id}} IMAGE`: is the image local (so kind can load it)?
+    pub fn image_inspect(image: &str) -> Vec<OsString> {
+        super::args(["image", "inspect", "--format", "{{.Id}}", image])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +168,24 @@ mod tests {
         argv.iter()
             .map(|a| a.to_string_lossy().into_owned())
             .collect()
+    }
+
+    #[test]
+    fn docker_command_lines() {
+        assert_eq!(
+            words(&docker::info()),
+            ["info", "--format", "{{.ServerVersion}}"]
+        );
+        assert_eq!(
+            words(&docker::image_inspect("sidecar-e2e.local/curl:bookworm")),
+            [
+                "image",
+                "inspect",
+                "--format",
+                "{{.Id}}",
+                "sidecar-e2e.local/curl:bookworm"
+            ]
+        );
     }
 
     fn kind() -> Kind {

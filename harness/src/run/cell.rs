@@ -303,7 +303,7 @@ async fn run_on_cluster(
         sidecar_injector::config::Mode::Legacy => EffectiveMode::Legacy,
     });
     if let (Provider::Kind(kind), Some(name)) = (&config.provider, access_cluster(access)) {
-        let images = images_to_load(config, cell.injector);
+        let images = images_to_load(&config.images, cell.injector);
         let load = async {
             for image in &images {
                 kind.load_image(&name, image).await?;
@@ -424,8 +424,9 @@ async fn probe(
     Ok((client, facts))
 }
 
-fn images_to_load(config: &RunConfig, injector: InjectorSpec) -> Vec<String> {
-    let w = &config.images.workloads;
+/// The images a cell loads into its kind cluster: the workloads', and the builtin injector's two.
+pub fn images_to_load(images: &crate::plan::ImageTable, injector: InjectorSpec) -> Vec<String> {
+    let w = &images.workloads;
     let mut images = vec![w.curl.clone(), w.httpbin.clone()];
     if injector == InjectorSpec::Builtin {
         images.extend([w.injector.clone(), w.envoy.clone()]);
