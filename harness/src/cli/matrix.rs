@@ -10,7 +10,8 @@ use crate::plan::{
 
 #[derive(Debug, Clone, clap::Args)]
 pub(super) struct MatrixOpts {
-    /// Kubernetes versions, comma-separated (default: every version with a kind node image).
+    /// Kubernetes versions, comma-separated (`plan`: default every version with a kind node image;
+    /// `run` and `cluster up` need them named).
     #[arg(long, value_delimiter = ',', value_name = "1.X,...")]
     pub(super) k8s: Vec<K8sVersion>,
     /// SidecarContainers settings: on, off, default (the version's own).
