@@ -1,7 +1,8 @@
-//! `sidecar-e2e run`, the main job, end to end as a user runs it: a gate-off cell on a kind
-//! cluster from the offline images exits 0 with the legacy failures shown for the right reason,
-//! writes JUnit, the summary and one recording per scenario that `verify` accepts, and leaves no
-//! cluster behind.
+//! `sidecar-e2e run`, the main job, end to end as a user runs it, on kind clusters from the
+//! offline images, two cells at once: the gate-off cell exits 0 with the legacy failures shown for
+//! the right reason, native forced on a gate-off cluster is rejected as planned (every pod
+//! refused for the proxy's probes); JUnit, the summary and one recording per cell x scenario that
+//! `verify` accepts are written, and no cluster is left behind.
 
 use std::process::Command;
 
@@ -10,7 +11,7 @@ use sidecar_e2e::verdict::judge;
 use sidecar_suites::binary::{kind_clusters, sidecar_e2e};
 
 #[test]
-fn run_on_a_gate_off_cell_shows_the_legacy_failures_and_cleans_up() {
+fn run_on_gate_off_cells_shows_the_legacy_failures_and_the_rejected_layout_and_cleans_up() {
     let artifacts = tempfile::tempdir().expect("temp dir");
     let output = Command::new(sidecar_e2e())
         .args([
@@ -21,6 +22,10 @@ fn run_on_a_gate_off_cell_shows_the_legacy_failures_and_cleans_up() {
             "off",
             "--injector",
             "builtin",
+            "--mode",
+            "auto,native",
+            "--parallel",
+            "2",
             "--artifacts",
         ])
         .arg(artifacts.path())
@@ -34,6 +39,10 @@ fn run_on_a_gate_off_cell_shows_the_legacy_failures_and_cleans_up() {
     );
     assert!(
         stdout.contains("gate off · builtin · asked auto → legacy"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("gate off · builtin · asked native → rejected"),
         "{stdout}"
     );
 
@@ -71,14 +80,34 @@ fn run_on_a_gate_off_cell_shows_the_legacy_failures_and_cleans_up() {
             "{scenario}: the request must fail because nothing listened on the proxy's port"
         );
     }
+    let rejected = artifacts.path().join("1-32-off-builtin-native");
+    for scenario in ["sleep", "init-traffic", "job", "shutdown-traffic"] {
+        let path = rejected.join(format!("{scenario}.json"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|err| {
+            let listed: Vec<_> = std::fs::read_dir(artifacts.path())
+                .map(|dir| dir.flatten().map(|e| e.file_name()).collect())
+                .unwrap_or_default();
+            panic!(
+                "{} must exist ({err}); the artifacts hold {listed:?}\n{stderr}",
+                path.display()
+            )
+        });
+        let recording = Recording::from_json(&text, scenario).expect("a recording");
+        let verdict = judge(&recording).expect("judgeable");
+        assert!(verdict.passed(), "{scenario} (rejected): {verdict:#?}");
+        assert!(
+            text.contains("may not be set for init containers without restartPolicy=Always"),
+            "{scenario}: refused for the proxy's probes"
+        );
+    }
     let junit = std::fs::read_to_string(artifacts.path().join("junit.xml")).expect("junit.xml");
-    assert_eq!(junit.matches("<testcase").count(), 4, "{junit}");
+    assert_eq!(junit.matches("<testcase").count(), 8, "{junit}");
     let summary = std::fs::read_to_string(artifacts.path().join("summary.md")).expect("summary.md");
     assert!(summary.contains("legacy"), "{summary}");
 
     let listed = kind_clusters();
     assert!(
-        !listed.contains("1-32-off-builtin-auto"),
-        "the run must delete its cluster: {listed}"
+        !listed.contains("1-32-off-builtin"),
+        "the run must delete its clusters: {listed}"
     );
 }
