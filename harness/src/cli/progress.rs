@@ -51,7 +51,18 @@ pub(super) fn plain_line(event: &ProgressEvent, at: Duration) -> String {
             phase.name(),
             took.as_secs_f64()
         ),
+        ProgressEvent::CellFinished { cell, passed } => {
+            format!("{stamp} {cell}: {}", cell_result(*passed))
+        }
         ProgressEvent::Note { cell, text } => format!("{stamp} {cell}: {text}"),
+    }
+}
+
+fn cell_result(passed: bool) -> &'static str {
+    if passed {
+        "finished: every check met its expectation"
+    } else {
+        "finished: FAILED (see the report)"
     }
 }
 
@@ -66,6 +77,7 @@ impl Bars {
         let cell = match &event {
             ProgressEvent::Started { cell, .. }
             | ProgressEvent::Finished { cell, .. }
+            | ProgressEvent::CellFinished { cell, .. }
             | ProgressEvent::Note { cell, .. } => cell.clone(),
         };
         let bar = cells.entry(cell.clone()).or_insert_with(|| {
@@ -91,6 +103,11 @@ impl Bars {
                     Some(error) => format!("{} FAILED: {error}", phase.name()),
                 };
                 bar.println(format!("{cell}: {status}"));
+            }
+            ProgressEvent::CellFinished { passed, .. } => {
+                bar.println(format!("{cell}: {}", cell_result(passed)));
+                // The spinner stops, so the report printed next is not drawn over.
+                bar.finish_and_clear();
             }
             ProgressEvent::Note { text, .. } => bar.println(format!("{cell}: {text}")),
         }

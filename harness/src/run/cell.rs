@@ -205,6 +205,10 @@ pub async fn run_cell(
     }
     // Every phase, teardown included (BENCHMARKS.md reads these).
     let _ = write_timings(&dir, &phases.outcome.timings);
+    progress(ProgressEvent::CellFinished {
+        cell: slug,
+        passed: phases.outcome.passed(),
+    });
     phases.outcome
 }
 

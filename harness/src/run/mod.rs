@@ -115,6 +115,13 @@ pub enum ProgressEvent {
         /// Why it failed, if it did.
         error: Option<String>,
     },
+    /// A cell is done: its cluster deleted (or kept).
+    CellFinished {
+        /// The cell's slug.
+        cell: String,
+        /// Every check met its expectation and nothing broke.
+        passed: bool,
+    },
     /// A free-form note (kept clusters, warnings).
     Note {
         /// The cell's slug.
