@@ -16,6 +16,7 @@
 
 pub mod cli;
 pub mod cluster;
+pub mod error_chain;
 pub mod expect;
 #[cfg(feature = "live")]
 pub mod gc;

@@ -254,18 +254,7 @@ impl ExpectedError {
     }
 }
 
-/// An error and its sources, once each, joined by `: ` (each message leaves its cause to
-/// `source()`, so nothing prints twice).
-pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
+pub use crate::error_chain::error_chain;
 
 /// What goes to stderr for `err`: `error: <chain>` and, when known, `  (hint: …)`.
 pub fn render_error(err: &ExpectedError) -> String {

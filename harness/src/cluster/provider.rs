@@ -164,7 +164,7 @@ mod tests {
             .delete("sidecar-e2e-x")
             .await
             .expect_err("fake kind fails");
-        let text = crate::cli::error_chain(&err);
+        let text = crate::error_chain::error_chain(&err);
         assert!(
             text.starts_with("kind could not delete sidecar-e2e-x (hint: this host cannot grant"),
             "{text}"

@@ -101,7 +101,7 @@ impl Phases<'_> {
         let error = result
             .as_ref()
             .err()
-            .map(|e: &BoxError| crate::cli::error_chain(e.as_ref()));
+            .map(|e: &BoxError| crate::error_chain::error_chain(e.as_ref()));
         (self.progress)(ProgressEvent::Finished {
             cell: self.slug.clone(),
             phase,
@@ -392,7 +392,7 @@ async fn run_on_cluster(
         phases.outcome.setup_failures.push(SetupFailure {
             phase: Phase::Scenarios,
             scenario: None,
-            message: crate::cli::error_chain(&err),
+            message: crate::error_chain::error_chain(&err),
         });
     }
     match judge(&recording) {
@@ -400,7 +400,7 @@ async fn run_on_cluster(
         Err(err) => phases.outcome.setup_failures.push(SetupFailure {
             phase: Phase::Scenarios,
             scenario: None,
-            message: crate::cli::error_chain(&err),
+            message: crate::error_chain::error_chain(&err),
         }),
     }
     phases.outcome.recording = Some(recording);
@@ -488,10 +488,10 @@ pub async fn run_scenario(
     labels.insert(key.to_owned(), value.to_owned());
     create_namespace(client, &run.namespace, labels)
         .await
-        .map_err(|err| failure(crate::cli::error_chain(&err)))?;
+        .map_err(|err| failure(crate::error_chain::error_chain(&err)))?;
     record_scenario(client, images, run)
         .await
-        .map_err(|err| failure(crate::cli::error_chain(&err)))
+        .map_err(|err| failure(crate::error_chain::error_chain(&err)))
 }
 
 /// Keeps a failed cell's cluster or namespaces and says how to look at them and remove them.

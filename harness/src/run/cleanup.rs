@@ -76,7 +76,7 @@ impl Created {
                 Thing::KindCluster(name) => match kind {
                     Some(kind) => {
                         if let Err(err) = kind.delete(&name).await {
-                            failures.push(crate::cli::error_chain(&err));
+                            failures.push(crate::error_chain::error_chain(&err));
                         }
                     }
                     None => {
@@ -87,8 +87,8 @@ impl Created {
                     let removed = match access.client().await {
                         Ok(client) => delete_namespace(&client, &name)
                             .await
-                            .map_err(|err| crate::cli::error_chain(&err)),
-                        Err(err) => Err(crate::cli::error_chain(&err)),
+                            .map_err(|err| crate::error_chain::error_chain(&err)),
+                        Err(err) => Err(crate::error_chain::error_chain(&err)),
                     };
                     if let Err(err) = removed {
                         failures.push(err);
