@@ -9,9 +9,11 @@
 //!
 //! [`images`] (feature `live`) builds, offline, every image a kind cluster and the workloads need.
 //!
-//! Every arrow is a plain data type. Today the pure stages are here: [`plan`] (with the node-image
-//! table), [`cluster`]'s kind configs, and [`scenario`] names; booting clusters, installing
-//! injectors and recording workloads come with the e2e stage.
+//! Every arrow is a plain data type. The pure stages ([`plan`], [`expect`], [`recording`],
+//! [`views`], [`verdict`], [`report`]) build without the `live` feature; the producers that touch
+//! the world ([`cluster`]'s kind provider and probe, [`install`], [`record`], [`process`]) and the
+//! orchestration that ties them together ([`run`], [`gc`]) come with it. `sidecar-e2e run` is
+//! [`run::run_all`] behind [`cli`].
 #![warn(missing_docs)]
 
 pub mod cli;
