@@ -1,6 +1,8 @@
 //! The kind `Cluster` config a cell runs on: one control-plane node on the pinned image, and the
 //! `SidecarContainers` gate written only where it may be (§1.1).
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
 
 use crate::plan::{ClusterSpec, GateSupport};
@@ -16,6 +18,15 @@ pub struct KindConfig {
 
 /// The kind config for a cluster the plan resolved.
 pub fn kind_config(spec: &ClusterSpec) -> KindConfig {
+    kind_config_with_labels(spec, &BTreeMap::new())
+}
+
+/// [`kind_config`] with Kubernetes labels on the node (a run puts its run id there, so the
+/// cluster says which run made it: `kubectl get nodes -l sidecar-e2e/run-id`).
+pub fn kind_config_with_labels(
+    spec: &ClusterSpec,
+    labels: &BTreeMap<String, String>,
+) -> KindConfig {
     let ClusterSpec {
         k8s,
         gate,
@@ -29,10 +40,11 @@ pub fn kind_config(spec: &ClusterSpec) -> KindConfig {
         // Top-level featureGates reach every component, kubelet included (kind docs).
         cluster.insert("featureGates".into(), json!({ "SidecarContainers": value }));
     }
-    cluster.insert(
-        "nodes".into(),
-        json!([{ "role": "control-plane", "image": spec.node_image }]),
-    );
+    let mut node = json!({ "role": "control-plane", "image": spec.node_image });
+    if !labels.is_empty() {
+        node["labels"] = json!(labels);
+    }
+    cluster.insert("nodes".into(), json!([node]));
     let body = sidecar_injector::yaml::to_yaml(&Value::Object(cluster));
     let gate_note = match (feature_gate, k8s.gate_support()) {
         (Some(value), _) => format!("SidecarContainers: {value}"),
@@ -58,6 +70,26 @@ pub fn kind_config(spec: &ClusterSpec) -> KindConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_runs_cluster_carries_its_run_id_on_the_node() {
+        let spec =
+            crate::plan::cluster_spec(crate::plan::K8sVersion::new(32), crate::plan::Gate::Off)
+                .expect("1.32 boots with the gate off");
+        let labels = BTreeMap::from([(
+            "sidecar-e2e/run-id".to_owned(),
+            "261125211045-a3f0".to_owned(),
+        )]);
+        let parsed: Value = serde_saphyr::from_str(&kind_config_with_labels(&spec, &labels).yaml)
+            .expect("YAML parses");
+        assert_eq!(
+            parsed["nodes"][0]["labels"]["sidecar-e2e/run-id"],
+            "261125211045-a3f0"
+        );
+        assert_eq!(parsed["featureGates"]["SidecarContainers"], false);
+        let plain: Value = serde_saphyr::from_str(&kind_config(&spec).yaml).expect("YAML parses");
+        assert!(plain["nodes"][0].get("labels").is_none());
+    }
     use crate::plan::{ClusterSpecError, Gate, K8sVersion, cluster_spec};
 
     fn config(minor: u32, gate: Gate) -> Result<KindConfig, ClusterSpecError> {

@@ -21,7 +21,7 @@ pub use facts::{FactsError, PROBE_IMAGE, measure};
 pub use kind::{
     CreateCluster, Kind, MissingTool, docker, docker_failure_hint, find_tool, install_hint,
 };
-pub use kind_config::{KindConfig, kind_config};
+pub use kind_config::{KindConfig, kind_config, kind_config_with_labels};
 pub use probe::{
     PROBE_POD_NAME, ProbeContradiction, ProbeError, check_probe, native_sidecars_kept, probe_pod,
 };

@@ -17,7 +17,7 @@ use super::cleanup::Created;
 use super::id::cluster_name;
 use super::{Phase, ProgressEvent, Provider, RunConfig};
 use crate::cluster::{
-    ClusterAccess, CreateCluster, KindProvider, check_probe, kind_config, measure,
+    ClusterAccess, CreateCluster, KindProvider, check_probe, kind_config_with_labels, measure,
 };
 use crate::install::{INJECTION_LABEL, ISTIO_INJECTION_LABEL, injector_mode, install_builtin};
 use crate::plan::{EffectiveMode, InjectorSpec, PlannedCell};
@@ -246,7 +246,12 @@ async fn create_kind_cluster(
     let spec = planned.cluster.as_ref().ok_or("the cell has no cluster")?;
     std::fs::create_dir_all(dir)?;
     let config_path = dir.join("kind-config.yaml");
-    std::fs::write(&config_path, kind_config(spec).yaml)?;
+    // Only the run id: the kubelet refuses node labels in the kubernetes.io namespaces.
+    let labels = std::collections::BTreeMap::from([(
+        crate::record::RUN_ID_LABEL.to_owned(),
+        config.run_id.clone(),
+    )]);
+    std::fs::write(&config_path, kind_config_with_labels(spec, &labels).yaml)?;
     let node_image = config
         .images
         .node_images
