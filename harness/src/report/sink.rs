@@ -179,6 +179,31 @@ mod tests {
         );
     }
 
+    #[test]
+    fn several_cells_get_a_total_on_the_terminal() {
+        let (terminal, read_terminal) = shared();
+        let mut reporter = Reporter::new().with_sink(crate::report::TerminalSink::new(
+            terminal,
+            "stdout",
+            crate::report::Colour::Plain,
+        ));
+        for cell in ["1-32-on-builtin-auto", "1-32-off-builtin-auto"] {
+            let broken = BrokenCell {
+                cell: cell.to_owned(),
+                failures: vec!["cluster up: no".to_owned()],
+            };
+            reporter.cell_broken(&broken).expect("reported");
+        }
+        reporter.finish().expect("finished");
+        assert!(
+            read_terminal().ends_with(
+                "\n2 cells: 0 passed, 0 failed, 0 not applicable; 2 could not be set up\n"
+            ),
+            "{}",
+            read_terminal()
+        );
+    }
+
     /// A writer whose bytes the test can read back after the sink owning it is gone.
     fn shared() -> (SharedBuf, impl Fn() -> String) {
         let buf = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));

@@ -118,6 +118,21 @@ impl<W: std::io::Write> Sink for TerminalSink<W> {
                 }
                 write_text(&mut self.out, &self.target, &text, true)
             }
+            // One cell's table already ends with its counts; several get a total.
+            ReportEvent::RunFinished { summary } if summary.cells + summary.broken > 1 => {
+                let mut text = format!(
+                    "\n{} cells: {} passed, {} failed, {} not applicable",
+                    summary.cells + summary.broken,
+                    summary.passed,
+                    summary.failed,
+                    summary.not_applicable
+                );
+                if summary.broken > 0 {
+                    text.push_str(&format!("; {} could not be set up", summary.broken));
+                }
+                text.push('\n');
+                write_text(&mut self.out, &self.target, &text, true)
+            }
             ReportEvent::RunFinished { .. } => Ok(()),
         }
     }
