@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Namespace, Pod, Secret};
+use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::Api;
-use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
+use kube::api::{Patch, PatchParams, PostParams};
 use kube::runtime::watcher;
 use serde_json::json;
 
@@ -18,7 +18,8 @@ use super::apply::{ApplyError, apply_manifest};
 use super::certs::{CertError, ServingCertificates};
 use crate::plan::{EffectiveMode, ImageTable, UnknownImageVariable};
 use crate::record::{
-    FIELD_MANAGER, WaitError, await_all, deployment_available, describe_deployment, run_labels,
+    FIELD_MANAGER, NamespaceError, WaitError, await_all, create_namespace, delete_namespace,
+    deployment_available, describe_deployment, run_labels,
 };
 
 /// The injector's namespace, Service and Deployment (as in `manifests/injector/`).
@@ -58,6 +59,9 @@ pub enum InstallError {
         #[source]
         source: kube::Error,
     },
+    /// The namespace the webhook is proven in could not be made.
+    #[error("cannot make the namespace that proves the webhook")]
+    CheckNamespace(#[source] NamespaceError),
     /// The Deployment never became available.
     #[error("the injector did not become available")]
     NotReady(#[source] WaitError),
@@ -182,26 +186,12 @@ async fn prove_live(
     let ns_name = format!("se2e-{run_id}-webhook-check");
     let mut labels = run_labels(run_id);
     labels.insert(INJECTION_LABEL.0.to_owned(), INJECTION_LABEL.1.to_owned());
-    let namespace: Namespace = serde_json::from_value(json!({
-        "metadata": {"name": ns_name, "labels": labels},
-    }))
-    .map_err(|err| InstallError::Api {
-        what: "build the check namespace",
-        source: kube::Error::SerdeError(err),
-    })?;
-    let namespaces = Api::<Namespace>::all(client.clone());
-    namespaces
-        .create(&PostParams::default(), &namespace)
+    create_namespace(client, &ns_name, labels)
         .await
-        .map_err(|source| InstallError::Api {
-            what: "create the webhook check namespace",
-            source,
-        })?;
+        .map_err(InstallError::CheckNamespace)?;
     let result = dry_run_until_answered(client, &ns_name, mode).await;
     // Best effort: gc removes it by label if this fails.
-    let _ = namespaces
-        .delete(&ns_name, &DeleteParams::background())
-        .await;
+    let _ = delete_namespace(client, &ns_name).await;
     result
 }
 

@@ -14,7 +14,7 @@ pub use conditions::{
     WaitError, await_all, deployment_available, describe_deployment, describe_node, node_ready,
 };
 pub use end::{EndCondition, Progress, end_condition};
-pub use namespace::{NamespaceError, create_namespace, delete_namespace, delete_run_namespaces};
+pub use namespace::{NamespaceError, create_namespace, delete_namespace};
 pub use recorder::{RecordError, ScenarioRun, record_scenario};
 
 /// The field manager of every server-side apply (and the name in dry-runs).

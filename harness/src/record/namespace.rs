@@ -4,18 +4,16 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams};
-use kube::{Api, ResourceExt};
-
-use super::RUN_ID_LABEL;
+use kube::Api;
+use kube::api::{DeleteParams, ObjectMeta, PostParams};
 
 /// A namespace could not be made or removed.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot {action} namespace {name}")]
 pub struct NamespaceError {
-    /// `create`, `delete`, `list`.
+    /// `create` or `delete`.
     pub action: &'static str,
-    /// The namespace (or the selector when listing).
+    /// The namespace.
     pub name: String,
     /// Why.
     #[source]
@@ -67,35 +65,4 @@ pub async fn delete_namespace(client: &kube::Client, name: &str) -> Result<(), N
             source,
         }),
     }
-}
-
-/// Deletes every namespace labelled with `run_id` (or, with `None`, any run's); returns their
-/// names.
-///
-/// # Errors
-/// [`NamespaceError`].
-pub async fn delete_run_namespaces(
-    client: &kube::Client,
-    run_id: Option<&str>,
-    dry_run: bool,
-) -> Result<Vec<String>, NamespaceError> {
-    let selector = match run_id {
-        Some(id) => format!("{RUN_ID_LABEL}={id}"),
-        None => RUN_ID_LABEL.to_owned(),
-    };
-    let found = Api::<Namespace>::all(client.clone())
-        .list(&ListParams::default().labels(&selector))
-        .await
-        .map_err(|source| NamespaceError {
-            action: "list",
-            name: selector.clone(),
-            source,
-        })?;
-    let names: Vec<String> = found.items.iter().map(ResourceExt::name_any).collect();
-    if !dry_run {
-        for name in &names {
-            delete_namespace(client, name).await?;
-        }
-    }
-    Ok(names)
 }
