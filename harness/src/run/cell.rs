@@ -168,6 +168,7 @@ pub async fn run_cell(
             config,
             planned,
             access,
+            kind_cluster.as_deref(),
             created,
             &mut phases,
             &mut namespaces,
@@ -291,11 +292,13 @@ async fn create_kind_cluster(
     Ok(access)
 }
 
-/// Probe, images, injector and scenarios on a cluster that is up.
+/// Probe, images, injector and scenarios on a cluster that is up (`kind_cluster`: the kind
+/// cluster's name, when the run made it).
 async fn run_on_cluster(
     config: &RunConfig,
     planned: &PlannedCell,
     access: &ClusterAccess,
+    kind_cluster: Option<&str>,
     created: &Created,
     phases: &mut Phases<'_>,
     namespaces: &mut Vec<String>,
@@ -311,11 +314,11 @@ async fn run_on_cluster(
         sidecar_injector::config::Mode::Native => EffectiveMode::Native,
         sidecar_injector::config::Mode::Legacy => EffectiveMode::Legacy,
     });
-    if let (Provider::Kind(kind), Some(name)) = (&config.provider, access_cluster(access)) {
+    if let (Provider::Kind(kind), Some(name)) = (&config.provider, kind_cluster) {
         let images = images_to_load(&config.images, cell.injector);
         let load = async {
             for image in &images {
-                kind.load_image(&name, image).await?;
+                kind.load_image(name, image).await?;
             }
             Ok::<(), crate::cluster::KindError>(())
         };
@@ -352,11 +355,6 @@ async fn run_on_cluster(
     if !installed || config.scenarios.is_empty() {
         return;
     }
-    let started = Instant::now();
-    (phases.progress)(ProgressEvent::Started {
-        cell: phases.slug.clone(),
-        phase: Phase::Scenarios,
-    });
     let runs = config.scenarios.iter().map(|&scenario| {
         let namespace = format!("se2e-{}-{scenario}", config.run_id);
         namespaces.push(namespace.clone());
@@ -371,9 +369,10 @@ async fn run_on_cluster(
             namespace,
         )
     });
-    let results = futures::future::join_all(runs).await;
-    let took = started.elapsed();
-    phases.outcome.timings.push((Phase::Scenarios, took));
+    // A scenario that cannot be set up is reported with the others below, not as the phase's
+    // error: the rest still run and are judged.
+    let all = async { Ok::<_, std::convert::Infallible>(futures::future::join_all(runs).await) };
+    let results = phases.run(Phase::Scenarios, all).await.unwrap_or_default();
     let mut recorded: Vec<ScenarioRecording> = Vec::new();
     for result in results {
         match result {
@@ -381,12 +380,6 @@ async fn run_on_cluster(
             Err(failure) => phases.outcome.setup_failures.push(failure),
         }
     }
-    (phases.progress)(ProgressEvent::Finished {
-        cell: phases.slug.clone(),
-        phase: Phase::Scenarios,
-        took,
-        error: None,
-    });
     let recording = Recording {
         version: RECORDING_VERSION,
         cell,
@@ -409,15 +402,6 @@ async fn run_on_cluster(
         }),
     }
     phases.outcome.recording = Some(recording);
-}
-
-/// The kind cluster name behind an access made by the kind provider (`kind-<name>` context).
-fn access_cluster(access: &ClusterAccess) -> Option<String> {
-    access
-        .context
-        .as_deref()?
-        .strip_prefix("kind-")
-        .map(str::to_owned)
 }
 
 /// The probe and versions, checked against the plan: a gate that did not take effect fails here.
