@@ -21,7 +21,7 @@ const REFUSAL_SETTLE: Duration = Duration::from_secs(3);
 #[derive(Debug, Clone, Copy)]
 pub struct Progress<'a> {
     /// The scenario's pods as last seen (deleted ones excluded).
-    pub pods: &'a [Pod],
+    pub pods: &'a [&'a Pod],
     /// Applying the workload was refused (an admission denial, a 422).
     pub apply_refused: bool,
     /// A controller reported `FailedCreate` (the API server refused the pods it made).
@@ -60,11 +60,14 @@ pub fn end_condition(
     let own = match scenario {
         Scenario::Sleep => pods
             .iter()
-            .any(is_ready)
+            .any(|p| is_ready(p))
             .then_some(EndCondition::After(SLEEP_OBSERVE)),
-        Scenario::InitTraffic => pods.iter().any(is_finished).then_some(EndCondition::Done),
+        Scenario::InitTraffic => pods
+            .iter()
+            .any(|p| is_finished(p))
+            .then_some(EndCondition::Done),
         Scenario::Job => {
-            if pods.iter().any(is_finished) {
+            if pods.iter().any(|p| is_finished(p)) {
                 Some(EndCondition::Done)
             } else if pods
                 .iter()
@@ -109,7 +112,7 @@ mod tests {
         serde_json::from_value(serde_json::json!({ "status": status })).expect("pod")
     }
 
-    fn progress(pods: &[Pod]) -> Progress<'_> {
+    fn progress<'a>(pods: &'a [&'a Pod]) -> Progress<'a> {
         Progress {
             pods,
             apply_refused: false,
@@ -170,12 +173,12 @@ mod tests {
 
     #[test]
     fn a_legacy_job_is_watched_past_the_linger_and_a_finished_one_ends() {
-        let pods = [running_app_exited()];
+        let pods = [&running_app_exited()];
         assert_eq!(
             end_condition(Scenario::Job, EffectiveMode::Legacy, PROXY, progress(&pods)),
             EndCondition::After(Duration::from_secs(13))
         );
-        let pods = [pod(serde_json::json!({"phase": "Succeeded"}))];
+        let pods = [&pod(serde_json::json!({"phase": "Succeeded"}))];
         assert_eq!(
             end_condition(Scenario::Job, EffectiveMode::Native, PROXY, progress(&pods)),
             EndCondition::Done
@@ -184,7 +187,7 @@ mod tests {
 
     #[test]
     fn shutdown_traffic_stops_the_running_pod_then_ends_when_it_is_gone() {
-        let pods = [running_app_exited()];
+        let pods = [&running_app_exited()];
         assert_eq!(
             end_condition(
                 Scenario::ShutdownTraffic,
@@ -204,7 +207,7 @@ mod tests {
 
     #[test]
     fn a_ready_sleep_pod_is_watched_for_two_requests() {
-        let pods = [pod(serde_json::json!({
+        let pods = [&pod(serde_json::json!({
             "phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]
         }))];
         assert_eq!(

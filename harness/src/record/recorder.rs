@@ -343,7 +343,7 @@ impl<'r> Recorder<'r> {
     }
 
     fn end(&self) -> EndCondition {
-        let pods: Vec<Pod> = self.current.values().cloned().collect();
+        let pods: Vec<&Pod> = self.current.values().collect();
         let progress = Progress {
             pods: &pods,
             apply_refused: !self.apply_errors.is_empty(),
