@@ -205,10 +205,7 @@ impl ClusterDownOpts {
                 (None, Some(run_id)) => kind
                     .clusters()
                     .await
-                    .map_err(|err| ExpectedError::Live {
-                        action: "list kind clusters".to_owned(),
-                        source: Box::new(err),
-                    })?
+                    .map_err(ExpectedError::live("list kind clusters"))?
                     .into_iter()
                     .filter(|name| run_of_cluster(name) == Some(run_id.as_str()))
                     .collect(),
@@ -217,10 +214,9 @@ impl ClusterDownOpts {
             for cluster in &clusters {
                 kind.delete(cluster)
                     .await
-                    .map_err(|err| ExpectedError::Live {
-                        action: format!("delete kind cluster {cluster}"),
-                        source: Box::new(err),
-                    })?;
+                    .map_err(ExpectedError::live(format!(
+                        "delete kind cluster {cluster}"
+                    )))?;
                 eprintln!("deleted kind cluster {cluster}");
             }
             if clusters.is_empty() {

@@ -256,6 +256,21 @@ impl ExpectedError {
 
 pub use crate::error_chain::error_chain;
 
+#[cfg(feature = "live")]
+impl ExpectedError {
+    /// For `map_err` on a live operation: `.map_err(ExpectedError::live("list kind clusters"))`.
+    pub fn live<E>(action: impl Into<String>) -> impl FnOnce(E) -> ExpectedError
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        let action = action.into();
+        move |err| ExpectedError::Live {
+            action,
+            source: Box::new(err),
+        }
+    }
+}
+
 /// What goes to stderr for `err`: `error: <chain>` and, when known, `  (hint: …)`.
 pub fn render_error(err: &ExpectedError) -> String {
     let mut text = format!("error: {}\n", error_chain(err));

@@ -54,18 +54,17 @@ impl GcOpts {
         };
         runtime()?.block_on(async {
             let (kind, _) = preflight_kind(kind_bin).await?;
-            let names = kind.clusters().await.map_err(|err| ExpectedError::Live {
-                action: "list kind clusters".to_owned(),
-                source: Box::new(err),
-            })?;
+            let names = kind
+                .clusters()
+                .await
+                .map_err(ExpectedError::live("list kind clusters"))?;
             let now = Timestamp::now();
             let old = clusters_to_collect(&names, now, older_than);
             for name in &old {
                 if !self.dry_run {
-                    kind.delete(name).await.map_err(|err| ExpectedError::Live {
-                        action: format!("delete kind cluster {name}"),
-                        source: Box::new(err),
-                    })?;
+                    kind.delete(name)
+                        .await
+                        .map_err(ExpectedError::live(format!("delete kind cluster {name}")))?;
                 }
                 println!("{verb} kind cluster {name}");
             }
@@ -75,21 +74,14 @@ impl GcOpts {
                     kubeconfig: kubeconfig.clone(),
                     context: self.context.clone(),
                 };
-                let live = |action: &str| {
-                    let action = action.to_owned();
-                    move |err: Box<dyn std::error::Error + Send + Sync>| ExpectedError::Live {
-                        action,
-                        source: err,
-                    }
-                };
                 let client = access
                     .client()
                     .await
-                    .map_err(|e| live("reach the cluster")(Box::new(e)))?;
+                    .map_err(ExpectedError::live("reach the cluster"))?;
                 let namespaces = Api::<Namespace>::all(client.clone())
                     .list(&ListParams::default().labels(RUN_ID_LABEL))
                     .await
-                    .map_err(|e| live("list run namespaces")(Box::new(e)))?;
+                    .map_err(ExpectedError::live("list run namespaces"))?;
                 for ns in namespaces.items {
                     let run = ns.labels().get(RUN_ID_LABEL).cloned().unwrap_or_default();
                     if !run_is_older(&run, now, older_than) {
@@ -99,7 +91,7 @@ impl GcOpts {
                     if !self.dry_run {
                         delete_namespace(&client, &name)
                             .await
-                            .map_err(|e| live("delete a run namespace")(Box::new(e)))?;
+                            .map_err(ExpectedError::live("delete a run namespace"))?;
                     }
                     println!("{verb} namespace {name} (run {run})");
                     removed += 1;
