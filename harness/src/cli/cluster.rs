@@ -9,12 +9,10 @@ use std::time::Duration;
 use clap::Subcommand;
 
 use super::errors::ExpectedError;
-use super::live::{kind_binary, kind_version_warnings, missing_images, preflight_kind, runtime};
+use super::live::{kind_binary, preflight_kind, prepare_kind, runtime};
 use super::matrix::{MatrixOpts, image_table};
 use super::run::{istioctl_for, run_or_interrupt};
-use crate::run::{
-    Provider, RunConfig, cell_dir, cluster_name, images_to_load, new_run_id, run_of_cluster,
-};
+use crate::run::{Provider, RunConfig, cell_dir, cluster_name, new_run_id, run_of_cluster};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum ClusterCommand {
@@ -107,16 +105,7 @@ impl ClusterUpOpts {
         );
         let slug = cell.cell.slug();
         let outcome = runtime()?.block_on(async {
-            let (kind, version) = preflight_kind(kind_bin.clone()).await?;
-            let missing = missing_images(&images_to_load(&images, cell.injector)).await;
-            if !missing.is_empty() {
-                return Err(ExpectedError::MissingImages {
-                    missing: missing.join(", "),
-                });
-            }
-            for warning in kind_version_warnings(version.as_deref(), std::slice::from_ref(cell)) {
-                eprintln!("warning: {warning}");
-            }
+            let kind = prepare_kind(kind_bin.clone(), &images, std::slice::from_ref(cell)).await?;
             let config = RunConfig {
                 run_id: run_id.clone(),
                 cells: vec![cell.clone()],

@@ -7,6 +7,7 @@ use super::errors::ExpectedError;
 use crate::cluster::{KindProvider, docker, find_tool};
 use crate::plan::{ImageTable, PlannedCell};
 use crate::process::ToolCommand;
+use crate::run::images_to_load;
 
 /// A multi-threaded runtime (two cells at once need more than one thread).
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime, ExpectedError> {
@@ -84,8 +85,35 @@ pub(super) async fn preflight_kind(
     Ok((KindProvider::new(kind_bin), version))
 }
 
+/// Everything a run needs before its first kind cluster: Docker answers, kind runs (with a
+/// warning when its release is not the one a cell's node image was published with), and every
+/// image the cells load is in the local Docker.
+pub(super) async fn prepare_kind(
+    kind_bin: PathBuf,
+    images: &ImageTable,
+    cells: &[PlannedCell],
+) -> Result<KindProvider, ExpectedError> {
+    let (kind, version) = preflight_kind(kind_bin).await?;
+    let mut needed: Vec<String> = cells
+        .iter()
+        .flat_map(|c| images_to_load(images, c.injector))
+        .collect();
+    needed.sort();
+    needed.dedup();
+    let missing = missing_images(&needed).await;
+    if !missing.is_empty() {
+        return Err(ExpectedError::MissingImages {
+            missing: missing.join(", "),
+        });
+    }
+    for warning in kind_version_warnings(version.as_deref(), cells) {
+        eprintln!("warning: {warning}");
+    }
+    Ok(kind)
+}
+
 /// `docker image inspect` of each image: the ones the local Docker does not have.
-pub(super) async fn missing_images(images: &[String]) -> Vec<String> {
+async fn missing_images(images: &[String]) -> Vec<String> {
     let Ok(docker_bin) = find_tool("docker", None, std::env::var_os("PATH").as_deref()) else {
         return Vec::new();
     };

@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::errors::ExpectedError;
-use super::live::{
-    interrupted, kind_binary, kind_version_warnings, missing_images, preflight_kind, runtime,
-};
+use super::live::{interrupted, kind_binary, prepare_kind, runtime};
 use super::matrix::{MatrixOpts, image_table};
 use super::output::Stdout;
 use super::progress::stderr_progress;
@@ -20,7 +18,7 @@ use crate::plan::{InjectorSpec, PlannedCell};
 use crate::report::{
     BrokenCell, Colour, JsonSink, JunitSink, MarkdownSink, Reporter, TerminalSink,
 };
-use crate::run::{CellOutcome, Created, Provider, RunConfig, images_to_load, new_run_id, run_all};
+use crate::run::{CellOutcome, Created, Provider, RunConfig, new_run_id, run_all};
 use crate::scenario::Scenario;
 
 #[derive(Debug, clap::Args)]
@@ -115,17 +113,7 @@ impl RunOpts {
                     context: self.context.clone(),
                 }),
                 (None, Some(bin)) => {
-                    let (kind, version) = preflight_kind(bin).await?;
-                    let needed = images_for(&images, &cells);
-                    let missing = missing_images(&needed).await;
-                    if !missing.is_empty() {
-                        return Err(ExpectedError::MissingImages {
-                            missing: missing.join(", "),
-                        });
-                    }
-                    for warning in kind_version_warnings(version.as_deref(), &cells) {
-                        eprintln!("warning: {warning}");
-                    }
+                    let kind = prepare_kind(bin, &images, &cells).await?;
                     Provider::Kind(kind)
                 }
                 (None, None) => unreachable!("kind is found whenever there is no kubeconfig"),
@@ -177,17 +165,6 @@ pub(super) async fn run_or_interrupt(
             Err(ExpectedError::Interrupted { left })
         }
     }
-}
-
-/// Every image some cell loads into its cluster, once each.
-fn images_for(images: &crate::plan::ImageTable, cells: &[PlannedCell]) -> Vec<String> {
-    let mut needed: Vec<String> = cells
-        .iter()
-        .flat_map(|c| images_to_load(images, c.injector))
-        .collect();
-    needed.sort();
-    needed.dedup();
-    needed
 }
 
 /// The valid cells; the invalid ones are named on stderr, and a matrix with none is an error.
