@@ -145,6 +145,14 @@ impl Kind {
     }
 }
 
+/// An argv as strings, for tests that compare command lines.
+#[cfg(test)]
+pub(crate) fn words(argv: &[OsString]) -> Vec<String> {
+    argv.iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
 /// The `docker` command lines the harness runs before it creates anything.
 pub mod docker {
     use std::ffi::OsString;
@@ -163,12 +171,6 @@ pub mod docker {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn words(argv: &[OsString]) -> Vec<String> {
-        argv.iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect()
-    }
 
     #[test]
     fn docker_command_lines() {

@@ -18,6 +18,8 @@ mod provider;
 pub use connect::{ClusterAccess, ConnectError};
 #[cfg(feature = "live")]
 pub use facts::{FactsError, PROBE_IMAGE, measure};
+#[cfg(all(test, feature = "live"))]
+pub(crate) use kind::words;
 pub use kind::{
     CreateCluster, Kind, MissingTool, docker, docker_failure_hint, find_tool, install_hint,
 };

@@ -95,12 +95,7 @@ impl Istioctl {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn words(argv: &[OsString]) -> Vec<String> {
-        argv.iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect()
-    }
+    use crate::cluster::words;
 
     #[test]
     fn installs_minimal_istio_with_the_cells_native_setting_and_access_logs() {
