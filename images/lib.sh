@@ -1,4 +1,4 @@
-# Step runner for images/build.sh: one progress line per step with its elapsed time, a cache
+# Step runner for images/build-minor.sh: one progress line per step with its elapsed time, a cache
 # check before each step, and on failure the step, the command and the tail of its output.
 # Sourced, not run.
 
@@ -33,6 +33,12 @@ cache_key() {
       printf 'word %s\n' "$arg"
     fi
   done | sha256sum | cut -c1-16
+}
+
+# What a wrapper module's go.mod asks for, without its comments: a cache key over this (and
+# go.sum) survives a reworded header, which changes nothing that is built.
+module_requirements() {
+  grep -v '^[[:space:]]*//' "$1/go.mod" | sha256sum | cut -c1-16
 }
 
 # Is the docker image $1 there, built with key $2?
@@ -94,6 +100,7 @@ step() {
   status=$?
   set -e
   if [ "$status" != 0 ]; then
+    echo "$name" >"$CACHE/.failed-step"
     echo "$label: FAILED after $(elapsed_since "$started")" >&2
     if [ -f "$STEP_LOG.cmd" ]; then
       echo "  command: $(cat "$STEP_LOG.cmd")" >&2
