@@ -19,7 +19,7 @@ fn rejects_a_version_without_an_offline_build_before_building() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "bad input is exit 2:\n{stderr}");
     assert!(
-        stderr.contains("no offline build is defined for Kubernetes 1.27 (defined: 1.32)"),
+        stderr.contains("no offline build is defined for Kubernetes 1.27 (defined: 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36, 1.37)"),
         "the error must name the version and what is defined:\n{stderr}"
     );
     assert!(

@@ -80,7 +80,7 @@ impl ClusterUpOpts {
     fn exec(self) -> Result<(), ExpectedError> {
         let plan = self
             .matrix
-            .to_request()
+            .to_request()?
             .resolve()
             .map_err(ExpectedError::Plan)?;
         let cells: Vec<_> = plan.cells.into_iter().filter(|c| c.valid).collect();

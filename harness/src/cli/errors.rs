@@ -87,6 +87,15 @@ pub enum ExpectedError {
     #[cfg(feature = "live")]
     #[error("cannot build the images")]
     ImagesBuild(#[source] BuildError),
+    /// Some minors of a multi-minor image build failed; the others built and are in the map.
+    #[cfg(feature = "live")]
+    #[error("{} of {requested} minors did not build: {}", failed.len(), failed_minors(failed))]
+    MinorsFailed {
+        /// How many minors were asked for.
+        requested: usize,
+        /// The ones that failed, with the step and its log.
+        failed: Vec<crate::images::FailedMinor>,
+    },
     /// A tool the command needs is missing.
     #[cfg(feature = "live")]
     #[error(transparent)]
@@ -190,7 +199,9 @@ impl ExpectedError {
             #[cfg(feature = "live")]
             ExpectedError::ImagesBuild(BuildError::NoDefinition { .. }) => exit_codes::BAD_INPUT,
             #[cfg(feature = "live")]
-            ExpectedError::ImagesBuild(_) => exit_codes::SETUP_FAILED,
+            ExpectedError::ImagesBuild(_) | ExpectedError::MinorsFailed { .. } => {
+                exit_codes::SETUP_FAILED
+            }
         }
     }
 
@@ -249,9 +260,24 @@ impl ExpectedError {
             ExpectedError::ImagesBuild(BuildError::StepFailed { .. }) => Some(
                 "each step's full log is in ~/.cache/sidecar-e2e/logs/; Docker problems: scripts/docker-up.sh",
             ),
+            #[cfg(feature = "live")]
+            ExpectedError::MinorsFailed { .. } => Some(
+                "the image map lists the minors that built; fix the failed step (its log is named) and \
+                 run the build again: what built is cached",
+            ),
             _ => None,
         }
     }
+}
+
+/// `1.35 at kubernetes-binaries (log: …), 1.37 at node-image (log: …)`.
+#[cfg(feature = "live")]
+fn failed_minors(failed: &[crate::images::FailedMinor]) -> String {
+    failed
+        .iter()
+        .map(|f| format!("{} at step {} (log: {})", f.k8s, f.step, f.log.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub use crate::error_chain::error_chain;

@@ -7,7 +7,8 @@ use clap::Subcommand;
 use super::errors::ExpectedError;
 use super::output::write_stdout;
 use crate::images::{BuildRequest, build_images};
-use crate::plan::{ImageTable, K8sVersion, NodeImages, PlanError};
+use super::matrix::{K8sChoice, expand_k8s};
+use crate::plan::{ImageTable, NodeImages, PlanError};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum ImagesCommand {
@@ -23,15 +24,20 @@ pub(super) enum ImagesCommand {
     /// Writes the image map (YAML) to --output, or stdout: pass it to later commands with
     /// --image-map, or edit it to point at a private registry's copies.
     ///
+    /// Several minors build one after another (`--k8s 1.28,1.37`, or `all`); shared steps are
+    /// built once. A minor that fails is named with its step and log, the others still build and
+    /// are written to the map, and the command exits 4.
+    ///
     /// Example: sidecar-e2e images build --k8s 1.32 --output target/sidecar-e2e/images.yaml
     Build(ImagesBuildOpts),
 }
 
 #[derive(Debug, clap::Args)]
 pub(super) struct ImagesBuildOpts {
-    /// Kubernetes minor to build for (pinned versions: images/versions/<minor>.env).
-    #[arg(long, value_name = "1.X")]
-    k8s: K8sVersion,
+    /// Kubernetes minors to build for, comma-separated, or `all` (every minor of the node-image
+    /// table). Pinned versions: images/versions/<minor>.env.
+    #[arg(long, value_delimiter = ',', required = true, value_name = "1.X,...|all")]
+    k8s: Vec<K8sChoice>,
     /// Write the image map here instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -47,7 +53,9 @@ impl ImagesCommand {
 
 impl ImagesBuildOpts {
     fn exec(self) -> Result<(), ExpectedError> {
-        let built = build_images(&BuildRequest::from_checkout(self.k8s))
+        let minors = expand_k8s(&self.k8s)?;
+        let requested = minors.len();
+        let built = build_images(&BuildRequest::from_checkout(minors))
             .map_err(ExpectedError::ImagesBuild)?;
         let node_images =
             NodeImages::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
@@ -56,10 +64,15 @@ impl ImagesBuildOpts {
             .iter()
             .map(|row| (row.k8s, row.image.clone()));
         let yaml = ImageTable::upstream(defaults)
-            .overridden_by(built)
+            .overridden_by(built.map)
             .to_yaml();
+        let failed = |failed: Vec<_>| ExpectedError::MinorsFailed { requested, failed };
         let Some(path) = &self.output else {
-            return write_stdout(&yaml);
+            write_stdout(&yaml)?;
+            return match built.failed.is_empty() {
+                true => Ok(()),
+                false => Err(failed(built.failed)),
+            };
         };
         let write_err = |path: &std::path::Path| {
             let path = path.display().to_string();
@@ -70,6 +83,9 @@ impl ImagesBuildOpts {
         }
         std::fs::write(path, yaml).map_err(write_err(path))?;
         eprintln!("wrote the image map to {}", path.display());
-        Ok(())
+        match built.failed.is_empty() {
+            true => Ok(()),
+            false => Err(failed(built.failed)),
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The matrix flags `plan`, `run` and `cluster up` share, and the image map they read.
 
 use std::path::Path;
+use std::str::FromStr;
 
 use super::errors::ExpectedError;
 use crate::plan::{
@@ -10,10 +11,10 @@ use crate::plan::{
 
 #[derive(Debug, Clone, clap::Args)]
 pub(super) struct MatrixOpts {
-    /// Kubernetes versions, comma-separated (`plan`: default every version with a kind node image;
-    /// `run` and `cluster up` need them named).
-    #[arg(long, value_delimiter = ',', value_name = "1.X,...")]
-    pub(super) k8s: Vec<K8sVersion>,
+    /// Kubernetes versions, comma-separated, or `all` for every version with a kind node image
+    /// (`plan`: all by default; `run` and `cluster up` need them named).
+    #[arg(long, value_delimiter = ',', value_name = "1.X,...|all")]
+    pub(super) k8s: Vec<K8sChoice>,
     /// SidecarContainers settings: on, off, default (the version's own).
     #[arg(
         long,
@@ -42,13 +43,95 @@ pub(super) struct MatrixOpts {
 }
 
 impl MatrixOpts {
-    pub(super) fn to_request(&self) -> PlanRequest {
-        PlanRequest {
-            k8s: self.k8s.clone(),
+    pub(super) fn to_request(&self) -> Result<PlanRequest, ExpectedError> {
+        Ok(PlanRequest {
+            k8s: expand_k8s(&self.k8s)?,
             gates: self.gate.clone(),
             injectors: self.injector.clone(),
             modes: self.mode.clone(),
+        })
+    }
+}
+
+/// One `--k8s` value: a minor, or `all` (every minor of the node-image table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum K8sChoice {
+    All,
+    Minor(K8sVersion),
+}
+
+impl FromStr for K8sChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim() == "all" {
+            return Ok(K8sChoice::All);
         }
+        s.parse()
+            .map(K8sChoice::Minor)
+            .map_err(|e| format!("{e}, or `all`"))
+    }
+}
+
+/// The minors `--k8s` names, `all` expanded from the node-image table; in the order given,
+/// each once.
+pub(super) fn expand_k8s(choices: &[K8sChoice]) -> Result<Vec<K8sVersion>, ExpectedError> {
+    let mut minors = Vec::new();
+    for choice in choices {
+        let more = match choice {
+            K8sChoice::Minor(k8s) => vec![*k8s],
+            K8sChoice::All => NodeImages::embedded()
+                .map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?
+                .rows()
+                .iter()
+                .map(|row| row.k8s)
+                .collect(),
+        };
+        for k8s in more {
+            if !minors.contains(&k8s) {
+                minors.push(k8s);
+            }
+        }
+    }
+    Ok(minors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minors(text: &str) -> Vec<String> {
+        let choices: Vec<K8sChoice> = text
+            .split(',')
+            .map(|c| c.parse().expect("valid choice"))
+            .collect();
+        expand_k8s(&choices)
+            .expect("table embedded")
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn all_is_every_minor_of_the_node_image_table_once() {
+        let table: Vec<String> = NodeImages::embedded()
+            .expect("embedded")
+            .rows()
+            .iter()
+            .map(|r| r.k8s.to_string())
+            .collect();
+        assert_eq!(minors("all"), table);
+        assert_eq!(minors("1.32,all,1.32"), {
+            let mut want = vec!["1.32".to_owned()];
+            want.extend(table.into_iter().filter(|m| m != "1.32"));
+            want
+        });
+    }
+
+    #[test]
+    fn a_bad_value_names_all_as_the_alternative() {
+        let err = "banana".parse::<K8sChoice>().expect_err("not a version");
+        assert!(err.contains("banana") && err.contains("`all`"), "{err}");
     }
 }
 

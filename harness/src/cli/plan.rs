@@ -27,7 +27,7 @@ impl PlanOpts {
     pub(super) fn exec(self) -> Result<(), ExpectedError> {
         let plan = self
             .matrix
-            .to_request()
+            .to_request()?
             .resolve()
             .map_err(ExpectedError::Plan)?;
         let text = match self.format {

@@ -76,7 +76,7 @@ impl RunOpts {
         }
         let plan = self
             .matrix
-            .to_request()
+            .to_request()?
             .resolve()
             .map_err(ExpectedError::Plan)?;
         let cells = valid_cells(plan.cells)?;

@@ -38,8 +38,9 @@ pub enum BuildError {
         #[source]
         source: std::io::Error,
     },
-    /// A build step failed; the script printed which, with its command and output.
-    #[error("the offline build failed ({status}); the failed step is shown above")]
+    /// The build stopped before it could say what it built (bad arguments, a missing tool); the
+    /// script printed why.
+    #[error("the offline build failed ({status}); the reason is shown above")]
     StepFailed {
         /// The script's exit status.
         status: std::process::ExitStatus,
@@ -61,18 +62,18 @@ pub enum BuildError {
     },
 }
 
-/// What to build.
+/// What to build: the minors, and where the build scripts and version pins live.
 #[derive(Debug, Clone)]
 pub struct BuildRequest {
-    /// The Kubernetes minor (`images/versions/<minor>.env` pins the rest).
-    pub k8s: K8sVersion,
-    /// The `images/` directory of a sidecar-e2e checkout.
+    /// The Kubernetes minors, each with `images/versions/<minor>.env`.
+    pub k8s: Vec<K8sVersion>,
+    /// The checkout's `images/` directory.
     pub images_dir: PathBuf,
 }
 
 impl BuildRequest {
-    /// A request using the `images/` directory next to this crate's sources.
-    pub fn from_checkout(k8s: K8sVersion) -> Self {
+    /// The build of this checkout (the scripts beside the crate's sources).
+    pub fn from_checkout(k8s: Vec<K8sVersion>) -> Self {
         Self {
             k8s,
             images_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../images"),
@@ -80,17 +81,43 @@ impl BuildRequest {
     }
 }
 
-/// Runs the build (its progress goes straight to stderr) and returns what it built.
+/// One minor the build could not finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedMinor {
+    /// The minor.
+    pub k8s: K8sVersion,
+    /// The step that failed (`kubernetes-binaries`, `node-image`, ...).
+    pub step: String,
+    /// That step's full log.
+    pub log: PathBuf,
+}
+
+/// What a build made: the image map of every minor that built, and the minors that did not.
+#[derive(Debug, Default)]
+pub struct Built {
+    /// Images and tools, for the minors that built.
+    pub map: ImageMap,
+    /// The minors that failed, each with its step and log.
+    pub failed: Vec<FailedMinor>,
+}
+
+/// Runs `images/build.sh` for the requested minors (its progress goes to stderr) and reads what
+/// it built.
 ///
 /// # Errors
-/// [`BuildError`] when the script is missing, a step fails, or its output list is unreadable.
-pub fn build_images(request: &BuildRequest) -> Result<ImageMap, BuildError> {
+/// [`BuildError`] when the request cannot start (no definition for a minor, no Docker) or the
+/// build stopped before any minor ran; minors that fail on their own are in [`Built::failed`].
+pub fn build_images(request: &BuildRequest) -> Result<Built, BuildError> {
     let script = request.images_dir.join("build.sh");
     if !script.is_file() {
         return Err(BuildError::ScriptMissing { path: script });
     }
     let versions = request.images_dir.join("versions");
-    if !versions.join(format!("{}.env", request.k8s)).is_file() {
+    if let Some(missing) = request
+        .k8s
+        .iter()
+        .find(|k8s| !versions.join(format!("{k8s}.env")).is_file())
+    {
         let mut defined: Vec<String> = std::fs::read_dir(&versions)
             .into_iter()
             .flatten()
@@ -100,9 +127,10 @@ pub fn build_images(request: &BuildRequest) -> Result<ImageMap, BuildError> {
                 name.strip_suffix(".env").map(str::to_owned)
             })
             .collect();
-        defined.sort();
+        defined.retain(|name| name.parse::<K8sVersion>().is_ok());
+        defined.sort_by_key(|name| name.parse::<K8sVersion>().ok());
         return Err(BuildError::NoDefinition {
-            k8s: request.k8s,
+            k8s: *missing,
             defined: defined.join(", "),
         });
     }
@@ -111,7 +139,14 @@ pub fn build_images(request: &BuildRequest) -> Result<ImageMap, BuildError> {
     let status = Command::new("bash")
         .arg(&script)
         .arg("--k8s")
-        .arg(request.k8s.to_string())
+        .arg(
+            request
+                .k8s
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
         .arg("--images-out")
         .arg(&list)
         .status()
@@ -119,15 +154,24 @@ pub fn build_images(request: &BuildRequest) -> Result<ImageMap, BuildError> {
             script: script.clone(),
             source,
         })?;
-    if !status.success() {
+    // A failed minor still leaves the list (with its `failed` line); no list means the build
+    // stopped before any minor ran.
+    let text = match std::fs::read_to_string(&list) {
+        Ok(text) => text,
+        Err(_) if !status.success() => return Err(BuildError::StepFailed { status }),
+        Err(source) => {
+            return Err(BuildError::ReadList {
+                path: list.clone(),
+                source,
+            });
+        }
+    };
+    let _ = std::fs::remove_file(&list);
+    let built = parse_built(&text)?;
+    if !status.success() && built.failed.is_empty() {
         return Err(BuildError::StepFailed { status });
     }
-    let text = std::fs::read_to_string(&list).map_err(|source| BuildError::ReadList {
-        path: list.clone(),
-        source,
-    })?;
-    let _ = std::fs::remove_file(&list);
-    parse_built(&text)
+    Ok(built)
 }
 
 /// Fails early, before any step, when no Docker daemon answers.
@@ -153,8 +197,9 @@ fn check_docker() -> Result<(), BuildError> {
 ///
 /// # Errors
 /// [`BuildError::BadLine`] for any other line.
-pub fn parse_built(text: &str) -> Result<ImageMap, BuildError> {
-    let mut map = ImageMap::default();
+pub fn parse_built(text: &str) -> Result<Built, BuildError> {
+    let mut built = Built::default();
+    let map = &mut built.map;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let words: Vec<&str> = line.split_whitespace().collect();
         let bad = || BuildError::BadLine {
@@ -184,10 +229,15 @@ pub fn parse_built(text: &str) -> Result<ImageMap, BuildError> {
                     },
                 );
             }
+            ["failed", minor, step, log] => built.failed.push(FailedMinor {
+                k8s: minor.parse().map_err(|_| bad())?,
+                step: (*step).to_owned(),
+                log: PathBuf::from(log),
+            }),
             _ => return Err(bad()),
         }
     }
-    Ok(map)
+    Ok(built)
 }
 
 #[cfg(test)]
@@ -196,19 +246,29 @@ mod tests {
 
     #[test]
     fn reads_every_kind_of_line() {
-        let map = parse_built(
+        let built = parse_built(
             "node 1.32 sidecar-e2e.local/kind-node:v1.32.13\n\
-             tool kind v0.30.0 /cache/bin/kind-v0.30.0/kind\n\
+             tool kind v0.33.0 /cache/bin/kind-v0.33.0/kind\n\
              workload curl sidecar-e2e.local/curl:bookworm\n\
-             workload injector sidecar-e2e.local/injector:0.1.0\n",
+             workload injector sidecar-e2e.local/injector:0.1.0\n\
+             failed 1.37 kubernetes-binaries /cache/logs/1.37/kubernetes-binaries.log\n",
         )
         .expect("valid list");
+        assert_eq!(
+            built.failed,
+            vec![FailedMinor {
+                k8s: "1.37".parse().expect("valid"),
+                step: "kubernetes-binaries".to_owned(),
+                log: PathBuf::from("/cache/logs/1.37/kubernetes-binaries.log"),
+            }]
+        );
+        let map = built.map;
         let k8s: K8sVersion = "1.32".parse().expect("valid");
         assert_eq!(
             map.node_images[&k8s],
             "sidecar-e2e.local/kind-node:v1.32.13"
         );
-        assert_eq!(map.tools["kind"].path, "/cache/bin/kind-v0.30.0/kind");
+        assert_eq!(map.tools["kind"].path, "/cache/bin/kind-v0.33.0/kind");
         assert_eq!(
             map.workloads.curl.as_deref(),
             Some("sidecar-e2e.local/curl:bookworm")
@@ -223,6 +283,8 @@ mod tests {
             "node one x:1",
             "image x",
             "tool kind v1",
+            "failed 1.37 node-image",
+            "failed one node-image /log",
         ] {
             assert!(
                 matches!(parse_built(line), Err(BuildError::BadLine { .. })),

@@ -3,4 +3,4 @@
 
 mod build;
 
-pub use build::{BuildError, BuildRequest, build_images, parse_built};
+pub use build::{BuildError, BuildRequest, Built, FailedMinor, build_images, parse_built};
