@@ -3,7 +3,7 @@
 
 use super::types::CheckStatus;
 use crate::recording::{PodSnapshot, ScenarioRecording};
-use crate::views::kubectl::pod_columns;
+use crate::views::kubectl::{PrinterRules, pod_columns};
 
 /// A decided check before it is paired with its [`crate::expect::Check`].
 pub(super) type Decided = (CheckStatus, Vec<String>);
@@ -12,10 +12,16 @@ pub(super) struct Context<'a> {
     pub(super) recorded: &'a ScenarioRecording,
     pub(super) proxy: &'static str,
     pub(super) snapshots: Vec<&'a PodSnapshot>,
+    /// How the cell's API server prints pod rows.
+    pub(super) printer: PrinterRules,
 }
 
 impl<'a> Context<'a> {
-    pub(super) fn new(recorded: &'a ScenarioRecording, proxy: &'static str) -> Self {
+    pub(super) fn new(
+        recorded: &'a ScenarioRecording,
+        proxy: &'static str,
+        printer: PrinterRules,
+    ) -> Self {
         let name = recorded.scenario.name();
         let mut snapshots: Vec<&PodSnapshot> = recorded
             .snapshots
@@ -34,6 +40,7 @@ impl<'a> Context<'a> {
             recorded,
             proxy,
             snapshots,
+            printer,
         }
     }
 
@@ -54,8 +61,8 @@ impl<'a> Context<'a> {
 }
 
 /// `snapshot seq 3 (pod job-abc, resourceVersion 7): 1/2 Running`.
-pub(super) fn describe_snapshot(s: &PodSnapshot) -> String {
-    let columns = pod_columns(&s.pod);
+pub(super) fn describe_snapshot(s: &PodSnapshot, printer: PrinterRules) -> String {
+    let columns = pod_columns(&s.pod, printer);
     format!(
         "snapshot seq {} (pod {}, resourceVersion {}): {} {}",
         s.seq,

@@ -11,14 +11,14 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
     match ctx.snapshots.iter().find(|s| is_succeeded(&s.pod)) {
         Some(done) => (
             CheckStatus::Pass,
-            vec![format!("phase Succeeded: {}", describe_snapshot(done))],
+            vec![format!("phase Succeeded: {}", describe_snapshot(done, ctx.printer))],
         ),
         None => (
             CheckStatus::Fail,
             vec![format!(
                 "never Succeeded; last seen phase {}: {}",
                 phase(&last.pod),
-                describe_snapshot(last)
+                describe_snapshot(last, ctx.printer)
             )],
         ),
     }

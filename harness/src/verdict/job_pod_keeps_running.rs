@@ -18,7 +18,7 @@ pub(super) fn decide(ctx: &Context<'_>, for_seconds: u32) -> Decided {
             CheckStatus::Fail,
             vec![format!(
                 "the app was never seen exiting; last: {}",
-                describe_snapshot(last)
+                describe_snapshot(last, ctx.printer)
             )],
         );
     };
@@ -28,11 +28,11 @@ pub(super) fn decide(ctx: &Context<'_>, for_seconds: u32) -> Decided {
         .duration_since(exited.observed_at.0)
         .as_secs();
     let mut evidence = vec![
-        format!("app exited: {}", describe_snapshot(exited)),
+        format!("app exited: {}", describe_snapshot(exited, ctx.printer)),
         format!(
             "{waited}s later: phase {}: {}",
             phase(&last.pod),
-            describe_snapshot(last)
+            describe_snapshot(last, ctx.printer)
         ),
     ];
     let ok = is_running(&last.pod) && waited >= i64::from(for_seconds);

@@ -10,7 +10,7 @@ use super::{
 use crate::expect::{Check, checks_for, proxy_name};
 use crate::plan::{Cell, EffectiveMode, plan_cell};
 use crate::recording::{Recording, ScenarioRecording};
-use crate::views::kubectl::{render_sequence, watch_sequence};
+use crate::views::kubectl::{PrinterRules, render_sequence, watch_sequence};
 use crate::views::timeline::{container_timeline, render_timeline};
 
 /// Judges every scenario of a recording.
@@ -50,7 +50,11 @@ pub fn judge_scenario(
     cell: &Cell,
     mode: EffectiveMode,
 ) -> ScenarioVerdict {
-    let ctx = Context::new(recorded, proxy_name(cell.injector));
+    let ctx = Context::new(
+        recorded,
+        proxy_name(cell.injector),
+        PrinterRules::of(cell.k8s),
+    );
     let results = checks_for(recorded.scenario, cell, mode)
         .into_iter()
         .map(|check| {
@@ -62,7 +66,7 @@ pub fn judge_scenario(
             }
         })
         .collect();
-    let lines = watch_sequence(&ctx.snapshots);
+    let lines = watch_sequence(&ctx.snapshots, ctx.printer);
     // One line per pod, in order of first appearance; a pod's lines may interleave with others'.
     let mut pods: Vec<&str> = Vec::new();
     for line in &lines {

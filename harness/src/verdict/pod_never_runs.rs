@@ -30,13 +30,13 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
         .iter()
         .find(|s| any_app_has_run(&s.pod, ctx.proxy))
     {
-        evidence.push(format!("an app container ran: {}", describe_snapshot(ran)));
+        evidence.push(format!("an app container ran: {}", describe_snapshot(ran, ctx.printer)));
         return (CheckStatus::Fail, evidence);
     }
     if let Some(last) = ctx.snapshots.last() {
         evidence.push(format!(
             "never initialised; last: {}",
-            describe_snapshot(last)
+            describe_snapshot(last, ctx.printer)
         ));
     } else if evidence.is_empty() {
         evidence.push("no pod was created and no error was recorded".to_owned());

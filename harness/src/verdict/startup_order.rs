@@ -18,7 +18,7 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
     for snapshot in &ctx.snapshots {
         if proxy_started.is_none() && is_sidecar_started(&snapshot.pod, ctx.proxy) {
             proxy_started = Some(snapshot);
-            evidence.push(format!("proxy started: {}", describe_snapshot(snapshot)));
+            evidence.push(format!("proxy started: {}", describe_snapshot(snapshot, ctx.printer)));
         }
         let started_apps: Vec<&ContainerStatus> = app_statuses(&snapshot.pod, ctx.proxy)
             .into_iter()
@@ -31,7 +31,7 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
         evidence.push(format!(
             "app {} started: {}",
             names.join(","),
-            describe_snapshot(snapshot)
+            describe_snapshot(snapshot, ctx.printer)
         ));
         let Some(proxy_snapshot) = proxy_started else {
             evidence.push("the app started before the proxy was seen started".to_owned());

@@ -2,16 +2,49 @@
 //! computes them (`printPod()`; docs/kubectl-pod-columns.md, whose steps the code follows in
 //! order), and the `kubectl get pods -w` sequence a user would have seen over a recording.
 //!
-//! Version difference: newer printers show an init container waiting with reason
-//! `PodInitializing` as `Init:ContainerCreating`; older ones print `Init:<i>/<N>`. This follows
-//! the newer rule (columns doc, "Version differences").
+//! The rows follow the API server's version, so the printer takes that version's rules
+//! ([`PrinterRules::of`]); each rule names the release that brought it. An init container
+//! waiting with reason `PodInitializing` prints `Init:<i>/<N>` on every version (upstream skips
+//! that reason on purpose; a live 1.32 API server agrees), never `Init:ContainerCreating`.
 
 use std::collections::HashMap;
 
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 
+use crate::plan::K8sVersion;
 use crate::recording::PodSnapshot;
+
+/// The printer rules that differ between API server versions (`printPod()` in
+/// `pkg/printers/internalversion/printers.go` at each release, read in the Go module cache).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrinterRules {
+    /// A deleted pod in a terminal phase (Succeeded, Failed) keeps its status instead of
+    /// `Terminating`: from 1.31 (`podutilv1.IsPodPhaseTerminal` in the deletion step; 1.30.14
+    /// prints `Terminating` for any deleted pod).
+    pub terminal_pods_keep_status: bool,
+    /// `Completed` with no running container becomes the reason of a container that exited
+    /// non-zero (`Error`), from 1.35; earlier printers leave `Completed`.
+    pub completed_shows_error: bool,
+}
+
+impl PrinterRules {
+    /// The rules of the API server of `k8s`.
+    pub fn of(k8s: K8sVersion) -> Self {
+        PrinterRules {
+            terminal_pods_keep_status: k8s.minor >= 31,
+            completed_shows_error: k8s.minor >= 35,
+        }
+    }
+
+    /// The newest rules this printer knows: for rows with no version to go by.
+    pub fn newest() -> Self {
+        PrinterRules {
+            terminal_pods_keep_status: true,
+            completed_shows_error: true,
+        }
+    }
+}
 
 /// One row's columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,8 +91,8 @@ fn last_finished(status: &ContainerStatus) -> Option<Timestamp> {
         .map(|t| t.0)
 }
 
-/// Computes the columns of `kubectl get pods` for `pod`.
-pub fn pod_columns(pod: &Pod) -> PodColumns {
+/// Computes the columns of `kubectl get pods` for `pod`, as an API server with `rules` prints them.
+pub fn pod_columns(pod: &Pod, rules: PrinterRules) -> PodColumns {
     let spec = pod.spec.as_ref();
     let status = pod.status.as_ref();
     let conditions = status.and_then(|s| s.conditions.as_deref()).unwrap_or(&[]);
@@ -139,13 +172,13 @@ pub fn pod_columns(pod: &Pod) -> PodColumns {
                 None => format!("Init:ExitCode:{}", t.exit_code),
             }
         } else {
+            // (d), except PodInitializing, which upstream sends to (f) on purpose.
             match waiting
                 .and_then(|w| w.reason.as_deref())
-                .filter(|r| !r.is_empty())
+                .filter(|r| !r.is_empty() && *r != "PodInitializing")
             {
-                Some("PodInitializing") => "Init:ContainerCreating".to_owned(), // (e)
-                Some(r) => format!("Init:{r}"),                                 // (d)
-                None => format!("Init:{i}/{}", init_specs.len()),               // (f)
+                Some(r) => format!("Init:{r}"),
+                None => format!("Init:{i}/{}", init_specs.len()), // (f)
             }
         };
         break;
@@ -196,7 +229,7 @@ pub fn pod_columns(pod: &Pod) -> PodColumns {
                 .any(|c| c.type_ == "Ready" && c.status == "True");
             if has_running && pod_ready {
                 reason = "Running".to_owned();
-            } else if let Some(error) = error_reason {
+            } else if let Some(error) = error_reason.filter(|_| rules.completed_shows_error) {
                 reason = error;
             } else if has_running {
                 reason = "NotReady".to_owned();
@@ -209,7 +242,7 @@ pub fn pod_columns(pod: &Pod) -> PodColumns {
         let phase = status.and_then(|s| s.phase.as_deref()).unwrap_or("");
         if status.and_then(|s| s.reason.as_deref()) == Some("NodeLost") {
             reason = "Unknown".to_owned();
-        } else if phase != "Succeeded" && phase != "Failed" {
+        } else if !rules.terminal_pods_keep_status || (phase != "Succeeded" && phase != "Failed") {
             reason = "Terminating".to_owned();
         }
     }
@@ -283,14 +316,14 @@ pub struct WatchLine {
 
 /// The `kubectl get pods -w` sequence: each snapshot's READY/STATUS, with consecutive repeats of
 /// the same pod collapsed (kubectl prints a line per event; a user sees the changes).
-pub fn watch_sequence(snapshots: &[&PodSnapshot]) -> Vec<WatchLine> {
+pub fn watch_sequence(snapshots: &[&PodSnapshot], rules: PrinterRules) -> Vec<WatchLine> {
     let mut ordered = snapshots.to_vec();
     ordered.sort_by_key(|s| s.seq);
     let mut last: HashMap<String, (String, String)> = HashMap::new();
     let mut lines = Vec::new();
     for snapshot in ordered {
         let pod = snapshot.pod.metadata.name.clone().unwrap_or_default();
-        let columns = pod_columns(&snapshot.pod);
+        let columns = pod_columns(&snapshot.pod, rules);
         let current = (columns.ready, columns.status);
         if last.get(&pod) == Some(&current) {
             continue;
@@ -326,8 +359,16 @@ mod tests {
     }
 
     fn columns(yaml: &str) -> (String, String) {
-        let c = pod_columns(&pod(yaml));
+        columns_on(yaml, PrinterRules::newest())
+    }
+
+    fn columns_on(yaml: &str, rules: PrinterRules) -> (String, String) {
+        let c = pod_columns(&pod(yaml), rules);
         (c.ready, c.status)
+    }
+
+    fn minor(m: u32) -> PrinterRules {
+        PrinterRules::of(K8sVersion::new(m))
     }
 
     /// The Istio blog's Job pod (istio-init, native istio-proxy, app `sleep 1`, restartPolicy
@@ -436,10 +477,11 @@ spec:
                         Timestamp::from_second(1_690_322_440 + i as i64).expect("ts"),
                     ),
                     pod: pod(state),
+                    server_row: None,
                 });
             }
         }
-        let lines = watch_sequence(&snapshots.iter().collect::<Vec<_>>());
+        let lines = watch_sequence(&snapshots.iter().collect::<Vec<_>>(), PrinterRules::newest());
         assert_eq!(lines.len(), 6);
         assert_eq!(
             render_sequence(&lines),
@@ -516,7 +558,7 @@ status:
     }
 
     #[test]
-    fn crash_looping_sidecar_and_newer_pod_initializing_rule() {
+    fn crash_looping_sidecar_and_pod_initializing_counts_as_not_done() {
         let crash = "
 metadata: {name: p}
 spec:
@@ -529,7 +571,7 @@ status:
      state: {waiting: {reason: CrashLoopBackOff}},
      lastState: {terminated: {exitCode: 1, finishedAt: '2024-12-31T23:58:00Z'}}}
 ";
-        let c = pod_columns(&pod(crash));
+        let c = pod_columns(&pod(crash), PrinterRules::newest());
         assert_eq!(
             (c.ready.as_str(), c.status.as_str()),
             ("0/2", "Init:CrashLoopBackOff")
@@ -537,7 +579,13 @@ status:
         let now = Timestamp::from_second(1_735_689_600).expect("2025-01-01T00:00:00Z");
         assert_eq!(c.restarts_at(now), "4 (2m ago)");
 
-        let creating = crash.replace("CrashLoopBackOff", "PodInitializing");
+        // Upstream sends PodInitializing to Init:<i>/<N> on every version (a live 1.32 API
+        // server prints Init:0/1 there); a real ContainerCreating keeps its name.
+        let initializing = crash.replace("CrashLoopBackOff", "PodInitializing");
+        for m in 28..=37 {
+            assert_eq!(columns_on(&initializing, minor(m)).1, "Init:0/1", "1.{m}");
+        }
+        let creating = crash.replace("CrashLoopBackOff", "ContainerCreating");
         assert_eq!(columns(&creating).1, "Init:ContainerCreating");
     }
 
@@ -557,7 +605,7 @@ status:
   containerStatuses:
   - {name: app, ready: true, restartCount: 1, image: x, imageID: x, state: {running: {}}}
 ";
-        let c = pod_columns(&pod(yaml));
+        let c = pod_columns(&pod(yaml), PrinterRules::newest());
         assert_eq!(
             (c.ready.as_str(), c.status.as_str(), c.restarts),
             ("2/2", "Running", 3)
@@ -572,10 +620,28 @@ spec: {containers: [{name: app}]}
 status: {phase: Running}
 ";
         assert_eq!(columns(running).1, "Terminating");
-        assert_eq!(
-            columns(&running.replace("Running", "Succeeded")).1,
-            "Succeeded"
-        );
+        let succeeded = running.replace("Running", "Succeeded");
+        assert_eq!(columns_on(&succeeded, minor(31)).1, "Succeeded");
+        // Before 1.31 the deletion step did not look at the phase.
+        assert_eq!(columns_on(&succeeded, minor(30)).1, "Terminating");
+    }
+
+    #[test]
+    fn completed_with_a_failed_container_is_an_error_from_1_35() {
+        // Two app containers, the first completed, the second exited 1 (read last to first, the
+        // first has the final say): newer printers show the error instead of Completed.
+        let yaml = "
+metadata: {name: p}
+spec: {containers: [{name: app}, {name: other}]}
+status:
+  phase: Failed
+  conditions: [{type: Initialized, status: 'True'}]
+  containerStatuses:
+  - {name: app, ready: false, restartCount: 0, image: x, imageID: x, state: {terminated: {exitCode: 0, reason: Completed}}}
+  - {name: other, ready: false, restartCount: 0, image: x, imageID: x, state: {terminated: {exitCode: 1, reason: Error}}}
+";
+        assert_eq!(columns_on(yaml, minor(34)).1, "Completed");
+        assert_eq!(columns_on(yaml, minor(35)).1, "Error");
     }
 
     #[test]
