@@ -42,6 +42,9 @@ pub enum Check {
     /// The rejected cell: no app container ever runs (§2: the API server refuses the pod, or
     /// it never initialises).
     PodNeverRuns,
+    /// The oracle checks itself: for every recorded pod version, the harness's READY / STATUS /
+    /// RESTARTS equal the row the API server printed for it (server-side printing).
+    PrinterAgrees,
 }
 
 impl Check {
@@ -55,6 +58,7 @@ impl Check {
             Check::JobCompletes => "job-completes",
             Check::JobPodKeepsRunning { .. } => "job-pod-keeps-running",
             Check::PodNeverRuns => "pod-never-runs",
+            Check::PrinterAgrees => "printer-agrees",
         }
     }
 
@@ -91,6 +95,9 @@ impl Check {
                 format!("Job pod still Running {for_seconds}s after its app exited")
             }
             Check::PodNeverRuns => "pod is refused or never initialises".to_owned(),
+            Check::PrinterAgrees => {
+                "the harness prints every pod row as the API server does".to_owned()
+            }
         }
     }
 }
@@ -120,7 +127,7 @@ pub fn proxy_name(injector: InjectorSpec) -> &'static str {
 pub fn checks_for(scenario: Scenario, cell: &Cell, mode: EffectiveMode) -> Vec<Check> {
     let expected = scenario_expectation(scenario, mode, cell.k8s);
     if !expected.pod_created {
-        return vec![Check::PodNeverRuns];
+        return vec![Check::PodNeverRuns, Check::PrinterAgrees];
     }
     let mut checks = Vec::new();
     if let Some(place) = expected.proxy {
@@ -148,6 +155,7 @@ pub fn checks_for(scenario: Scenario, cell: &Cell, mode: EffectiveMode) -> Vec<C
         }),
         None => {}
     }
+    checks.push(Check::PrinterAgrees);
     checks
 }
 
@@ -178,7 +186,8 @@ mod tests {
                 "startup-order",
                 "request",
                 "access-log",
-                "job-completes"
+                "job-completes",
+                "printer-agrees"
             ]
         );
     }
@@ -195,7 +204,7 @@ mod tests {
         for scenario in Scenario::ALL {
             assert_eq!(
                 checks_for(scenario, &cell(28), EffectiveMode::Rejected),
-                [Check::PodNeverRuns]
+                [Check::PodNeverRuns, Check::PrinterAgrees]
             );
         }
     }

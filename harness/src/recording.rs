@@ -12,9 +12,14 @@ use serde::{Deserialize, Serialize};
 use crate::plan::{Cell, EffectiveMode};
 use crate::scenario::Scenario;
 
-/// The format version this build writes and reads. Version 2 names the cell's mode
-/// `requestedMode` (version 1 called it `mode`, the word the plan uses for the effective mode).
-pub const RECORDING_VERSION: u32 = 2;
+/// The format version this build writes. Version 3 adds each snapshot's `serverRow`, the row
+/// the API server itself printed for it; version 2 named the cell's mode `requestedMode`
+/// (version 1 called it `mode`, the word the plan uses for the effective mode).
+pub const RECORDING_VERSION: u32 = 3;
+
+/// The oldest format version this build still reads: a version 2 recording is a version 3 one
+/// without server rows.
+pub const OLDEST_READABLE_VERSION: u32 = 2;
 
 /// A recording that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +34,9 @@ pub enum RecordingError {
         source: serde_json::Error,
     },
     /// The file is a recording of another format version.
-    #[error("{path} is a version {found} recording; this build reads version {RECORDING_VERSION}")]
+    #[error(
+        "{path} is a version {found} recording; this build reads versions {OLDEST_READABLE_VERSION} to {RECORDING_VERSION}"
+    )]
     Version {
         /// The file.
         path: String,
@@ -108,6 +115,23 @@ pub struct PodSnapshot {
     pub observed_at: MicroTime,
     /// The pod (its `metadata.resourceVersion` orders versions of one pod).
     pub pod: Pod,
+    /// The row the API server printed for this version of the pod (server-side printing, the
+    /// rows `kubectl get pods -w` shows); `None` in version 2 recordings, or when the server's
+    /// row for this resourceVersion never arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_row: Option<ServerRow>,
+}
+
+/// A pod row as the API server printed it (its `Table` columns NAME, READY, STATUS, RESTARTS).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerRow {
+    /// READY, `1/2`.
+    pub ready: String,
+    /// STATUS, `Init:0/2`.
+    pub status: String,
+    /// RESTARTS as printed, `1 (5s ago)`.
+    pub restarts: String,
 }
 
 /// A Kubernetes event, as the recorder saw it.
@@ -182,7 +206,7 @@ impl Recording {
         let found = serde_json::from_str::<VersionOnly>(text)
             .map_err(parse)?
             .version;
-        if found != RECORDING_VERSION {
+        if !(OLDEST_READABLE_VERSION..=RECORDING_VERSION).contains(&found) {
             return Err(RecordingError::Version {
                 path: label.to_owned(),
                 found,

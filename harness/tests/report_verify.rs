@@ -80,7 +80,7 @@ fn verify_exits_0_when_every_check_passes_and_1_when_one_fails() {
         text(&out.stderr)
     );
     assert!(
-        text(&out.stdout).contains("5 passed, 0 failed"),
+        text(&out.stdout).contains("6 passed, 0 failed"),
         "{}",
         text(&out.stdout)
     );

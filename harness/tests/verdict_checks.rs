@@ -367,3 +367,53 @@ fn interleaved_pods_get_one_watch_line_each() {
         ]
     );
 }
+
+#[test]
+fn printer_agrees_passes_on_the_servers_rows_and_shows_both_rows_when_they_differ() {
+    let (status, evidence) = native(&good_native_job(), "printer-agrees");
+    assert_eq!(status, CheckStatus::Pass, "{evidence:?}");
+    assert!(evidence[0].contains("5 rows agree"), "{evidence:?}");
+
+    // Planted fault: the server printed Init:0/1 where an older harness printed
+    // Init:ContainerCreating; here the server's row is changed instead, as if the printer were
+    // wrong.
+    let mut planted = good_native_job();
+    planted.snapshots[0].server_row = Some(server_row("0/2", "Init:ContainerCreating", "0"));
+    let (status, evidence) = native(&planted, "printer-agrees");
+    assert_eq!(status, CheckStatus::Fail, "{evidence:?}");
+    let both = evidence.join("\n");
+    assert!(
+        both.contains("harness `0/2 Init:0/1 0`")
+            && both.contains("API server `0/2 Init:ContainerCreating 0`"),
+        "the evidence shows the two rows side by side:\n{both}"
+    );
+
+    // A restart count that differs is a disagreement; the age the server appends is not.
+    let mut aged = good_native_job();
+    aged.snapshots[2].server_row = Some(server_row("2/2", "Running", "0 (3s ago)"));
+    assert_eq!(native(&aged, "printer-agrees").0, CheckStatus::Pass);
+    aged.snapshots[2].server_row = Some(server_row("2/2", "Running", "1 (3s ago)"));
+    assert_eq!(native(&aged, "printer-agrees").0, CheckStatus::Fail);
+}
+
+#[test]
+fn printer_agrees_is_not_applicable_without_server_rows_and_names_the_missing_ones() {
+    let mut old = good_native_job();
+    for snapshot in &mut old.snapshots {
+        snapshot.server_row = None;
+    }
+    let (status, evidence) = native(&old, "printer-agrees");
+    assert_eq!(status, CheckStatus::NotApplicable, "{evidence:?}");
+    assert!(evidence[0].contains("format 2"), "{evidence:?}");
+
+    let mut partial = good_native_job();
+    partial.snapshots[4].server_row = None;
+    let (status, evidence) = native(&partial, "printer-agrees");
+    assert_eq!(status, CheckStatus::Pass, "{evidence:?}");
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.contains("1 snapshots had no server row")),
+        "{evidence:?}"
+    );
+}

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::errors::ExpectedError;
+use super::matrix::{K8sChoice, expand_k8s};
 use super::output::write_stdout;
 use crate::images::{BuildRequest, build_images};
-use super::matrix::{K8sChoice, expand_k8s};
 use crate::plan::{ImageTable, NodeImages, PlanError};
 
 #[derive(Debug, Subcommand)]
@@ -36,7 +36,12 @@ pub(super) enum ImagesCommand {
 pub(super) struct ImagesBuildOpts {
     /// Kubernetes minors to build for, comma-separated, or `all` (every minor of the node-image
     /// table). Pinned versions: images/versions/<minor>.env.
-    #[arg(long, value_delimiter = ',', required = true, value_name = "1.X,...|all")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        required = true,
+        value_name = "1.X,...|all"
+    )]
     k8s: Vec<K8sChoice>,
     /// Write the image map here instead of stdout.
     #[arg(long, short, value_name = "FILE")]

@@ -96,6 +96,24 @@ pub(super) fn expand_k8s(choices: &[K8sChoice]) -> Result<Vec<K8sVersion>, Expec
     Ok(minors)
 }
 
+/// The image table: upstream defaults, overridden by the image map at `path` if given.
+pub(super) fn image_table(path: Option<&Path>) -> Result<ImageTable, ExpectedError> {
+    let rows = NodeImages::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
+    let table = ImageTable::upstream_for(&rows);
+    let Some(path) = path else {
+        return Ok(table);
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| ExpectedError::ReadFile {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let map = ImageMap::from_yaml(&text).map_err(|source| ExpectedError::ImageMap {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(table.overridden_by(map))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,22 +151,4 @@ mod tests {
         let err = "banana".parse::<K8sChoice>().expect_err("not a version");
         assert!(err.contains("banana") && err.contains("`all`"), "{err}");
     }
-}
-
-/// The image table: upstream defaults, overridden by the image map at `path` if given.
-pub(super) fn image_table(path: Option<&Path>) -> Result<ImageTable, ExpectedError> {
-    let rows = NodeImages::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
-    let table = ImageTable::upstream_for(&rows);
-    let Some(path) = path else {
-        return Ok(table);
-    };
-    let text = std::fs::read_to_string(path).map_err(|source| ExpectedError::ReadFile {
-        path: path.display().to_string(),
-        source,
-    })?;
-    let map = ImageMap::from_yaml(&text).map_err(|source| ExpectedError::ImageMap {
-        path: path.display().to_string(),
-        source,
-    })?;
-    Ok(table.overridden_by(map))
 }

@@ -7,6 +7,7 @@ mod end;
 mod logs;
 mod namespace;
 mod recorder;
+mod server_rows;
 
 use std::collections::BTreeMap;
 

@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 use super::conditions::{WaitError, await_all, deployment_available, describe_deployment};
 use super::end::{EndCondition, Progress, end_condition};
 use super::logs::{fetch_pod_logs, follow_log};
+use super::server_rows::{ServerRows, Table, list_rows, watch_rows};
 use crate::install::{ApplyError, apply_manifest};
 use crate::plan::{EffectiveMode, ImageTable, UnknownImageVariable};
 use crate::recording::{ContainerLog, EventRecord, PhaseTiming, PodSnapshot, ScenarioRecording};
@@ -30,6 +31,9 @@ use crate::scenario::{HTTPBIN_MANIFEST, Scenario};
 const HTTPBIN_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long the followed logs of a deleted pod may take to end after it is gone.
 const FOLLOW_GRACE: Duration = Duration::from_secs(10);
+/// How long, after the end condition, the server's Table watch may take to deliver the rows of
+/// snapshots the pod watch already delivered (two watches, two connections: one can lag).
+const ROWS_CATCH_UP: Duration = Duration::from_secs(3);
 
 /// One scenario to record.
 #[derive(Debug, Clone)]
@@ -99,10 +103,12 @@ async fn fired(signal: Option<&mut oneshot::Receiver<()>>) {
     }
 }
 
-/// One watch event, of either stream.
+/// One watch event, of any of the three streams.
 enum Seen {
     Pod(Box<Event<Pod>>),
     Event(Box<Event<CoreEvent>>),
+    /// A pod row as the API server printed it, or why the Table watch broke.
+    Rows(Result<Table, String>),
 }
 
 /// Runs `run.scenario` in `run.namespace` and records it.
@@ -153,7 +159,7 @@ pub async fn record_scenario(
     rec.timing("upstream", started);
 
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
-    let mut stream = watch_streams(client, ns, scenario);
+    let mut stream = watch_streams(client, ns, scenario, &mut rec.server_rows).await;
     rec.until_listed(&mut stream).await?;
 
     let started = Instant::now();
@@ -174,23 +180,28 @@ pub async fn record_scenario(
 
     let started = Instant::now();
     rec.watch(&mut stream, &pods).await?;
+    rec.catch_up_rows(&mut stream).await;
     rec.timing("watch", started);
 
     let started = Instant::now();
-    let logs = rec.collect_logs(&pods).await;
+    let logs = rec.collect_logs(client, &pods).await;
     rec.timing("logs", started);
     Ok(rec.into_recording(logs))
 }
 
-/// Pods labelled `app=<scenario>` and every event in the namespace, as one stream.
-fn watch_streams(
+/// Pods labelled `app=<scenario>`, every event in the namespace, and the server's printed rows
+/// of those pods, as one stream. A Table watch the server refuses is noted in `rows` and left
+/// out: the recording then lacks server rows, which `printer-agrees` reports.
+async fn watch_streams(
     client: &kube::Client,
     ns: &str,
     scenario: Scenario,
-) -> impl Stream<Item = watcher::Result<Seen>> + Unpin {
+    rows: &mut ServerRows,
+) -> impl Stream<Item = watcher::Result<Seen>> + Unpin + use<> {
+    let selector = format!("app={scenario}");
     let pods = watcher::watcher(
         Api::<Pod>::namespaced(client.clone(), ns),
-        watcher::Config::default().labels(&format!("app={scenario}")),
+        watcher::Config::default().labels(&selector),
     )
     .map(|e| e.map(|event| Seen::Pod(Box::new(event))));
     let events = watcher::watcher(
@@ -198,7 +209,14 @@ fn watch_streams(
         watcher::Config::default(),
     )
     .map(|e| e.map(|event| Seen::Event(Box::new(event))));
-    futures::stream::select(pods.boxed(), events.boxed())
+    let printed = match watch_rows(client, ns, &selector).await {
+        Ok(stream) => stream.map(|row| Ok(Seen::Rows(row))).boxed(),
+        Err(problem) => {
+            rows.problem(problem);
+            futures::stream::empty().boxed()
+        }
+    };
+    futures::stream::select_all([pods.boxed(), events.boxed(), printed])
 }
 
 struct Recorder<'r> {
@@ -215,6 +233,8 @@ struct Recorder<'r> {
     /// shutdown-traffic: the pod being stopped, and its followed logs.
     stopping: Option<Stopping>,
     timed_out: bool,
+    /// The server's rows of the scenario's pods.
+    server_rows: ServerRows,
 }
 
 struct Stopping {
@@ -236,6 +256,7 @@ impl<'r> Recorder<'r> {
             ever: BTreeMap::new(),
             stopping: None,
             timed_out: false,
+            server_rows: ServerRows::default(),
         }
     }
 
@@ -263,6 +284,7 @@ impl<'r> Recorder<'r> {
                     let done = match &seen {
                         Seen::Pod(event) => matches!(**event, Event::InitDone),
                         Seen::Event(event) => matches!(**event, Event::InitDone),
+                        Seen::Rows(_) => false,
                     };
                     if done {
                         listed += 1;
@@ -285,6 +307,33 @@ impl<'r> Recorder<'r> {
         match seen {
             Seen::Pod(event) => self.keep_pod(*event),
             Seen::Event(event) => self.keep_event(*event),
+            Seen::Rows(Ok(table)) => self.server_rows.keep(table),
+            Seen::Rows(Err(problem)) => self.server_rows.problem(problem),
+        }
+    }
+
+    /// Whether every snapshot so far has the server's row.
+    fn rows_complete(&self) -> bool {
+        self.snapshots.iter().all(|s| {
+            let meta = &s.pod.metadata;
+            match (meta.name.as_deref(), meta.resource_version.as_deref()) {
+                (Some(name), Some(rv)) => self.server_rows.row(name, rv).is_some(),
+                _ => true,
+            }
+        })
+    }
+
+    /// Lets the Table watch catch up with the pod watch, for at most [`ROWS_CATCH_UP`].
+    async fn catch_up_rows(
+        &mut self,
+        stream: &mut (impl Stream<Item = watcher::Result<Seen>> + Unpin),
+    ) {
+        let until = tokio::time::Instant::now() + ROWS_CATCH_UP;
+        while !self.rows_complete() {
+            match tokio::time::timeout_at(until, stream.next()).await {
+                Ok(Some(Ok(seen))) => self.keep(seen),
+                Ok(Some(Err(_)) | None) | Err(_) => return,
+            }
         }
     }
 
@@ -339,6 +388,7 @@ impl<'r> Recorder<'r> {
             seq,
             observed_at: MicroTime(Timestamp::now()),
             pod,
+            server_row: None,
         });
     }
 
@@ -449,8 +499,14 @@ impl<'r> Recorder<'r> {
 
     /// A last look at the pods (a pod that stops changing sends no more events, and the legacy
     /// Job's verdict needs to know it is still Running), then every log.
-    async fn collect_logs(&mut self, pods: &Api<Pod>) -> Vec<ContainerLog> {
+    async fn collect_logs(&mut self, client: &kube::Client, pods: &Api<Pod>) -> Vec<ContainerLog> {
         let selector = format!("app={}", self.run.scenario);
+        // The server's rows first: a pod that changes between the two lists gets a snapshot
+        // whose row is missing, which printer-agrees reports rather than mismatches.
+        match list_rows(client, &self.run.namespace, &selector).await {
+            Ok(table) => self.server_rows.keep(table),
+            Err(problem) => self.server_rows.problem(problem),
+        }
         if let Ok(list) = pods.list(&ListParams::default().labels(&selector)).await {
             for pod in list.items {
                 self.ever.insert(pod.name_any(), pod.clone());
@@ -477,7 +533,17 @@ impl<'r> Recorder<'r> {
         logs
     }
 
-    fn into_recording(self, logs: Vec<ContainerLog>) -> ScenarioRecording {
+    fn into_recording(mut self, logs: Vec<ContainerLog>) -> ScenarioRecording {
+        for snapshot in &mut self.snapshots {
+            let meta = &snapshot.pod.metadata;
+            if let (Some(name), Some(rv)) = (meta.name.as_deref(), meta.resource_version.as_deref())
+            {
+                snapshot.server_row = self.server_rows.row(name, rv).cloned();
+            }
+        }
+        for problem in &self.server_rows.problems {
+            tracing::warn!(scenario = %self.run.scenario, "server rows: {problem}");
+        }
         ScenarioRecording {
             scenario: self.run.scenario,
             namespace: self.run.namespace.clone(),

@@ -44,6 +44,9 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
             for watch in &scenario.watch {
                 out.push_str(&format!("`kubectl get pods -w`: {watch}\n\n"));
             }
+            for watch in &scenario.server_watch {
+                out.push_str(&format!("API server's rows: {watch}\n\n"));
+            }
             for result in failures {
                 out.push_str(&format!(
                     "**{}** — expected {}\n\n```text\n",

@@ -44,6 +44,9 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
         for watch in &scenario.watch {
             out.push_str(&format!("  kubectl -w  {watch}\n"));
         }
+        for watch in &scenario.server_watch {
+            out.push_str(&format!("  server -w   {watch}\n"));
+        }
         for result in &scenario.results {
             let word = paint(
                 &format!("{:<4}", status_word(result.status)),

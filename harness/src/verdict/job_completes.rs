@@ -11,7 +11,10 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
     match ctx.snapshots.iter().find(|s| is_succeeded(&s.pod)) {
         Some(done) => (
             CheckStatus::Pass,
-            vec![format!("phase Succeeded: {}", describe_snapshot(done, ctx.printer))],
+            vec![format!(
+                "phase Succeeded: {}",
+                describe_snapshot(done, ctx.printer)
+            )],
         ),
         None => (
             CheckStatus::Fail,

@@ -4,8 +4,8 @@
 use super::context::{Context, Decided};
 use super::types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};
 use super::{
-    access_log, job_completes, job_pod_keeps_running, pod_never_runs, proxy_layout, request,
-    startup_order,
+    access_log, job_completes, job_pod_keeps_running, pod_never_runs, printer_agrees, proxy_layout,
+    request, startup_order,
 };
 use crate::expect::{Check, checks_for, proxy_name};
 use crate::plan::{Cell, EffectiveMode, plan_cell};
@@ -85,8 +85,30 @@ pub fn judge_scenario(
         scenario: recorded.scenario,
         results,
         watch,
+        server_watch: server_watch(&ctx),
         timeline: render_timeline(&container_timeline(&ctx.snapshots)),
     }
+}
+
+/// `pod: 0/2 Init:0/1 → 1/2 PodInitializing → …` from the API server's own rows, repeats of a
+/// pod's row collapsed as in the harness's line; snapshots without a row are skipped.
+fn server_watch(ctx: &Context<'_>) -> Vec<String> {
+    let mut pods: Vec<(&str, Vec<String>)> = Vec::new();
+    for snapshot in &ctx.snapshots {
+        let Some(row) = &snapshot.server_row else {
+            continue;
+        };
+        let name = snapshot.pod.metadata.name.as_deref().unwrap_or("?");
+        let text = format!("{} {}", row.ready, row.status);
+        match pods.iter_mut().find(|(pod, _)| *pod == name) {
+            Some((_, lines)) if lines.last() == Some(&text) => {}
+            Some((_, lines)) => lines.push(text),
+            None => pods.push((name, vec![text])),
+        }
+    }
+    pods.into_iter()
+        .map(|(pod, lines)| format!("{pod}: {}", lines.join(" → ")))
+        .collect()
 }
 
 /// Hands a check to its decider.
@@ -110,6 +132,7 @@ fn decide(ctx: &Context<'_>, check: &Check) -> Decided {
             Some(expected) => request::decide(ctx, step, *expected),
         },
         Check::AccessLog => access_log::decide(ctx),
+        Check::PrinterAgrees => printer_agrees::decide(ctx),
         Check::JobCompletes => job_completes::decide(ctx),
         Check::JobPodKeepsRunning { for_seconds } => {
             job_pod_keeps_running::decide(ctx, *for_seconds)

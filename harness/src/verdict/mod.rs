@@ -10,6 +10,7 @@ mod job_completes;
 mod job_pod_keeps_running;
 mod judge;
 mod pod_never_runs;
+mod printer_agrees;
 mod proxy_layout;
 mod request;
 mod startup_order;

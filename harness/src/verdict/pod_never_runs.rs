@@ -30,7 +30,10 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
         .iter()
         .find(|s| any_app_has_run(&s.pod, ctx.proxy))
     {
-        evidence.push(format!("an app container ran: {}", describe_snapshot(ran, ctx.printer)));
+        evidence.push(format!(
+            "an app container ran: {}",
+            describe_snapshot(ran, ctx.printer)
+        ));
         return (CheckStatus::Fail, evidence);
     }
     if let Some(last) = ctx.snapshots.last() {

@@ -12,7 +12,10 @@ pub(super) fn decide(ctx: &Context<'_>, place: ProxyPlace) -> Decided {
     let Some(spec) = first.pod.spec.as_ref() else {
         return (
             CheckStatus::Fail,
-            vec![format!("{} has no spec", describe_snapshot(first, ctx.printer))],
+            vec![format!(
+                "{} has no spec",
+                describe_snapshot(first, ctx.printer)
+            )],
         );
     };
     let init = spec.init_containers.as_deref().unwrap_or(&[]);
@@ -36,7 +39,10 @@ pub(super) fn decide(ctx: &Context<'_>, place: ProxyPlace) -> Decided {
         }
         ProxyPlace::Container => in_containers.is_some(),
     };
-    let evidence = vec![format!("{found} ({})", describe_snapshot(first, ctx.printer))];
+    let evidence = vec![format!(
+        "{found} ({})",
+        describe_snapshot(first, ctx.printer)
+    )];
     (
         if ok {
             CheckStatus::Pass

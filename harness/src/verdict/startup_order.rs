@@ -18,7 +18,10 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
     for snapshot in &ctx.snapshots {
         if proxy_started.is_none() && is_sidecar_started(&snapshot.pod, ctx.proxy) {
             proxy_started = Some(snapshot);
-            evidence.push(format!("proxy started: {}", describe_snapshot(snapshot, ctx.printer)));
+            evidence.push(format!(
+                "proxy started: {}",
+                describe_snapshot(snapshot, ctx.printer)
+            ));
         }
         let started_apps: Vec<&ContainerStatus> = app_statuses(&snapshot.pod, ctx.proxy)
             .into_iter()

@@ -62,6 +62,10 @@ pub struct ScenarioVerdict {
     pub results: Vec<CheckResult>,
     /// What `kubectl get pods -w` would have shown, one line per pod.
     pub watch: Vec<String>,
+    /// The same, from the rows the API server printed (server-side printing), one line per pod;
+    /// empty when the recording has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub server_watch: Vec<String>,
     /// Each container's state changes, in watch order.
     pub timeline: Vec<String>,
 }

@@ -481,7 +481,10 @@ spec:
                 });
             }
         }
-        let lines = watch_sequence(&snapshots.iter().collect::<Vec<_>>(), PrinterRules::newest());
+        let lines = watch_sequence(
+            &snapshots.iter().collect::<Vec<_>>(),
+            PrinterRules::newest(),
+        );
         assert_eq!(lines.len(), 6);
         assert_eq!(
             render_sequence(&lines),

@@ -8,7 +8,7 @@ use k8s_openapi::jiff::Timestamp;
 use sidecar_e2e::plan::{Cell, Gate, InjectorSpec, K8sVersion, RequestedMode};
 use sidecar_e2e::recording::{
     ClusterFacts, ContainerLog, EventRecord, PodSnapshot, RECORDING_VERSION, Recording,
-    ScenarioRecording,
+    ScenarioRecording, ServerRow,
 };
 use sidecar_e2e::scenario::Scenario;
 
@@ -32,6 +32,7 @@ pub fn snapshot(seq: u64, second: i64, yaml: &str) -> PodSnapshot {
         seq,
         observed_at: MicroTime(Timestamp::from_second(BASE_SECOND + second).expect("timestamp")),
         pod: pod(yaml),
+        server_row: None,
     }
 }
 
@@ -138,7 +139,7 @@ pub const ACCESS_LINE: &str = "[2025-11-23T20:00:03.512Z] \"GET /get HTTP/1.1\" 
 /// A native Job that behaves: proxy started first, request 200, access log, Succeeded.
 pub fn good_native_job() -> ScenarioRecording {
     let t0 = "2025-11-23T20:00:01Z";
-    scenario(
+    let mut recorded = scenario(
         Scenario::Job,
         vec![
             snapshot(
@@ -176,5 +177,27 @@ pub fn good_native_job() -> ScenarioRecording {
             log("app", false, EVIDENCE_OK),
             log("sidecar-proxy", true, ACCESS_LINE),
         ],
-    )
+    );
+    // What a 1.29 API server prints for each of these pod versions (its Table rows), written
+    // out by hand, not computed by the harness's printer.
+    let printed = [
+        ("0/2", "Init:0/1"),
+        ("1/2", "PodInitializing"),
+        ("2/2", "Running"),
+        ("1/2", "Completed"),
+        ("0/2", "Completed"),
+    ];
+    for (snapshot, (ready, status)) in recorded.snapshots.iter_mut().zip(printed) {
+        snapshot.server_row = Some(server_row(ready, status, "0"));
+    }
+    recorded
+}
+
+/// A row as the API server prints it.
+pub fn server_row(ready: &str, status: &str, restarts: &str) -> ServerRow {
+    ServerRow {
+        ready: ready.to_owned(),
+        status: status.to_owned(),
+        restarts: restarts.to_owned(),
+    }
 }
