@@ -116,7 +116,7 @@ fn forced_native_on_a_gate_off_cluster_is_rejected() {
 
 #[test]
 fn plan_table_has_a_row_per_cell() {
-    let out = run(&["plan", "--k8s", "1.27,1.29", "--gate", "on,default"]);
+    let out = run(&["plan", "--k8s", "1.37,1.29", "--gate", "off,default"]);
     assert!(out.status.success(), "{}", describe(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     // The table, then a blank line and the legend.
@@ -124,7 +124,8 @@ fn plan_table_has_a_row_per_cell() {
     assert_eq!(lines.len(), 1 + 4, "{text}");
     assert!(lines[0].starts_with("K8S"));
     assert!(
-        lines[1].contains("invalid") && lines[1].contains("no SidecarContainers gate"),
+        lines[1].contains("invalid")
+            && lines[1].contains("unrecognized feature gate: SidecarContainers"),
         "{text}"
     );
     assert!(
@@ -138,7 +139,7 @@ fn bad_input_exits_2_with_a_clear_error() {
     for (args, expected) in [
         (
             &["plan", "--k8s", "1.19"][..],
-            "unknown Kubernetes version 1.19: known versions are 1.27",
+            "unknown Kubernetes version 1.19: known versions are 1.28",
         ),
         (
             &["plan", "--k8s", "latest"][..],

@@ -113,13 +113,14 @@ fn entries(workflow: &Workflow) -> Vec<Entry> {
         .collect()
 }
 
-/// The kind release the node-image table pairs with `k8s`.
+/// The kind release the node-image table runs `k8s` with.
 fn kind_for(table: &NodeImages, k8s: K8sVersion) -> String {
-    table
-        .get(k8s)
-        .unwrap_or_else(|| panic!("1.{} is not in kind-configs/node-images.yaml", k8s.minor))
-        .kind
-        .clone()
+    assert!(
+        table.get(k8s).is_some(),
+        "1.{} is not in kind-configs/node-images.yaml",
+        k8s.minor
+    );
+    table.kind_release().to_owned()
 }
 
 /// What the builtin matrix must be: the plan's valid cells, with the table's kind release.
