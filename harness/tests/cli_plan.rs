@@ -225,3 +225,18 @@ fn plan_table_says_yes_and_no_are_expectations() {
         assert!(legend.contains(column), "{column}: {legend}");
     }
 }
+
+/// The table across the gate's three regimes: settable (1.32), locked on (1.33), removed
+/// (1.37); from 1.33 `default` boots the same cluster as `on`, and the NOTE column says so.
+#[test]
+fn plan_table_across_the_gate_regimes() {
+    let out = run(&[
+        "plan",
+        "--k8s",
+        "1.32,1.33,1.37",
+        "--gate",
+        "on,off,default",
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}
