@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks every GitHub Actions workflow in .github/workflows/ offline:
 #   check-jsonschema --builtin-schema vendor.github-workflows   the file is a valid workflow
-#                                                              (schema vendored in the wheel)
+#                                                              (schema vendored in the wheel);
+#                    --builtin-schema vendor.dependabot         .github/dependabot.yml likewise
 #   zizmor --offline                                            no security finding (unpinned or
 #                                                              mutable actions, template injection,
 #                                                              credentials left in the checkout,
@@ -51,13 +52,19 @@ workflows=(.github/workflows/*.yml .github/workflows/*.yaml)
 status=0
 echo "check-jsonschema $CHECK_JSONSCHEMA_VERSION: ${workflows[*]}" >&2
 "$venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows "${workflows[@]}" || status=1
+dependabot=()
+if [ -f .github/dependabot.yml ]; then
+  dependabot=(.github/dependabot.yml)
+  echo "check-jsonschema $CHECK_JSONSCHEMA_VERSION: ${dependabot[*]}" >&2
+  "$venv/bin/check-jsonschema" --builtin-schema vendor.dependabot "${dependabot[@]}" || status=1
+fi
 # --offline: no GitHub API calls and no remote inputs (the online audits resolve refs and look up
 # advisories); every audit that reads the files still runs, at the default (regular) persona.
 # zizmor exits 0 with no finding, 1 on an error of its own, 10-14 with findings (14: the highest
 # is "high"). A finding is fixed in the workflow; an ignore comment needs a comment saying why.
-echo "zizmor $ZIZMOR_VERSION --offline: ${workflows[*]}" >&2
+echo "zizmor $ZIZMOR_VERSION --offline: ${workflows[*]} ${dependabot[*]}" >&2
 zizmor_status=0
-"$venv/bin/zizmor" --offline "${workflows[@]}" || zizmor_status=$?
+"$venv/bin/zizmor" --offline "${workflows[@]}" "${dependabot[@]}" || zizmor_status=$?
 case "$zizmor_status" in
   0) ;;
   1[0-4]) echo "error: zizmor reported findings (exit $zizmor_status)" >&2; status=1 ;;

@@ -116,7 +116,7 @@ fn forced_native_on_a_gate_off_cluster_is_rejected() {
 
 #[test]
 fn plan_table_has_a_row_per_cell() {
-    let out = run(&["plan", "--k8s", "1.27,1.29", "--gate", "on,default"]);
+    let out = run(&["plan", "--k8s", "1.37,1.29", "--gate", "off,default"]);
     assert!(out.status.success(), "{}", describe(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     // The table, then a blank line and the legend.
@@ -124,7 +124,8 @@ fn plan_table_has_a_row_per_cell() {
     assert_eq!(lines.len(), 1 + 4, "{text}");
     assert!(lines[0].starts_with("K8S"));
     assert!(
-        lines[1].contains("invalid") && lines[1].contains("no SidecarContainers gate"),
+        lines[1].contains("invalid")
+            && lines[1].contains("unrecognized feature gate: SidecarContainers"),
         "{text}"
     );
     assert!(
@@ -138,7 +139,7 @@ fn bad_input_exits_2_with_a_clear_error() {
     for (args, expected) in [
         (
             &["plan", "--k8s", "1.19"][..],
-            "unknown Kubernetes version 1.19: known versions are 1.27",
+            "unknown Kubernetes version 1.19: known versions are 1.28",
         ),
         (
             &["plan", "--k8s", "latest"][..],
@@ -223,4 +224,19 @@ fn plan_table_says_yes_and_no_are_expectations() {
     for column in ["INIT-TRAFFIC", "JOB", "SHUTDOWN"] {
         assert!(legend.contains(column), "{column}: {legend}");
     }
+}
+
+/// The table across the gate's three regimes: settable (1.32), locked on (1.33), removed
+/// (1.37); from 1.33 `default` boots the same cluster as `on`, and the NOTE column says so.
+#[test]
+fn plan_table_across_the_gate_regimes() {
+    let out = run(&[
+        "plan",
+        "--k8s",
+        "1.32,1.33,1.37",
+        "--gate",
+        "on,off,default",
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
 }

@@ -249,7 +249,7 @@ fn verify_rejects_a_recording_for_a_version_plan_rejects() {
     let (out, _dir) = verify(&unknown, &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
     assert!(
-        text(&out.stderr).contains("unknown Kubernetes version 1.40: known versions are 1.27"),
+        text(&out.stderr).contains("unknown Kubernetes version 1.40: known versions are 1.28"),
         "{}",
         text(&out.stderr)
     );

@@ -1,7 +1,9 @@
-//! `.github/workflows/e2e.yml` runs what the plan says: its builtin matrix is every valid cell of
-//! 1.28..=newest × gate on/off/default, each with the kind release the node-image table pairs
-//! with its minor; its Istio entries are valid cells too; the images it pulls are the image
-//! table's. Pure: reads the workflow file and the embedded tables, runs nothing.
+//! `.github/workflows/e2e.yml` runs what the plan says: its builtin matrix is one entry per
+//! same-cluster group of the valid cells of 1.28..=newest × gate on/off/default (`gate` the cell
+//! run, `also` the others of its group); its Istio entries are valid cells too; its one
+//! `KIND_VERSION` is the node-image table's kind release; the images it pulls are the image
+//! table's; every job outlasts its steps' timeouts, and the `e2e` job needs every other job.
+//! Pure: reads the workflow files and the embedded tables, runs nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,10 +11,14 @@ use serde::Deserialize;
 use serde_json::Value;
 use sidecar_e2e::plan::{
     Cell, Gate, ImageTable, InjectorSpec, K8sVersion, NodeImages, PlanRequest, RequestedMode,
-    plan_cell,
+    plan_cell, same_cluster_groups,
 };
 
 const WORKFLOW: &str = ".github/workflows/e2e.yml";
+/// Every workflow, for the checks that hold for all of them.
+const WORKFLOWS: [&str; 2] = [".github/workflows/ci.yml", WORKFLOW];
+/// The job branch protection requires: it needs every other job.
+const AGGREGATE: &str = "e2e";
 /// The job that carries the matrix.
 const JOB: &str = "cell";
 /// The oldest minor the matrix covers: 1.27 has no SidecarContainers gate to test.
@@ -26,7 +32,7 @@ struct Workflow {
 
 #[derive(Deserialize)]
 struct Job {
-    strategy: Strategy,
+    strategy: Option<Strategy>,
 }
 
 #[derive(Deserialize)]
@@ -44,30 +50,36 @@ struct Matrix {
 struct Entry {
     k8s: String,
     gate: String,
+    also: Option<String>,
     injector: String,
-    kind: String,
     istio: Option<String>,
 }
 
 impl Entry {
     /// The entry as a line of the workflow's `include:` list.
     fn yaml(&self) -> String {
+        let also = match &self.also {
+            Some(gates) => format!(", also: \"{gates}\""),
+            None => String::new(),
+        };
         let istio = match &self.istio {
             Some(version) => format!(", istio: \"{version}\""),
             None => String::new(),
         };
         format!(
-            "- {{ k8s: \"{}\", gate: \"{}\", injector: \"{}\", kind: \"{}\"{istio} }}",
-            self.k8s, self.gate, self.injector, self.kind
+            "- {{ k8s: \"{}\", gate: \"{}\"{also}, injector: \"{}\"{istio} }}",
+            self.k8s, self.gate, self.injector
         )
     }
 }
 
+fn read_text(file: &str) -> String {
+    let path = format!("{}/../{file}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("must read {path}: {err}"))
+}
+
 fn read_workflow() -> Workflow {
-    let path = format!("{}/../{WORKFLOW}", env!("CARGO_MANIFEST_DIR"));
-    let text =
-        std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("must read {path}: {err}"));
-    serde_saphyr::from_str(&text).unwrap_or_else(|err| {
+    serde_saphyr::from_str(&read_text(WORKFLOW)).unwrap_or_else(|err| {
         panic!("{WORKFLOW} must have env and jobs.{JOB}.strategy.matrix.include: {err}")
     })
 }
@@ -80,13 +92,15 @@ fn entries(workflow: &Workflow) -> Vec<Entry> {
         .get(JOB)
         .unwrap_or_else(|| panic!("{WORKFLOW} has no job `{JOB}`"));
     job.strategy
+        .as_ref()
+        .unwrap_or_else(|| panic!("{WORKFLOW}: job `{JOB}` has no strategy.matrix"))
         .matrix
         .include
         .iter()
         .map(|raw| {
             for (key, value) in raw {
                 assert!(
-                    ["k8s", "gate", "injector", "kind", "istio"].contains(&key.as_str()),
+                    ["k8s", "gate", "also", "injector", "istio"].contains(&key.as_str()),
                     "{WORKFLOW}: matrix entry {raw:?} has an unknown key `{key}`"
                 );
                 assert!(
@@ -105,24 +119,15 @@ fn entries(workflow: &Workflow) -> Vec<Entry> {
             Entry {
                 k8s: required("k8s"),
                 gate: required("gate"),
+                also: field("also"),
                 injector: required("injector"),
-                kind: required("kind"),
                 istio: field("istio"),
             }
         })
         .collect()
 }
 
-/// The kind release the node-image table pairs with `k8s`.
-fn kind_for(table: &NodeImages, k8s: K8sVersion) -> String {
-    table
-        .get(k8s)
-        .unwrap_or_else(|| panic!("1.{} is not in kind-configs/node-images.yaml", k8s.minor))
-        .kind
-        .clone()
-}
-
-/// What the builtin matrix must be: the plan's valid cells, with the table's kind release.
+/// What the builtin matrix must be: one entry per same-cluster group of the plan's valid cells.
 fn planned_builtin_entries(table: &NodeImages) -> BTreeSet<Entry> {
     let request = PlanRequest {
         k8s: table
@@ -137,15 +142,22 @@ fn planned_builtin_entries(table: &NodeImages) -> BTreeSet<Entry> {
     let plan = request
         .resolve()
         .expect("the plan of the whole table resolves");
-    plan.cells
-        .iter()
-        .filter(|cell| cell.valid)
-        .map(|cell| Entry {
-            k8s: cell.k8s.to_string(),
-            gate: cell.gate.to_string(),
-            injector: cell.injector.to_string(),
-            kind: kind_for(table, cell.k8s),
-            istio: None,
+    same_cluster_groups(&plan)
+        .into_iter()
+        .map(|group| {
+            let cell = &plan.cells[group.runs];
+            let also: Vec<String> = group
+                .also
+                .iter()
+                .map(|&i| plan.cells[i].gate.to_string())
+                .collect();
+            Entry {
+                k8s: cell.k8s.to_string(),
+                gate: cell.gate.to_string(),
+                also: (!also.is_empty()).then(|| also.join(",")),
+                injector: cell.injector.to_string(),
+                istio: None,
+            }
         })
         .collect()
 }
@@ -183,15 +195,15 @@ fn builtin_matrix_is_every_valid_cell_of_the_plan() {
     let mut problems = Vec::new();
     if !missing.is_empty() {
         problems.push(format!(
-            "add these entries to jobs.{JOB}.strategy.matrix.include (valid cells of the plan, \
-             kind release from kind-configs/node-images.yaml):\n{}",
+            "add these entries to jobs.{JOB}.strategy.matrix.include (one per same-cluster \
+             group of the plan's valid cells):\n{}",
             lines(&missing)
         ));
     }
     if !extra.is_empty() {
         problems.push(format!(
-            "remove (or correct) these entries: the plan has no such valid cell, or the table \
-             pairs another kind release with that minor:\n{}",
+            "remove (or correct) these entries: the plan has no such valid cell, or its \
+             same-cluster group is another:\n{}",
             lines(&extra)
         ));
     }
@@ -203,7 +215,7 @@ fn builtin_matrix_is_every_valid_cell_of_the_plan() {
     }
     assert!(
         problems.is_empty(),
-        "{WORKFLOW} does not match `sidecar-e2e plan --k8s 1.{}..=newest --gate on,off,default`:\n\n{}\n",
+        "{WORKFLOW} does not match the same-cluster groups of `sidecar-e2e plan --k8s 1.{}..=newest --gate on,off,default`:\n\n{}\n",
         OLDEST.minor,
         problems.join("\n\n")
     );
@@ -242,11 +254,9 @@ fn istio_entries_are_valid_cells_with_their_own_istioctl() {
                 entry.yaml(),
                 planned.reason.unwrap_or_default()
             );
-            assert_eq!(
-                entry.kind,
-                kind_for(&table, cell.k8s),
-                "{WORKFLOW}: {}: kind must be the release kind-configs/node-images.yaml pairs \
-                 with {}",
+            assert!(
+                table.get(cell.k8s).is_some(),
+                "{WORKFLOW}: {}: {} is not in kind-configs/node-images.yaml",
                 entry.yaml(),
                 entry.k8s
             );
@@ -311,5 +321,90 @@ fn workflow_pulls_the_image_tables_workload_images() {
         workflow.env.get("INJECTOR_IMAGE").map(String::as_str),
         Some(upstream.injector.as_str()),
         "{WORKFLOW}: env.INJECTOR_IMAGE must be the image the harness loads"
+    );
+}
+
+#[test]
+fn one_kind_version_the_node_image_tables() {
+    let table = NodeImages::embedded().expect("node-image table parses");
+    let workflow = read_workflow();
+    assert_eq!(
+        workflow.env.get("KIND_VERSION").map(String::as_str),
+        Some(table.kind_release()),
+        "{WORKFLOW}: set env.KIND_VERSION to \"{}\", kind-configs/node-images.yaml's kind release",
+        table.kind_release()
+    );
+}
+
+/// A job killed by its own timeout writes no summary and uploads no artifacts: every step has a
+/// timeout, and the job's exceeds their sum.
+#[test]
+fn every_job_outlasts_its_steps_timeouts() {
+    let mut problems = Vec::new();
+    for file in WORKFLOWS {
+        let workflow: Value = serde_saphyr::from_str(&read_text(file))
+            .unwrap_or_else(|err| panic!("{file} must parse: {err}"));
+        let jobs = workflow["jobs"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{file} has no jobs"));
+        for (name, job) in jobs {
+            let Some(job_timeout) = job["timeout-minutes"].as_u64() else {
+                problems.push(format!("{file}: job `{name}` has no timeout-minutes"));
+                continue;
+            };
+            let mut sum = 0;
+            for (i, step) in job["steps"].as_array().into_iter().flatten().enumerate() {
+                match step["timeout-minutes"].as_u64() {
+                    Some(minutes) => sum += minutes,
+                    None => problems.push(format!(
+                        "{file}: job `{name}` step {} ({}) has no timeout-minutes",
+                        i + 1,
+                        step.get("name")
+                            .or_else(|| step.get("uses"))
+                            .or_else(|| step.get("run"))
+                            .unwrap_or(&Value::Null)
+                    )),
+                }
+            }
+            if job_timeout <= sum {
+                problems.push(format!(
+                    "{file}: job `{name}` has timeout-minutes {job_timeout}, not above its steps' \
+                     sum {sum}: raise it to at least {}",
+                    sum + 5
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Branch protection requires one check: the `e2e` job, which needs every other job of the
+/// workflow and runs even when they fail.
+#[test]
+fn the_aggregate_job_needs_every_cell_job() {
+    let workflow: Value =
+        serde_saphyr::from_str(&read_text(WORKFLOW)).expect("the workflow parses");
+    let jobs = workflow["jobs"].as_object().expect("jobs");
+    let aggregate = jobs
+        .get(AGGREGATE)
+        .unwrap_or_else(|| panic!("{WORKFLOW} has no job `{AGGREGATE}`"));
+    let needs: BTreeSet<&str> = match &aggregate["needs"] {
+        Value::String(one) => BTreeSet::from([one.as_str()]),
+        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+        _ => BTreeSet::new(),
+    };
+    let others: BTreeSet<&str> = jobs
+        .keys()
+        .map(String::as_str)
+        .filter(|name| *name != AGGREGATE)
+        .collect();
+    assert_eq!(
+        needs, others,
+        "{WORKFLOW}: jobs.{AGGREGATE}.needs must list every other job"
+    );
+    assert_eq!(
+        aggregate["if"].as_str(),
+        Some("always()"),
+        "{WORKFLOW}: jobs.{AGGREGATE} must run when a cell job fails, to report it"
     );
 }

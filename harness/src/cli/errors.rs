@@ -317,7 +317,7 @@ mod tests {
             cluster_spec(K8sVersion::new(34), Gate::Off).expect_err("locked on"),
         );
         insta::assert_snapshot!(render_error(&err), @r"
-        error: cannot make a kind config: Kubernetes 1.34 cannot boot with --gate off: SidecarContainers is GA and locked on from 1.33: setting it to false stops the control plane (cannot set feature gate SidecarContainers to false)
+        error: cannot make a kind config: Kubernetes 1.34 cannot boot with --gate off: SidecarContainers is GA and locked on from 1.33: the kubelet and API server refuse to start (cannot set feature gate SidecarContainers to false, feature is locked to true)
           (hint: `sidecar-e2e plan` lists which gate settings each version accepts)
         ");
         assert_eq!(err.exit_code(), exit_codes::BAD_INPUT);

@@ -37,7 +37,8 @@ enum Command {
     /// and what each scenario should show.
     ///
     /// Cells are Kubernetes versions x gate settings x injectors x modes. A cell is invalid when
-    /// its cluster cannot boot (1.27 has no SidecarContainers gate; from 1.33 it is locked on).
+    /// its cluster cannot boot (1.33-1.36 lock SidecarContainers on; 1.37 removed it, so only
+    /// on and default boot there).
     /// The effective mode is native, legacy, or rejected (native asked for where the gate is off:
     /// the API server drops restartPolicy, then refuses the proxy's probes).
     ///

@@ -2,10 +2,12 @@
 
 use std::path::PathBuf;
 
+use clap::ValueEnum;
+
 use super::errors::ExpectedError;
 use super::matrix::image_table;
 use super::output::write_stdout;
-use crate::cluster::kind_config;
+use crate::cluster::{HostCgroup, kind_config};
 use crate::plan::{Gate, K8sVersion, cluster_spec};
 
 #[derive(Debug, clap::Args)]
@@ -20,6 +22,17 @@ pub(super) struct KindConfigOpts {
     /// one `sidecar-e2e images build` wrote.
     #[arg(long, value_name = "FILE")]
     image_map: Option<PathBuf>,
+    /// The cgroup version of the host whose Docker runs the nodes (`docker info` says
+    /// `Cgroup Version`). On v1, 1.35+ configs tell the kubelet not to refuse it.
+    #[arg(long, value_enum, default_value_t = Cgroup::V2)]
+    host_cgroup: Cgroup,
+}
+
+/// [`HostCgroup`] as a flag value (clap stays in the CLI).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Cgroup {
+    V1,
+    V2,
 }
 
 impl KindConfigOpts {
@@ -31,6 +44,10 @@ impl KindConfigOpts {
                 spec.node_image.clone_from(image);
             }
         }
-        write_stdout(&kind_config(&spec).yaml)
+        let host = match self.host_cgroup {
+            Cgroup::V1 => HostCgroup::V1,
+            Cgroup::V2 => HostCgroup::V2,
+        };
+        write_stdout(&kind_config(&spec, host).yaml)
     }
 }

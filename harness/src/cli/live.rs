@@ -46,7 +46,8 @@ pub(super) fn parse_kind_version(stdout: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Warnings for cells whose node image was published with another kind release than `kind`'s.
+/// Warnings for cells planned for another kind release than `kind`'s: one per release, naming
+/// the Kubernetes versions concerned.
 pub(super) fn kind_version_warnings(version: Option<&str>, cells: &[PlannedCell]) -> Vec<String> {
     let Some(version) = version else {
         return vec![
@@ -54,16 +55,26 @@ pub(super) fn kind_version_warnings(version: Option<&str>, cells: &[PlannedCell]
                 .to_owned(),
         ];
     };
-    let mut warnings: Vec<String> = cells
-        .iter()
-        .filter_map(|cell| cell.cluster.as_ref().map(|spec| (cell.k8s, &spec.kind_release)))
-        .filter(|(_, release)| release.as_str() != version)
-        .map(|(k8s, release)| {
-            format!("kind is {version}, but Kubernetes {k8s}'s node image pairs with kind {release}; pass --kind-bin if clusters fail to start")
+    let mut by_release: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for cell in cells {
+        let Some(spec) = &cell.cluster else { continue };
+        if spec.kind_release != version {
+            let versions = by_release.entry(spec.kind_release.as_str()).or_default();
+            let k8s = cell.k8s.to_string();
+            if !versions.contains(&k8s) {
+                versions.push(k8s);
+            }
+        }
+    }
+    by_release
+        .into_iter()
+        .map(|(release, versions)| {
+            format!(
+                "kind is {version}, but the node images of Kubernetes {} are planned for kind {release}; pass --kind-bin if clusters fail to start",
+                versions.join(", ")
+            )
         })
-        .collect();
-    warnings.dedup();
-    warnings
+        .collect()
 }
 
 /// Checks Docker answers and kind runs, before anything is created; returns the kind provider
@@ -169,11 +180,23 @@ mod tests {
         }
         .resolve()
         .expect("plans");
+        let planned = plan.cells[0]
+            .cluster
+            .as_ref()
+            .expect("a valid cell")
+            .kind_release
+            .clone();
         let warnings = kind_version_warnings(Some("v0.30.0"), &plan.cells);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(
-            warnings[0].contains("Kubernetes 1.29's node image pairs with kind v0.25.0"),
+            warnings[0].contains(&format!(
+                "node images of Kubernetes 1.29, 1.32 are planned for kind {planned}"
+            )),
             "{warnings:?}"
+        );
+        assert_eq!(
+            kind_version_warnings(Some(&planned), &plan.cells),
+            Vec::<String>::new()
         );
     }
 

@@ -5,7 +5,7 @@ use clap::ValueEnum;
 use super::errors::ExpectedError;
 use super::matrix::MatrixOpts;
 use super::output::write_stdout;
-use crate::plan::{EffectiveMode, Plan, PlannedCell, ProxyPlace};
+use crate::plan::{EffectiveMode, Plan, PlannedCell, ProxyPlace, same_cluster_groups};
 use crate::scenario::Scenario;
 
 #[derive(Debug, clap::Args)]
@@ -55,7 +55,20 @@ pub fn plan_table(plan: &Plan) -> String {
         "SHUTDOWN",
         "NOTE",
     ];
-    let rows: Vec<[String; 10]> = plan.cells.iter().map(table_row).collect();
+    // A cell that boots the same cluster as an earlier one says which: one run stands for both.
+    let mut same_as: Vec<Option<String>> = vec![None; plan.cells.len()];
+    for group in same_cluster_groups(plan) {
+        let first = &plan.cells[group.runs];
+        for index in group.also {
+            same_as[index] = Some(format!("same cluster as {} {}", first.k8s, first.gate));
+        }
+    }
+    let rows: Vec<[String; 10]> = plan
+        .cells
+        .iter()
+        .zip(same_as)
+        .map(|(cell, same)| table_row(cell, same))
+        .collect();
     let mut widths = header.map(str::len);
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -87,9 +100,11 @@ const LEGEND: &str = "\
 INIT-TRAFFIC, JOB and SHUTDOWN are expectations, not results: yes = the init container's request
 succeeds / the Job completes / the request during shutdown succeeds; no = it fails (the legacy
 failure the run must show); - = not asserted. `sidecar-e2e verify` checks a recording against them.
+\"same cluster as\" marks a cell whose cluster and workload equal an earlier cell's (from 1.33, gate
+on and default write the same kind config): one run stands for both.
 ";
 
-fn table_row(cell: &PlannedCell) -> [String; 10] {
+fn table_row(cell: &PlannedCell, same_cluster_as: Option<String>) -> [String; 10] {
     let yes_no = |v: Option<bool>| match v {
         Some(true) => "yes".to_owned(),
         Some(false) => "no".to_owned(),
@@ -112,7 +127,7 @@ fn table_row(cell: &PlannedCell) -> [String; 10] {
         (None, Some(EffectiveMode::Rejected)) => {
             "API server drops restartPolicy, then refuses the probes: no pod".to_owned()
         }
-        _ => String::new(),
+        _ => same_cluster_as.unwrap_or_default(),
     };
     [
         cell.k8s.to_string(),

@@ -1,11 +1,32 @@
-//! The kind `Cluster` config a cell runs on: one control-plane node on the pinned image, and the
-//! `SidecarContainers` gate written only where it may be (§1.1).
+//! The kind `Cluster` config a cell runs on: one control-plane node on the pinned image, the
+//! `SidecarContainers` gate written only where it may be (§1.1), and the kubelet kept running on
+//! a cgroup v1 host where it would otherwise refuse to start (KEP-5573).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
 use crate::plan::{ClusterSpec, GateSupport};
+
+/// The cgroup version of the host whose Docker runs the kind nodes. The nodes share the host's
+/// cgroups, so this decides whether a 1.35+ kubelet starts. The caller finds it out (from
+/// `docker info`'s `CgroupVersion`); the generator only uses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostCgroup {
+    /// cgroup v1 (per-controller hierarchies), as on this project's offline machines.
+    V1,
+    /// cgroup v2 (the unified hierarchy), as on GitHub's runners and most current distros.
+    V2,
+}
+
+/// The kubeadm patch that keeps a 1.35+ kubelet running on a cgroup v1 host: from 1.35
+/// `failCgroupV1` defaults to true and the kubelet exits at start (offline-versions.md §6). The
+/// patch targets the kubelet's config API, so it applies whatever kubeadm API version kind writes.
+const KUBELET_ALLOW_CGROUP_V1: &str = "\
+kind: KubeletConfiguration
+apiVersion: kubelet.config.k8s.io/v1beta1
+failCgroupV1: false
+";
 
 /// A kind cluster config with what it was made from.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,9 +37,9 @@ pub struct KindConfig {
     pub yaml: String,
 }
 
-/// The kind config for a cluster the plan resolved.
-pub fn kind_config(spec: &ClusterSpec) -> KindConfig {
-    kind_config_with_labels(spec, &BTreeMap::new())
+/// The kind config for a cluster the plan resolved, on a host with cgroup `host`.
+pub fn kind_config(spec: &ClusterSpec, host: HostCgroup) -> KindConfig {
+    kind_config_with_labels(spec, &BTreeMap::new(), host)
 }
 
 /// [`kind_config`] with Kubernetes labels on the node (a run puts its run id there, so the
@@ -26,6 +47,7 @@ pub fn kind_config(spec: &ClusterSpec) -> KindConfig {
 pub fn kind_config_with_labels(
     spec: &ClusterSpec,
     labels: &BTreeMap<String, String>,
+    host: HostCgroup,
 ) -> KindConfig {
     let ClusterSpec {
         k8s,
@@ -45,10 +67,19 @@ pub fn kind_config_with_labels(
         node["labels"] = json!(labels);
     }
     cluster.insert("nodes".into(), json!([node]));
+    // Only where it is needed: an unneeded patch would hide which clusters depend on it.
+    let allow_cgroup_v1 = host == HostCgroup::V1 && k8s.kubelet_refuses_cgroup_v1();
+    if allow_cgroup_v1 {
+        cluster.insert(
+            "kubeadmConfigPatches".into(),
+            json!([KUBELET_ALLOW_CGROUP_V1]),
+        );
+    }
     let body = sidecar_injector::yaml::to_yaml(&Value::Object(cluster));
     let gate_note = match (feature_gate, k8s.gate_support()) {
         (Some(value), _) => format!("SidecarContainers: {value}"),
         (None, GateSupport::LockedOn) => "gate left out: locked on from 1.33".to_owned(),
+        (None, GateSupport::Removed) => "gate left out: removed in 1.37, always on".to_owned(),
         (None, GateSupport::Absent) => "gate left out: this version has none".to_owned(),
         (None, GateSupport::Settable { default_on }) => {
             format!(
@@ -57,8 +88,13 @@ pub fn kind_config_with_labels(
             )
         }
     };
+    let cgroup_note = if allow_cgroup_v1 {
+        "\n# cgroup v1 host: the kubelet gets failCgroupV1: false (it refuses v1 from 1.35)"
+    } else {
+        ""
+    };
     let yaml = format!(
-        "# sidecar-e2e: Kubernetes {k8s}, gate {gate} ({gate_note}); create with kind {}\n{body}",
+        "# sidecar-e2e: Kubernetes {k8s}, gate {gate} ({gate_note}); create with kind {}{cgroup_note}\n{body}",
         spec.kind_release
     );
     KindConfig {
@@ -80,20 +116,70 @@ mod tests {
             "sidecar-e2e/run-id".to_owned(),
             "261125211045-a3f0".to_owned(),
         )]);
-        let parsed: Value = serde_saphyr::from_str(&kind_config_with_labels(&spec, &labels).yaml)
-            .expect("YAML parses");
+        let parsed: Value =
+            serde_saphyr::from_str(&kind_config_with_labels(&spec, &labels, HostCgroup::V2).yaml)
+                .expect("YAML parses");
         assert_eq!(
             parsed["nodes"][0]["labels"]["sidecar-e2e/run-id"],
             "261125211045-a3f0"
         );
         assert_eq!(parsed["featureGates"]["SidecarContainers"], false);
-        let plain: Value = serde_saphyr::from_str(&kind_config(&spec).yaml).expect("YAML parses");
+        let plain: Value =
+            serde_saphyr::from_str(&kind_config(&spec, HostCgroup::V2).yaml).expect("YAML parses");
         assert!(plain["nodes"][0].get("labels").is_none());
     }
     use crate::plan::{ClusterSpecError, Gate, K8sVersion, cluster_spec};
 
     fn config(minor: u32, gate: Gate) -> Result<KindConfig, ClusterSpecError> {
-        cluster_spec(K8sVersion::new(minor), gate).map(|spec| kind_config(&spec))
+        config_on(minor, gate, HostCgroup::V2)
+    }
+
+    fn config_on(minor: u32, gate: Gate, host: HostCgroup) -> Result<KindConfig, ClusterSpecError> {
+        cluster_spec(K8sVersion::new(minor), gate).map(|spec| kind_config(&spec, host))
+    }
+
+    /// The kubelet patches of a config, each parsed from its YAML text.
+    fn kubeadm_patches(cfg: &KindConfig) -> Vec<Value> {
+        let parsed: Value = serde_saphyr::from_str(&cfg.yaml).expect("YAML parses");
+        parsed
+            .get("kubeadmConfigPatches")
+            .and_then(Value::as_array)
+            .map(|patches| {
+                patches
+                    .iter()
+                    .map(|p| {
+                        serde_saphyr::from_str(p.as_str().expect("a patch is YAML text"))
+                            .expect("the patch parses")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn cgroup_v1_host_gets_the_kubelet_patch_only_where_the_kubelet_refuses_v1() {
+        for minor in [35, 36, 37] {
+            let cfg = config_on(minor, Gate::Default, HostCgroup::V1).expect("valid");
+            let patches = kubeadm_patches(&cfg);
+            assert_eq!(patches.len(), 1, "1.{minor}:\n{}", cfg.yaml);
+            assert_eq!(patches[0]["kind"], "KubeletConfiguration");
+            assert_eq!(patches[0]["apiVersion"], "kubelet.config.k8s.io/v1beta1");
+            assert_eq!(patches[0]["failCgroupV1"], false);
+        }
+        // Before 1.35 the kubelet runs on v1 as it is; on a v2 host no version needs the patch.
+        for (minor, host) in [
+            (28, HostCgroup::V1),
+            (34, HostCgroup::V1),
+            (35, HostCgroup::V2),
+            (37, HostCgroup::V2),
+        ] {
+            let cfg = config_on(minor, Gate::Default, host).expect("valid");
+            assert!(
+                !cfg.yaml.contains("kubeadmConfigPatches") && !cfg.yaml.contains("failCgroupV1"),
+                "1.{minor} {host:?}:\n{}",
+                cfg.yaml
+            );
+        }
     }
 
     #[test]
@@ -109,14 +195,16 @@ mod tests {
                 .contains("SidecarContainers: false")
         );
         for (minor, gate) in [
-            (27, Gate::Default),
             (29, Gate::Default),
             (33, Gate::On),
             (36, Gate::Default),
+            (37, Gate::On),
+            (37, Gate::Default),
         ] {
             let cfg = config(minor, gate).expect("valid");
+            // 1.37 fails on any mention of the gate, so not even the comment names it there.
             assert!(
-                !cfg.yaml.contains("featureGates"),
+                !cfg.yaml.contains("featureGates") && !cfg.yaml.contains("SidecarContainers:"),
                 "1.{minor} {gate}:\n{}",
                 cfg.yaml
             );

@@ -23,7 +23,7 @@ pub(crate) use kind::words;
 pub use kind::{
     CreateCluster, Kind, MissingTool, docker, docker_failure_hint, find_tool, install_hint,
 };
-pub use kind_config::{KindConfig, kind_config, kind_config_with_labels};
+pub use kind_config::{HostCgroup, KindConfig, kind_config, kind_config_with_labels};
 pub use probe::{
     PROBE_POD_NAME, ProbeContradiction, ProbeError, check_probe, native_sidecars_kept, probe_pod,
 };

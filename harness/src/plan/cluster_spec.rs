@@ -22,7 +22,7 @@ pub struct ClusterSpec {
     pub feature_gate: Option<bool>,
     /// `kindest/node:v1.X.Y@sha256:<digest>`, from the node-image table.
     pub node_image: String,
-    /// The kind release that published the image (`v0.25.0`): the binary to run it with.
+    /// The kind release to create the cluster with (`v0.33.0`): the table's one release.
     pub kind_release: String,
 }
 
@@ -83,7 +83,7 @@ pub(super) fn cluster_spec_in(
         gate,
         feature_gate,
         node_image: node.image.clone(),
-        kind_release: node.kind.clone(),
+        kind_release: table.kind_release().to_owned(),
     })
 }
 
@@ -103,10 +103,11 @@ mod tests {
             Some(false)
         );
         for (minor, gate) in [
-            (27, Gate::Default),
             (29, Gate::Default),
             (33, Gate::On),
             (36, Gate::Default),
+            (37, Gate::On),
+            (37, Gate::Default),
         ] {
             assert_eq!(
                 spec(minor, gate).expect("valid").feature_gate,
@@ -120,9 +121,15 @@ mod tests {
     fn invalid_and_unknown_are_errors_that_say_why() {
         let err = spec(33, Gate::Off).expect_err("locked");
         assert!(err.to_string().contains("locked on from 1.33"), "{err}");
+        let err = spec(37, Gate::Off).expect_err("removed");
+        assert!(
+            err.to_string()
+                .contains("unrecognized feature gate: SidecarContainers"),
+            "{err}"
+        );
         let err = spec(19, Gate::Default).expect_err("unknown");
         assert!(
-            err.to_string().contains("known versions: 1.27, 1.28"),
+            err.to_string().contains("known versions: 1.28, 1.29"),
             "{err}"
         );
     }
@@ -134,6 +141,7 @@ mod tests {
             spec.node_image.starts_with("kindest/node:v1.29."),
             "{spec:?}"
         );
-        assert!(spec.kind_release.starts_with("v0."), "{spec:?}");
+        let table = NodeImages::embedded().expect("table");
+        assert_eq!(spec.kind_release, table.kind_release(), "{spec:?}");
     }
 }

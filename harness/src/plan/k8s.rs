@@ -25,10 +25,18 @@ impl K8sVersion {
             0..=27 => GateSupport::Absent,
             28 => GateSupport::Settable { default_on: false },
             29..=32 => GateSupport::Settable { default_on: true },
-            // GA and locked from 1.33; removed in 1.36 or 1.37 (§1.1 [U]). Either way `false`
-            // cannot boot and `true` must not be written (it will be an unknown gate).
-            _ => GateSupport::LockedOn,
+            // GA with LockToDefault from 1.33; still registered in 1.36 (§1.1).
+            33..=36 => GateSupport::LockedOn,
+            // Removed by kubernetes#137755: absent from the 1.37 code (§1.1).
+            _ => GateSupport::Removed,
         }
+    }
+
+    /// From 1.35 the kubelet's `failCgroupV1` defaults to true (KEP-5573): on a cgroup v1 host it
+    /// exits at start unless its KubeletConfiguration sets `failCgroupV1: false`
+    /// (offline-versions.md §6). 1.31–1.34 have the field but default it to false.
+    pub fn kubelet_refuses_cgroup_v1(self) -> bool {
+        self.minor >= 35
     }
 
     /// Sidecars are terminated after the app containers, in reverse order, from 1.29 (§1.1,
@@ -91,8 +99,11 @@ pub enum GateSupport {
         /// The default.
         default_on: bool,
     },
-    /// ≥ 1.33: GA and locked on; `false` stops the components, and the gate must not be written.
+    /// 1.33–1.36: GA and locked on; `false` stops the components, so the plan never writes it.
     LockedOn,
+    /// ≥ 1.37: the gate is gone and native sidecars are always on; naming it at all, `true` or
+    /// `false`, stops the components (`unrecognized feature gate: SidecarContainers`).
+    Removed,
 }
 
 /// The gate setting a cell asks for.
@@ -167,7 +178,7 @@ pub fn gate_effect(version: K8sVersion, gate: Gate) -> GateEffect {
         },
         (GateSupport::Absent, Gate::On | Gate::Off) => GateEffect::CannotBoot(
             "this version has no SidecarContainers gate: naming it stops the control plane \
-             (unrecognized feature gate); use --gate default",
+             (unrecognized feature gate: SidecarContainers); use --gate default",
         ),
         (GateSupport::Settable { default_on }, Gate::Default) => GateEffect::Boots {
             sidecars_on: default_on,
@@ -181,13 +192,24 @@ pub fn gate_effect(version: K8sVersion, gate: Gate) -> GateEffect {
             sidecars_on: false,
             feature_gate: Some(false),
         },
-        (GateSupport::LockedOn, Gate::On | Gate::Default) => GateEffect::Boots {
-            sidecars_on: true,
-            feature_gate: None,
-        },
+        // Locked on: `true` would be accepted, but leaving it out boots the same cluster and
+        // keeps one config for `on` and `default`. Removed: it must not be named at all.
+        (GateSupport::LockedOn | GateSupport::Removed, Gate::On | Gate::Default) => {
+            GateEffect::Boots {
+                sidecars_on: true,
+                feature_gate: None,
+            }
+        }
+        // Both messages are what a kubelet built from the 1.33 and 1.37 sources printed.
         (GateSupport::LockedOn, Gate::Off) => GateEffect::CannotBoot(
-            "SidecarContainers is GA and locked on from 1.33: setting it to false stops the \
-             control plane (cannot set feature gate SidecarContainers to false)",
+            "SidecarContainers is GA and locked on from 1.33: the kubelet and API server refuse \
+             to start (cannot set feature gate SidecarContainers to false, feature is locked to \
+             true)",
+        ),
+        (GateSupport::Removed, Gate::Off) => GateEffect::CannotBoot(
+            "the SidecarContainers gate was removed in 1.37 and native sidecars are always on: \
+             naming it makes the kubelet and API server refuse to start (unrecognized feature \
+             gate: SidecarContainers); use --gate on or default",
         ),
     }
 }
@@ -264,10 +286,12 @@ mod tests {
         }
     }
 
-    // §1.1: from 1.33 locked on; `off` cannot boot; `on` is never written.
+    // §1.1: 1.33–1.36 locked on; `off` cannot boot, with the kubelet's own words; `on` is never
+    // written.
     #[test]
-    fn gate_locked_from_1_33() {
+    fn gate_locked_from_1_33_to_1_36() {
         for minor in 33..=36 {
+            assert_eq!(v(minor).gate_support(), GateSupport::LockedOn, "1.{minor}");
             assert_eq!(
                 gate_effect(v(minor), Gate::On),
                 GateEffect::Boots {
@@ -276,10 +300,51 @@ mod tests {
                 }
             );
             match gate_effect(v(minor), Gate::Off) {
-                GateEffect::CannotBoot(reason) => assert!(reason.contains("locked")),
+                GateEffect::CannotBoot(reason) => assert!(
+                    reason.contains(
+                        "cannot set feature gate SidecarContainers to false, feature is locked \
+                         to true"
+                    ),
+                    "{reason}"
+                ),
                 other => panic!("1.{minor} off: {other:?}"),
             }
         }
+    }
+
+    // §1.1: removed in 1.37; `on` and `default` boot the same cluster without naming the gate,
+    // `off` cannot boot.
+    #[test]
+    fn gate_removed_from_1_37() {
+        for minor in [37, 38] {
+            assert_eq!(v(minor).gate_support(), GateSupport::Removed, "1.{minor}");
+            for gate in [Gate::On, Gate::Default] {
+                assert_eq!(
+                    gate_effect(v(minor), gate),
+                    GateEffect::Boots {
+                        sidecars_on: true,
+                        feature_gate: None
+                    },
+                    "1.{minor} {gate}"
+                );
+            }
+            match gate_effect(v(minor), Gate::Off) {
+                GateEffect::CannotBoot(reason) => assert!(
+                    reason.contains("unrecognized feature gate: SidecarContainers"),
+                    "{reason}"
+                ),
+                other => panic!("1.{minor} off: {other:?}"),
+            }
+        }
+    }
+
+    // KEP-5573: failCgroupV1 defaults to true from 1.35.
+    #[test]
+    fn kubelet_refuses_cgroup_v1_from_1_35() {
+        assert!(!v(28).kubelet_refuses_cgroup_v1());
+        assert!(!v(34).kubelet_refuses_cgroup_v1());
+        assert!(v(35).kubelet_refuses_cgroup_v1());
+        assert!(v(37).kubelet_refuses_cgroup_v1());
     }
 
     // §1.1: reverse-order termination from 1.29.

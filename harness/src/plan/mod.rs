@@ -6,6 +6,7 @@ mod build;
 mod cell;
 mod cluster_spec;
 mod expectation;
+mod groups;
 mod images;
 mod injector;
 mod k8s;
@@ -15,6 +16,7 @@ pub use build::{Plan, PlanError, PlanRequest, PlannedCell, plan_cell};
 pub use cell::{Cell, EffectiveMode, Resolution};
 pub use cluster_spec::{ClusterSpec, ClusterSpecError, cluster_spec};
 pub use expectation::{ProxyPlace, ScenarioExpectation, scenario_expectation};
+pub use groups::{CellGroup, same_cluster_groups};
 pub use images::{
     ImageMap, ImageMapError, ImageTable, ToolBinary, UnknownImageVariable, WorkloadImages,
     WorkloadOverrides,

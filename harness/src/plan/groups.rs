@@ -1,0 +1,157 @@
+//! Cells that boot the same cluster and run the same thing: from 1.33 `--gate on` and `--gate
+//! default` write the same kind config (the gate is left out, §1.1), so one run can stand for
+//! both. A runner runs [`CellGroup::runs`] and reports the result under every `also` cell's name
+//! too; `plan` says so in its NOTE column, and the e2e workflow runs one job per group.
+
+use super::build::{Plan, PlannedCell};
+
+/// Runnable cells of a plan that would run identically: same cluster, same injector and mode,
+/// same expectations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellGroup {
+    /// Index (in [`Plan::cells`]) of the cell actually run: the group's first in plan order.
+    pub runs: usize,
+    /// Indices of the cells reported under their own names with the same result, in plan order.
+    pub also: Vec<usize>,
+}
+
+/// Groups the plan's valid cells by what decides what runs: the cluster (Kubernetes version,
+/// node image, kind release and the gate value written; not the gate word asked for), the
+/// injector, the requested and effective mode, and every scenario's expectation. Invalid cells
+/// belong to no group. Groups are in the order of their first cell.
+pub fn same_cluster_groups(plan: &Plan) -> Vec<CellGroup> {
+    let mut groups: Vec<CellGroup> = Vec::new();
+    for (index, cell) in plan.cells.iter().enumerate() {
+        if !cell.valid || cell.cluster.is_none() {
+            continue;
+        }
+        match groups
+            .iter_mut()
+            .find(|group| runs_the_same(&plan.cells[group.runs], cell))
+        {
+            Some(group) => group.also.push(index),
+            None => groups.push(CellGroup {
+                runs: index,
+                also: Vec::new(),
+            }),
+        }
+    }
+    groups
+}
+
+/// Whether two valid cells would boot the same cluster and run the same thing in it.
+fn runs_the_same(a: &PlannedCell, b: &PlannedCell) -> bool {
+    let same_cluster = match (&a.cluster, &b.cluster) {
+        (Some(x), Some(y)) => {
+            x.k8s == y.k8s
+                && x.feature_gate == y.feature_gate
+                && x.node_image == y.node_image
+                && x.kind_release == y.kind_release
+        }
+        _ => false,
+    };
+    same_cluster
+        && a.injector == b.injector
+        && a.requested_mode == b.requested_mode
+        && a.effective_mode == b.effective_mode
+        && a.sidecars_enabled == b.sidecars_enabled
+        && a.scenarios == b.scenarios
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Gate, InjectorSpec, K8sVersion, PlanRequest, RequestedMode};
+
+    fn plan(minors: &[u32], gates: &[Gate], injectors: &[InjectorSpec]) -> Plan {
+        PlanRequest {
+            k8s: minors.iter().copied().map(K8sVersion::new).collect(),
+            gates: gates.to_vec(),
+            injectors: injectors.to_vec(),
+            modes: vec![RequestedMode::Auto],
+        }
+        .resolve()
+        .expect("plans")
+    }
+
+    /// `(k8s, gate)` of each cell a group names, for readable assertions.
+    fn names(plan: &Plan, groups: &[CellGroup]) -> Vec<(String, Vec<String>)> {
+        let name = |i: usize| format!("{} {}", plan.cells[i].k8s, plan.cells[i].gate);
+        groups
+            .iter()
+            .map(|g| (name(g.runs), g.also.iter().map(|&i| name(i)).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn on_and_default_share_a_cluster_from_1_33() {
+        let plan = plan(
+            &[32, 33, 37],
+            &[Gate::On, Gate::Off, Gate::Default],
+            &[InjectorSpec::Builtin],
+        );
+        let groups = same_cluster_groups(&plan);
+        let named = names(&plan, &groups);
+        let expect = |runs: &str, also: &[&str]| {
+            (
+                runs.to_owned(),
+                also.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            named,
+            vec![
+                // 1.32 writes `true`, `false`, or nothing: three clusters.
+                expect("1.32 on", &[]),
+                expect("1.32 off", &[]),
+                expect("1.32 default", &[]),
+                // 1.33 and 1.37 `off` cannot boot: no group.
+                expect("1.33 on", &["1.33 default"]),
+                expect("1.37 on", &["1.37 default"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn another_injector_or_gate_order_keeps_its_own_group() {
+        let plan = plan(
+            &[33],
+            &[Gate::Default, Gate::On],
+            &[InjectorSpec::Builtin, InjectorSpec::Istio { minor: 28 }],
+        );
+        let groups = same_cluster_groups(&plan);
+        // Axis order is gate, then injector: default/builtin, default/istio, on/builtin, on/istio.
+        assert_eq!(
+            groups,
+            vec![
+                CellGroup {
+                    runs: 0,
+                    also: vec![2]
+                },
+                CellGroup {
+                    runs: 1,
+                    also: vec![3]
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn every_valid_cell_is_in_exactly_one_group() {
+        let plan = plan(
+            &[28, 29, 33, 36, 37],
+            &[Gate::On, Gate::Off, Gate::Default],
+            &[InjectorSpec::Builtin],
+        );
+        let groups = same_cluster_groups(&plan);
+        let mut seen: Vec<usize> = groups
+            .iter()
+            .flat_map(|g| std::iter::once(g.runs).chain(g.also.iter().copied()))
+            .collect();
+        seen.sort_unstable();
+        let valid: Vec<usize> = (0..plan.cells.len())
+            .filter(|&i| plan.cells[i].valid)
+            .collect();
+        assert_eq!(seen, valid);
+    }
+}
