@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::errors::ExpectedError;
-use crate::cluster::{KindProvider, docker, find_tool};
+use crate::cluster::{HostCgroup, KindProvider, docker, find_tool};
 use crate::plan::{ImageTable, PlannedCell};
 use crate::process::ToolCommand;
 use crate::run::images_to_load;
@@ -84,16 +84,17 @@ pub(super) async fn preflight_kind(
 ) -> Result<(KindProvider, Option<String>), ExpectedError> {
     let docker_bin = find_tool("docker", None, std::env::var_os("PATH").as_deref())
         .map_err(ExpectedError::MissingTool)?;
-    ToolCommand::new(&docker_bin, docker::info())
+    let info = ToolCommand::new(&docker_bin, docker::info())
         .run()
         .await
         .map_err(ExpectedError::DockerDown)?;
+    let host_cgroup = HostCgroup::from_docker_info(&info.stdout);
     let version = ToolCommand::new(&kind_bin, vec!["version".into()])
         .run()
         .await
         .ok()
         .and_then(|out| parse_kind_version(&out.stdout));
-    Ok((KindProvider::new(kind_bin), version))
+    Ok((KindProvider::new(kind_bin, host_cgroup), version))
 }
 
 /// Everything a run needs before its first kind cluster: Docker answers, kind runs (with a

@@ -157,9 +157,10 @@ pub(crate) fn words(argv: &[OsString]) -> Vec<String> {
 pub mod docker {
     use std::ffi::OsString;
 
-    /// `docker info --format {{.ServerVersion}}`: does a daemon answer?
+    /// `docker info --format '{{.ServerVersion}} {{.CgroupVersion}}'`: does a daemon answer,
+    /// and which cgroup version do its containers (kind's nodes) get?
     pub fn info() -> Vec<OsString> {
-        super::args(["info", "--format", "{{.ServerVersion}}"])
+        super::args(["info", "--format", "{{.ServerVersion}} {{.CgroupVersion}}"])
     }
 
     /// `docker image inspect --format {{.Id}} IMAGE`: is the image local (so kind can load it)?
@@ -176,7 +177,7 @@ mod tests {
     fn docker_command_lines() {
         assert_eq!(
             words(&docker::info()),
-            ["info", "--format", "{{.ServerVersion}}"]
+            ["info", "--format", "{{.ServerVersion}} {{.CgroupVersion}}"]
         );
         assert_eq!(
             words(&docker::image_inspect("sidecar-e2e.local/curl:bookworm")),

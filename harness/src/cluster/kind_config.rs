@@ -19,6 +19,17 @@ pub enum HostCgroup {
     V2,
 }
 
+impl HostCgroup {
+    /// From `docker info --format '{{.ServerVersion}} {{.CgroupVersion}}'`: `28.1.1 1` is v1.
+    /// Anything else (`2`, or a daemon too old to say) is taken as v2, the kubelet's default.
+    pub fn from_docker_info(stdout: &str) -> Self {
+        match stdout.split_whitespace().nth(1) {
+            Some("1") => HostCgroup::V1,
+            _ => HostCgroup::V2,
+        }
+    }
+}
+
 /// The kubeadm patch that keeps a 1.35+ kubelet running on a cgroup v1 host: from 1.35
 /// `failCgroupV1` defaults to true and the kubelet exits at start (offline-versions.md §6). The
 /// patch targets the kubelet's config API, so it applies whatever kubeadm API version kind writes.
@@ -106,6 +117,16 @@ pub fn kind_config_with_labels(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_cgroup_comes_from_docker_info() {
+        assert_eq!(
+            HostCgroup::from_docker_info("20.10.24+dfsg1 1\n"),
+            HostCgroup::V1
+        );
+        assert_eq!(HostCgroup::from_docker_info("29.0.1 2"), HostCgroup::V2);
+        assert_eq!(HostCgroup::from_docker_info("19.03.1"), HostCgroup::V2);
+    }
 
     #[test]
     fn a_runs_cluster_carries_its_run_id_on_the_node() {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::connect::ClusterAccess;
 use super::kind::{CreateCluster, Kind, docker_failure_hint};
+use super::kind_config::HostCgroup;
 use crate::process::{ToolCommand, ToolError};
 
 /// A kind command failed.
@@ -27,12 +28,21 @@ pub struct KindError {
 #[derive(Debug, Clone)]
 pub struct KindProvider {
     kind: Kind,
+    host_cgroup: HostCgroup,
 }
 
 impl KindProvider {
-    /// kind at `bin`.
-    pub fn new(bin: PathBuf) -> Self {
-        KindProvider { kind: Kind { bin } }
+    /// kind at `bin`, making nodes on a Docker host with `host_cgroup`.
+    pub fn new(bin: PathBuf, host_cgroup: HostCgroup) -> Self {
+        KindProvider {
+            kind: Kind { bin },
+            host_cgroup,
+        }
+    }
+
+    /// The cgroup version the nodes get (`docker info`): kind configs follow it.
+    pub fn host_cgroup(&self) -> HostCgroup {
+        self.host_cgroup
     }
 
     /// The command lines, for hints.
@@ -159,7 +169,7 @@ mod tests {
         .expect("write fake kind");
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-        let provider = KindProvider::new(fake);
+        let provider = KindProvider::new(fake, HostCgroup::V2);
         let err = provider
             .delete("sidecar-e2e-x")
             .await

@@ -17,8 +17,7 @@ use super::cleanup::Created;
 use super::id::cluster_name;
 use super::{Phase, ProgressEvent, Provider, RunConfig};
 use crate::cluster::{
-    ClusterAccess, CreateCluster, HostCgroup, KindProvider, check_probe, kind_config_with_labels,
-    measure,
+    ClusterAccess, CreateCluster, KindProvider, check_probe, kind_config_with_labels, measure,
 };
 use crate::install::{INJECTION_LABEL, ISTIO_INJECTION_LABEL, injector_mode, install_builtin};
 use crate::plan::{EffectiveMode, InjectorSpec, PlannedCell};
@@ -253,9 +252,8 @@ async fn create_kind_cluster(
         crate::record::RUN_ID_LABEL.to_owned(),
         config.run_id.clone(),
     )]);
-    // The host's cgroup version is not detected yet (`docker info` reports it): v2 is what
-    // GitHub's runners have. On a cgroup v1 host, 1.35+ clusters need `HostCgroup::V1` here.
-    let host = HostCgroup::V2;
+    // From `docker info` at preflight: on a cgroup v1 host a 1.35+ kubelet needs failCgroupV1.
+    let host = kind.host_cgroup();
     std::fs::write(
         &config_path,
         kind_config_with_labels(spec, &labels, host).yaml,
