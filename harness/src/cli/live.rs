@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::errors::ExpectedError;
-use crate::cluster::{HostCgroup, KindProvider, docker, find_tool};
+use crate::cluster::{DockerHost, HostCgroup, KindProvider, docker, find_tool};
 use crate::plan::{ImageTable, PlannedCell};
 use crate::process::ToolCommand;
 use crate::run::images_to_load;
@@ -94,7 +94,14 @@ pub(super) async fn preflight_kind(
         .await
         .ok()
         .and_then(|out| parse_kind_version(&out.stdout));
-    Ok((KindProvider::new(kind_bin, host_cgroup), version))
+    let docker_host = DockerHost {
+        major: docker::major_version(&info.stdout),
+        bin: docker_bin,
+    };
+    Ok((
+        KindProvider::new(kind_bin, host_cgroup, docker_host),
+        version,
+    ))
 }
 
 /// Everything a run needs before its first kind cluster: Docker answers, kind runs (with a

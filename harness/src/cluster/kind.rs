@@ -127,9 +127,13 @@ impl Kind {
         args(["delete", "cluster", "--name", name])
     }
 
-    /// `kind load docker-image --name NAME IMAGE`.
-    pub fn load_image(&self, name: &str, image: &str) -> Vec<OsString> {
-        args(["load", "docker-image", "--name", name, image])
+    /// `kind load image-archive --name NAME ARCHIVE`: a `docker save` archive into every node.
+    /// (Not `kind load docker-image`: with Docker 29's containerd image store it fails on
+    /// multi-platform images, kind#3795.)
+    pub fn load_archive(&self, name: &str, archive: &Path) -> Vec<OsString> {
+        let mut argv = args(["load", "image-archive", "--name", name]);
+        argv.push(archive.as_os_str().to_owned());
+        argv
     }
 
     /// `kind export logs --name NAME DIR`.
@@ -163,6 +167,36 @@ pub mod docker {
         super::args(["info", "--format", "{{.ServerVersion}} {{.CgroupVersion}}"])
     }
 
+    /// `docker save --output ARCHIVE [--platform linux/ARCH] IMAGE...`: one archive for kind to
+    /// load. The platform is named from Docker 28 on (the first with the flag), so a
+    /// multi-platform image saves only the layers this host has.
+    pub fn save(archive: &std::path::Path, images: &[String], docker_major: u32) -> Vec<OsString> {
+        let mut argv = super::args(["save", "--output"]);
+        argv.push(archive.as_os_str().to_owned());
+        if docker_major >= 28 {
+            argv.extend(super::args(["--platform", host_platform()]));
+        }
+        argv.extend(images.iter().map(OsString::from));
+        argv
+    }
+
+    /// `linux/amd64` or `linux/arm64`, Docker's names for this host.
+    fn host_platform() -> &'static str {
+        match std::env::consts::ARCH {
+            "aarch64" => "linux/arm64",
+            _ => "linux/amd64",
+        }
+    }
+
+    /// The major version in `docker info`'s first word (`29.0.1` -> 29); 0 when unreadable.
+    pub fn major_version(info: &str) -> u32 {
+        info.split_whitespace()
+            .next()
+            .and_then(|v| v.split('.').next())
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// `docker image inspect --format {{.Id}} IMAGE`: is the image local (so kind can load it)?
     pub fn image_inspect(image: &str) -> Vec<OsString> {
         super::args(["image", "inspect", "--format", "{{.Id}}", image])
@@ -172,6 +206,19 @@ pub mod docker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn docker_save_names_the_platform_from_docker_28() {
+        let images = ["a:1".to_owned(), "b:2".to_owned()];
+        let old = words(&docker::save(Path::new("/t/x.tar"), &images, 20));
+        assert_eq!(old, ["save", "--output", "/t/x.tar", "a:1", "b:2"]);
+        let new = words(&docker::save(Path::new("/t/x.tar"), &images, 29));
+        assert_eq!(&new[..4], ["save", "--output", "/t/x.tar", "--platform"]);
+        assert!(new[4].starts_with("linux/"), "{new:?}");
+        assert_eq!(docker::major_version("29.0.1 2"), 29);
+        assert_eq!(docker::major_version("20.10.24+dfsg1 1"), 20);
+        assert_eq!(docker::major_version(""), 0);
+    }
 
     #[test]
     fn docker_command_lines() {
@@ -238,8 +285,8 @@ mod tests {
             ["delete", "cluster", "--name", "c"]
         );
         assert_eq!(
-            words(&kind().load_image("c", "img:1")),
-            ["load", "docker-image", "--name", "c", "img:1"]
+            words(&kind().load_archive("c", Path::new("/tmp/a.tar"))),
+            ["load", "image-archive", "--name", "c", "/tmp/a.tar"]
         );
         assert_eq!(
             words(&kind().export_logs("c", Path::new("/tmp/logs"))),

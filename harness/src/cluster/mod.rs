@@ -28,4 +28,4 @@ pub use probe::{
     PROBE_POD_NAME, ProbeContradiction, ProbeError, check_probe, native_sidecars_kept, probe_pod,
 };
 #[cfg(feature = "live")]
-pub use provider::{KindError, KindProvider};
+pub use provider::{DockerHost, KindError, KindProvider};

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::connect::ClusterAccess;
-use super::kind::{CreateCluster, Kind, docker_failure_hint};
+use super::kind::{CreateCluster, Kind, docker, docker_failure_hint};
 use super::kind_config::HostCgroup;
 use crate::process::{ToolCommand, ToolError};
 
@@ -29,14 +29,25 @@ pub struct KindError {
 pub struct KindProvider {
     kind: Kind,
     host_cgroup: HostCgroup,
+    docker: DockerHost,
+}
+
+/// The Docker the nodes run on, as `docker info` described it.
+#[derive(Debug, Clone)]
+pub struct DockerHost {
+    /// The docker CLI.
+    pub bin: PathBuf,
+    /// The daemon's major version (0 when unknown).
+    pub major: u32,
 }
 
 impl KindProvider {
     /// kind at `bin`, making nodes on a Docker host with `host_cgroup`.
-    pub fn new(bin: PathBuf, host_cgroup: HostCgroup) -> Self {
+    pub fn new(bin: PathBuf, host_cgroup: HostCgroup, docker: DockerHost) -> Self {
         KindProvider {
             kind: Kind { bin },
             host_cgroup,
+            docker,
         }
     }
 
@@ -85,18 +96,48 @@ impl KindProvider {
         })
     }
 
-    /// Loads a local Docker image into every node.
+    /// Loads local Docker images into every node: one `docker save` archive (in `scratch`,
+    /// removed after), one `kind load image-archive`.
     ///
     /// # Errors
-    /// [`KindError`], e.g. when the image is not in the local Docker.
-    pub async fn load_image(&self, cluster: &str, image: &str) -> Result<(), KindError> {
-        self.run(
-            "load an image into",
-            cluster,
-            self.kind.load_image(cluster, image),
+    /// [`KindError`], e.g. when an image is not in the local Docker.
+    pub async fn load_images(
+        &self,
+        cluster: &str,
+        images: &[String],
+        scratch: &Path,
+    ) -> Result<(), KindError> {
+        if images.is_empty() {
+            return Ok(());
+        }
+        // A scratch directory that cannot be made shows up as docker save's own error.
+        let _ = std::fs::create_dir_all(scratch);
+        let archive = scratch.join(format!("images-{cluster}.tar"));
+        let saved = ToolCommand::new(
+            &self.docker.bin,
+            docker::save(&archive, images, self.docker.major),
         )
+        .run()
         .await
-        .map(drop)
+        .map_err(|source| KindError {
+            action: "save the images for",
+            cluster: cluster.to_owned(),
+            hint: docker_failure_hint(source.stderr()),
+            source,
+        });
+        let loaded = match saved {
+            Ok(_) => self
+                .run(
+                    "load the images into",
+                    cluster,
+                    self.kind.load_archive(cluster, &archive),
+                )
+                .await
+                .map(drop),
+            Err(err) => Err(err),
+        };
+        let _ = std::fs::remove_file(&archive);
+        loaded
     }
 
     /// `kind export logs` into `dir`.
@@ -169,7 +210,14 @@ mod tests {
         .expect("write fake kind");
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-        let provider = KindProvider::new(fake, HostCgroup::V2);
+        let provider = KindProvider::new(
+            fake,
+            HostCgroup::V2,
+            DockerHost {
+                bin: PathBuf::from("docker"),
+                major: 29,
+            },
+        );
         let err = provider
             .delete("sidecar-e2e-x")
             .await

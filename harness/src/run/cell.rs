@@ -321,12 +321,7 @@ async fn run_on_cluster(
     });
     if let (Provider::Kind(kind), Some(name)) = (&config.provider, kind_cluster) {
         let images = images_to_load(&config.images, cell.injector);
-        let load = async {
-            for image in &images {
-                kind.load_image(name, image).await?;
-            }
-            Ok::<(), crate::cluster::KindError>(())
-        };
+        let load = kind.load_images(name, &images, &config.artifacts);
         if phases.run(Phase::LoadImages, load).await.is_none() {
             return;
         }
