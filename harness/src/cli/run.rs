@@ -14,12 +14,14 @@ use super::output::Stdout;
 use super::progress::stderr_progress;
 use crate::cluster::{ClusterAccess, MissingTool, find_tool};
 use crate::install::Istioctl;
-use crate::plan::{InjectorSpec, PlannedCell};
+use crate::plan::{InjectorSpec, K8sVersion, PlannedCell};
 use crate::report::{
-    BrokenCell, Colour, JsonSink, JunitSink, MarkdownSink, Reporter, TerminalSink,
+    BrokenCell, Colour, CompatCell, CompatResult, JsonSink, JunitSink, MarkdownSink, Reporter,
+    TerminalSink, compat_markdown,
 };
 use crate::run::{CellOutcome, Created, Provider, RunConfig, new_run_id, run_all};
 use crate::scenario::Scenario;
+use crate::verdict::CheckStatus;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct RunOpts {
@@ -79,6 +81,7 @@ impl RunOpts {
             .to_request()?
             .resolve()
             .map_err(ExpectedError::Plan)?;
+        let refused: Vec<PlannedCell> = plan.cells.iter().filter(|c| !c.valid).cloned().collect();
         let cells = valid_cells(plan.cells)?;
         if self.kubeconfig.is_some() && cells.len() != 1 {
             return Err(ExpectedError::OneCellOnExisting { cells: cells.len() });
@@ -105,6 +108,7 @@ impl RunOpts {
             path: artifacts.display().to_string(),
             source,
         })?;
+        let node_image_map = images.node_images.clone();
         let rt = runtime()?;
         let outcomes = rt.block_on(async {
             let provider = match (&self.kubeconfig, kind_bin) {
@@ -140,7 +144,79 @@ impl RunOpts {
             );
             run_or_interrupt(&config).await
         })?;
+        let node_images = |k8s| node_image_map.get(&k8s).cloned();
+        write_compat(&artifacts, &outcomes, &refused, node_images)?;
         report(&artifacts, &outcomes)
+    }
+}
+
+/// `compat.md`: the version x gate grid of this run (refused cells with their reason), also
+/// printed to stderr.
+fn write_compat(
+    artifacts: &Path,
+    outcomes: &[CellOutcome],
+    refused: &[PlannedCell],
+    node_image: impl Fn(K8sVersion) -> Option<String>,
+) -> Result<(), ExpectedError> {
+    let mut cells: Vec<CompatCell> = outcomes
+        .iter()
+        .map(|o| compat_cell(o, &node_image))
+        .collect();
+    cells.extend(refused.iter().map(|c| CompatCell {
+        cell: c.cell,
+        result: CompatResult::Refused {
+            reason: c.reason.clone().unwrap_or_else(|| "invalid".to_owned()),
+        },
+        server_version: None,
+        node_image: None,
+        same_cluster_as: None,
+    }));
+    let today = k8s_openapi::jiff::Timestamp::now().to_string();
+    let grid = compat_markdown(&cells, today.get(..10).unwrap_or(&today));
+    let path = artifacts.join("compat.md");
+    std::fs::write(&path, &grid).map_err(|source| ExpectedError::WriteFile {
+        path: path.display().to_string(),
+        source,
+    })?;
+    eprintln!("\n{grid}");
+    Ok(())
+}
+
+fn compat_cell(
+    outcome: &CellOutcome,
+    node_image: impl Fn(K8sVersion) -> Option<String>,
+) -> CompatCell {
+    let statuses: Vec<CheckStatus> = outcome
+        .verdict
+        .iter()
+        .flat_map(|v| &v.scenarios)
+        .flat_map(|s| &s.results)
+        .map(|r| r.status)
+        .collect();
+    let count = |status| statuses.iter().filter(|s| **s == status).count();
+    let result = match outcome.setup_failures.first() {
+        Some(failure) => CompatResult::Broken {
+            phase: failure.phase.name().to_owned(),
+        },
+        None if count(CheckStatus::Fail) > 0 => CompatResult::Failed {
+            failed: count(CheckStatus::Fail),
+            decided: count(CheckStatus::Fail) + count(CheckStatus::Pass),
+        },
+        None => CompatResult::Passed {
+            passed: count(CheckStatus::Pass),
+            not_applicable: count(CheckStatus::NotApplicable),
+        },
+    };
+    CompatCell {
+        cell: outcome.cell,
+        result,
+        server_version: outcome
+            .recording
+            .as_ref()
+            .map(|r| r.cluster.server_version.clone())
+            .filter(|v| !v.is_empty()),
+        node_image: node_image(outcome.cell.k8s),
+        same_cluster_as: outcome.same_cluster_as.clone(),
     }
 }
 

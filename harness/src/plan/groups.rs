@@ -20,14 +20,19 @@ pub struct CellGroup {
 /// injector, the requested and effective mode, and every scenario's expectation. Invalid cells
 /// belong to no group. Groups are in the order of their first cell.
 pub fn same_cluster_groups(plan: &Plan) -> Vec<CellGroup> {
+    group_cells(&plan.cells)
+}
+
+/// [`same_cluster_groups`] over any list of planned cells (indices into `cells`).
+pub fn group_cells(cells: &[PlannedCell]) -> Vec<CellGroup> {
     let mut groups: Vec<CellGroup> = Vec::new();
-    for (index, cell) in plan.cells.iter().enumerate() {
+    for (index, cell) in cells.iter().enumerate() {
         if !cell.valid || cell.cluster.is_none() {
             continue;
         }
         match groups
             .iter_mut()
-            .find(|group| runs_the_same(&plan.cells[group.runs], cell))
+            .find(|group| runs_the_same(&cells[group.runs], cell))
         {
             Some(group) => group.also.push(index),
             None => groups.push(CellGroup {

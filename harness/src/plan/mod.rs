@@ -16,7 +16,7 @@ pub use build::{Plan, PlanError, PlanRequest, PlannedCell, plan_cell};
 pub use cell::{Cell, EffectiveMode, Resolution};
 pub use cluster_spec::{ClusterSpec, ClusterSpecError, cluster_spec};
 pub use expectation::{ProxyPlace, ScenarioExpectation, scenario_expectation};
-pub use groups::{CellGroup, same_cluster_groups};
+pub use groups::{CellGroup, group_cells, same_cluster_groups};
 pub use images::{
     ImageMap, ImageMapError, ImageTable, ToolBinary, UnknownImageVariable, WorkloadImages,
     WorkloadOverrides,

@@ -3,6 +3,7 @@
 //! Markdown for `$GITHUB_STEP_SUMMARY`, and the verdicts as JSON. `verify` and `run` feed it. Each renderer is also a pure function (`terminal_table`, `junit_xml`,
 //! `markdown`, `json_report`) for tests and snapshots; `run` adds the cells it could not set up.
 
+mod compat;
 mod event;
 mod json;
 mod junit;
@@ -11,6 +12,7 @@ mod sink;
 mod terminal;
 mod text;
 
+pub use compat::{CompatCell, CompatResult, compat_markdown};
 pub use event::{BrokenCell, ReportEvent, RunSummary};
 pub use json::{JsonSink, json_report, json_report_with_broken};
 pub use junit::{JunitError, JunitSink, junit_xml, junit_xml_with_broken};

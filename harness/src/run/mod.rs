@@ -21,7 +21,7 @@ pub use id::{CLUSTER_PREFIX, cluster_name, new_run_id, run_of_cluster, run_start
 
 use crate::cluster::{ClusterAccess, KindProvider};
 use crate::install::Istioctl;
-use crate::plan::{ImageTable, PlannedCell};
+use crate::plan::{ImageTable, PlannedCell, group_cells};
 use crate::scenario::Scenario;
 
 /// Where clusters come from.
@@ -134,19 +134,36 @@ pub enum ProgressEvent {
 /// Where progress goes (a terminal's bars or plain lines: the CLI decides).
 pub type Progress = Arc<dyn Fn(ProgressEvent) + Send + Sync>;
 
-/// Runs every cell, `parallel` at a time, and returns their outcomes in plan order.
+/// Runs every cell, `parallel` at a time, and returns their outcomes in plan order. Cells that
+/// boot the same cluster and run the same thing ([`group_cells`]: from 1.33, gate on and
+/// default) run once; the others of the group are reported from that run under their own names.
 pub async fn run_all(
     config: &RunConfig,
     created: &Created,
     progress: &Progress,
 ) -> Vec<CellOutcome> {
-    let mut outcomes: Vec<(usize, CellOutcome)> = futures::stream::iter(
-        config.cells.iter().enumerate(),
-    )
-    .map(|(index, cell)| async move { (index, run_cell(config, cell, created, progress).await) })
-    .buffer_unordered(config.parallel.max(1))
-    .collect()
-    .await;
+    let groups = group_cells(&config.cells);
+    let ran: Vec<(usize, CellOutcome)> = futures::stream::iter(groups.iter().map(|g| g.runs))
+        .map(|index| async move {
+            let cell = &config.cells[index];
+            (index, run_cell(config, cell, created, progress).await)
+        })
+        .buffer_unordered(config.parallel.max(1))
+        .collect()
+        .await;
+    let mut outcomes: Vec<(usize, CellOutcome)> = Vec::new();
+    for (index, outcome) in ran {
+        let group = groups.iter().find(|g| g.runs == index);
+        for &also in group.map(|g| g.also.as_slice()).unwrap_or_default() {
+            let stand_in = outcome.stand_in_for(&config.cells[also], &config.artifacts);
+            progress(ProgressEvent::Note {
+                cell: stand_in.slug.clone(),
+                text: format!("same cluster as {}: reported from its run", outcome.slug),
+            });
+            outcomes.push((also, stand_in));
+        }
+        outcomes.push((index, outcome));
+    }
     outcomes.sort_by_key(|(index, _)| *index);
     outcomes.into_iter().map(|(_, outcome)| outcome).collect()
 }
