@@ -17,7 +17,7 @@ use crate::install::Istioctl;
 use crate::plan::{InjectorSpec, K8sVersion, PlannedCell};
 use crate::report::{
     BrokenCell, Colour, CompatCell, CompatResult, JsonSink, JunitSink, MarkdownSink, Reporter,
-    TerminalSink, compat_markdown,
+    TerminalSink, compat_markdown, repeat_markdown,
 };
 use crate::run::{CellOutcome, Created, Provider, RunConfig, new_run_id, run_all};
 use crate::scenario::Scenario;
@@ -40,6 +40,11 @@ pub(super) struct RunOpts {
     /// How many cells (clusters) run at once.
     #[arg(long, default_value_t = 1, value_name = "N")]
     parallel: usize,
+    /// Run the whole matrix N times (fresh clusters each time) and report, per check, how many
+    /// runs met its expectation (repeat.md): flakiness as a number. Each run's own reports go
+    /// to <artifacts>/run-<i>/.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    repeat: usize,
     /// Keep a failed cell's cluster (or namespaces) and print how to inspect and remove it.
     #[arg(long)]
     keep_on_failure: bool,
@@ -69,6 +74,12 @@ impl RunOpts {
     pub(super) fn exec(self) -> Result<(), ExpectedError> {
         if self.matrix.k8s.is_empty() {
             return Err(ExpectedError::NoVersions);
+        }
+        if self.repeat == 0 {
+            return Err(ExpectedError::BadFlag {
+                flag: "--repeat",
+                reason: "must be at least 1".to_owned(),
+            });
         }
         if self.parallel == 0 {
             return Err(ExpectedError::BadFlag {
@@ -109,8 +120,9 @@ impl RunOpts {
             source,
         })?;
         let node_image_map = images.node_images.clone();
+        let repeat = self.repeat;
         let rt = runtime()?;
-        let outcomes = rt.block_on(async {
+        let runs: Vec<(PathBuf, Vec<CellOutcome>)> = rt.block_on(async {
             let provider = match (&self.kubeconfig, kind_bin) {
                 (Some(kubeconfig), _) => Provider::Existing(ClusterAccess {
                     kubeconfig: kubeconfig.clone(),
@@ -122,31 +134,71 @@ impl RunOpts {
                 }
                 (None, None) => unreachable!("kind is found whenever there is no kubeconfig"),
             };
-            let config = RunConfig {
-                run_id: run_id.clone(),
-                cells,
-                scenarios,
-                images,
-                artifacts: artifacts.clone(),
-                parallel: self.parallel,
-                keep_on_failure: self.keep_on_failure,
-                keep_cluster: false,
-                provider,
-                istioctl,
-                scenario_timeout: Duration::from_secs(self.scenario_timeout),
-            };
-            eprintln!(
-                "run {run_id}: {} cell(s) x {} scenario(s), {} at a time; artifacts in {}",
-                config.cells.len(),
-                config.scenarios.len(),
-                config.parallel,
-                artifacts.display()
-            );
-            run_or_interrupt(&config).await
+            let mut runs = Vec::new();
+            for round in 1..=repeat {
+                // Each round has its own run id (cluster names, labels) and directory.
+                let (round_id, round_dir) = match repeat {
+                    1 => (run_id.clone(), artifacts.clone()),
+                    _ => (
+                        new_run_id(k8s_openapi::jiff::Timestamp::now(), std::process::id()),
+                        artifacts.join(format!("run-{round}")),
+                    ),
+                };
+                let config = RunConfig {
+                    run_id: round_id.clone(),
+                    cells: cells.clone(),
+                    scenarios: scenarios.clone(),
+                    images: images.clone(),
+                    artifacts: round_dir.clone(),
+                    parallel: self.parallel,
+                    keep_on_failure: self.keep_on_failure,
+                    keep_cluster: false,
+                    provider: provider.clone(),
+                    istioctl: istioctl.clone(),
+                    scenario_timeout: Duration::from_secs(self.scenario_timeout),
+                };
+                let of = match repeat {
+                    1 => String::new(),
+                    _ => format!(" (round {round} of {repeat})"),
+                };
+                eprintln!(
+                    "run {round_id}{of}: {} cell(s) x {} scenario(s), {} at a time; artifacts in {}",
+                    config.cells.len(),
+                    config.scenarios.len(),
+                    config.parallel,
+                    round_dir.display()
+                );
+                runs.push((round_dir, run_or_interrupt(&config).await?));
+            }
+            Ok::<_, ExpectedError>(runs)
         })?;
         let node_images = |k8s| node_image_map.get(&k8s).cloned();
-        write_compat(&artifacts, &outcomes, &refused, node_images)?;
-        report(&artifacts, &outcomes)
+        if let [(dir, outcomes)] = runs.as_slice() {
+            write_compat(dir, outcomes, &refused, node_images)?;
+            return report(dir, outcomes);
+        }
+        // Every round's own reports, then the tally; the exit status is the worst round's.
+        let mut worst = Ok(());
+        for (dir, outcomes) in &runs {
+            write_compat(dir, outcomes, &refused, node_images)?;
+            if let Err(err) = report(dir, outcomes)
+                && (worst.is_ok() || matches!(err, ExpectedError::RunSetup { .. }))
+            {
+                worst = Err(err);
+            }
+        }
+        let verdicts: Vec<Vec<_>> = runs
+            .iter()
+            .map(|(_, outcomes)| outcomes.iter().filter_map(|o| o.verdict.clone()).collect())
+            .collect();
+        let tally = repeat_markdown(&verdicts);
+        let path = artifacts.join("repeat.md");
+        std::fs::write(&path, &tally).map_err(|source| ExpectedError::WriteFile {
+            path: path.display().to_string(),
+            source,
+        })?;
+        eprintln!("\n{tally}\nrepeat report: {}", path.display());
+        worst
     }
 }
 
