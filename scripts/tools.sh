@@ -35,6 +35,27 @@ ensure_nextest() {
   fi
 }
 
+# Headless Chromium and its WebDriver for the timeline page's browser tests
+# (harness/tests/timeline_browser.rs): Debian's chromium and chromium-driver, installed with apt
+# when missing (through sudo when not root, as on GitHub's runners). Exports
+# SIDECAR_E2E_CHROMEDRIVER and SIDECAR_E2E_CHROMIUM unless they are already set.
+ensure_chromium() {
+  if [ -z "${SIDECAR_E2E_CHROMEDRIVER:-}" ] && { ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; }; then
+    command -v apt-get >/dev/null || die "chromium and chromedriver are needed for the timeline tests; install them with your package manager, or set SIDECAR_E2E_CHROMEDRIVER and SIDECAR_E2E_CHROMIUM"
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    echo "installing chromium and chromium-driver from Debian" >&2
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium chromium-driver >/dev/null \
+      || die "apt-get could not install chromium chromium-driver"
+  fi
+  export SIDECAR_E2E_CHROMEDRIVER="${SIDECAR_E2E_CHROMEDRIVER:-$(command -v chromedriver)}"
+  [ -x "$SIDECAR_E2E_CHROMEDRIVER" ] || die "SIDECAR_E2E_CHROMEDRIVER=$SIDECAR_E2E_CHROMEDRIVER is not an executable"
+  if [ -z "${SIDECAR_E2E_CHROMIUM:-}" ] && command -v chromium >/dev/null; then
+    export SIDECAR_E2E_CHROMIUM="$(command -v chromium)"
+  fi
+}
+
 # What `sidecar-e2e images build` needs besides Go and Docker: Debian's mmdebstrap (root
 # filesystems), libseccomp-dev (runc), jq and gcc.
 ensure_offline_build_tools() {
