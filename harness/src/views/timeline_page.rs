@@ -18,7 +18,7 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin:
 h1 { font-size: 24px; margin: 8px 0 4px; } h2 { font-size: 19px; margin: 28px 0 6px; }
 p.lede, p.note { margin: 4px 0; color: #333; max-width: 80ch; }
 nav a { margin-right: 14px; }
-figure { margin: 10px 0 24px; } figcaption { font-size: 14px; color: #333; margin: 4px 0 8px; }
+figure { margin: 10px 0 24px; padding: 6px 8px; background: #fff; } figcaption { font-size: 14px; color: #333; margin: 4px 0 8px; }
 svg.timeline, svg.legend { display: block; max-width: 100%; height: auto; }
 svg text { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; fill: #111; }
 .tick { font-size: 12px; fill: #333; } .grid { stroke: #e4e4e4; stroke-width: 1; }
