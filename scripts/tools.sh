@@ -36,11 +36,16 @@ ensure_nextest() {
 }
 
 # Headless Chromium and its WebDriver for the timeline page's browser tests
-# (harness/tests/timeline_browser.rs): Debian's chromium and chromium-driver, installed with apt
-# when missing (through sudo when not root, as on GitHub's runners). Exports
+# (harness/tests/timeline_browser.rs). A chromedriver with a Chromium or Chrome beside it is used
+# as found (GitHub's Ubuntu runners ship Chrome and its driver); otherwise Debian's chromium and
+# chromium-driver are installed with apt (through sudo when not root). Exports
 # SIDECAR_E2E_CHROMEDRIVER and SIDECAR_E2E_CHROMIUM unless they are already set.
+browser_binary() {
+  command -v chromium || command -v chromium-browser || command -v google-chrome || true
+}
+
 ensure_chromium() {
-  if [ -z "${SIDECAR_E2E_CHROMEDRIVER:-}" ] && { ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; }; then
+  if [ -z "${SIDECAR_E2E_CHROMEDRIVER:-}" ] && { ! command -v chromedriver >/dev/null || [ -z "$(browser_binary)" ]; }; then
     command -v apt-get >/dev/null || die "chromium and chromedriver are needed for the timeline tests; install them with your package manager, or set SIDECAR_E2E_CHROMEDRIVER and SIDECAR_E2E_CHROMIUM"
     local sudo=()
     [ "$(id -u)" -eq 0 ] || sudo=(sudo)
@@ -51,8 +56,8 @@ ensure_chromium() {
   fi
   export SIDECAR_E2E_CHROMEDRIVER="${SIDECAR_E2E_CHROMEDRIVER:-$(command -v chromedriver)}"
   [ -x "$SIDECAR_E2E_CHROMEDRIVER" ] || die "SIDECAR_E2E_CHROMEDRIVER=$SIDECAR_E2E_CHROMEDRIVER is not an executable"
-  if [ -z "${SIDECAR_E2E_CHROMIUM:-}" ] && command -v chromium >/dev/null; then
-    export SIDECAR_E2E_CHROMIUM="$(command -v chromium)"
+  if [ -z "${SIDECAR_E2E_CHROMIUM:-}" ] && [ -n "$(browser_binary)" ]; then
+    export SIDECAR_E2E_CHROMIUM="$(browser_binary)"
   fi
 }
 
