@@ -4,7 +4,7 @@
 //! reader checks by eye, from the geometry the browser laid out (`getBoundingClientRect`):
 //! one lane per container, the proxy running before the app only in the native cell, the Job's
 //! pod finished in the native cell and still running in the legacy one, nothing drawn outside
-//! the page. Each page's screenshot is kept in `target/timeline-browser/`.
+//! the page, no label too small to read at a laptop's 1280 px. Each page's screenshot is kept in `target/timeline-browser/`.
 //!
 //! No chromedriver is a failure, never a skip: these tests run in the default profile.
 
@@ -153,7 +153,9 @@ for (const el of document.querySelectorAll('body *')) {
                  (el.textContent || '').slice(0, 40));
   }
 }
-return { cells, outside, page,
+const texts = [...document.querySelectorAll('svg.timeline text, svg.legend text')]
+  .map(t => t.getBoundingClientRect().height).filter(h => h > 0);
+return { cells, outside, page, smallestText: Math.min(...texts),
          scrollWidth: document.documentElement.scrollWidth };
 "#;
 
@@ -289,6 +291,9 @@ async fn the_pages_show_native_beside_legacy_as_a_reader_sees_them() {
             m["scrollWidth"].as_f64() <= m["page"]["width"].as_f64(),
             "{scenario}: the page scrolls sideways at 1280 px: {m}"
         );
+        // Legible on a laptop: at 1280 px no label is drawn smaller than 10 px high.
+        let smallest = m["smallestText"].as_f64().unwrap_or(0.0);
+        assert!(smallest >= 10.0, "{scenario}: text {smallest} px high");
         keep_screenshot(&client, scenario).await;
     }
     client.close().await.expect("session closed");
