@@ -329,15 +329,23 @@ fn live_path(cell: &str, scenario: &str) -> std::path::PathBuf {
 fn verify_draws_several_recordings_on_one_timeline_page() {
     let dir = tempfile::tempdir().expect("temp dir");
     let html = dir.path().join("timeline.html");
+    let summary = dir.path().join("summary.md");
     let out = Command::new(BIN)
         .args(["verify", "--color", "never", "--html"])
         .arg(&html)
+        .arg("--markdown")
+        .arg(&summary)
         .arg("--recording")
         .arg(live_path("1-32-on-builtin-auto", "job"))
         .arg(live_path("1-32-off-builtin-auto", "job"))
         .output()
         .expect("run verify");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let markdown = std::fs::read_to_string(&summary).expect("summary written");
+    assert!(
+        markdown.contains("[Container timelines](timeline.html)"),
+        "linked beside it: {markdown}"
+    );
     let stdout = text(&out.stdout);
     assert!(
         stdout.ends_with(&format!("timeline: {}\n", html.display())),

@@ -94,7 +94,11 @@ impl VerifyOpts {
             reporter = reporter.with_sink(JunitSink::new(create(path)?, label(path)));
         }
         if let Some(path) = &self.markdown {
-            reporter = reporter.with_sink(MarkdownSink::new(create(path)?, label(path)));
+            let mut sink = MarkdownSink::new(create(path)?, label(path));
+            if let Some(html) = &self.html {
+                sink = sink.with_timeline(link_from(path, html));
+            }
+            reporter = reporter.with_sink(sink);
         }
         if let Some(path) = &self.json {
             reporter = reporter.with_sink(JsonSink::new(create(path)?, label(path)));
@@ -109,6 +113,15 @@ impl VerifyOpts {
 
 fn label(path: &Path) -> String {
     path.display().to_string()
+}
+
+/// How the Markdown at `from` links `to`: its file name when both are in one directory (as in a
+/// run's artifacts), else the path as given.
+fn link_from(from: &Path, to: &Path) -> String {
+    match (from.parent(), to.parent(), to.file_name()) {
+        (Some(a), Some(b), Some(name)) if a == b => name.to_string_lossy().into_owned(),
+        _ => label(to),
+    }
 }
 
 fn create(path: &Path) -> Result<BufWriter<File>, ExpectedError> {
