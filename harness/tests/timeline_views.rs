@@ -119,6 +119,23 @@ fn the_native_proxy_is_stopped_after_the_app_and_never_drawn_gone_before_its_sig
         .iter()
         .find(|m| m.kind == MarkKind::Sigterm && !m.approximate)
         .expect("Envoy's `caught ENVOY_SIGTERM` line");
+    // The kubelet's Killing event for the sidecar came at deletion; Envoy's own line is when
+    // the signal reached it, after the app had gone.
+    assert!(
+        !proxy
+            .marks
+            .iter()
+            .any(|m| m.kind == MarkKind::Sigterm && m.approximate),
+        "{:#?}",
+        proxy.marks
+    );
+    assert!(
+        pod.lanes[1]
+            .marks
+            .iter()
+            .any(|m| m.kind == MarkKind::Sigterm),
+        "the app's SIGTERM, from the kubelet's Killing event"
+    );
     let exit = proxy
         .spans
         .iter()

@@ -59,6 +59,7 @@ pub fn add_marks(lanes: &mut ScenarioLanes, recorded: &ScenarioRecording) {
             };
             if lane.proxy {
                 add_proxy_lines(lane, &log.text, zero);
+                prefer_the_process_sigterm(lane);
             }
             add_evidence(lane, &log.text, log.previous, zero);
         }
@@ -165,6 +166,27 @@ fn add_proxy_lines(lane: &mut Lane, text: &str, zero: Timestamp) {
                 approximate: false,
             });
         }
+    }
+}
+
+/// The kubelet's `Killing` event says it began stopping the container, and is placed only by
+/// arrival; a native sidecar gets its SIGTERM later, once the app containers have exited. When the
+/// process logged the signal itself, that line is the SIGTERM, and the event stays an event.
+fn prefer_the_process_sigterm(lane: &mut Lane) {
+    if !lane
+        .marks
+        .iter()
+        .any(|m| m.kind == MarkKind::Sigterm && !m.approximate)
+    {
+        return;
+    }
+    for mark in lane
+        .marks
+        .iter_mut()
+        .filter(|m| m.kind == MarkKind::Sigterm && m.approximate)
+    {
+        mark.kind = MarkKind::Event { warning: false };
+        mark.label = "Killing".to_owned();
     }
 }
 

@@ -75,6 +75,9 @@ fn moments(cells: &[FigureCell]) -> Vec<f64> {
     let mut times = Vec::new();
     for cell in cells {
         times.push(cell.lanes.end);
+        if !cell.lanes.pods.is_empty() {
+            times.extend(cell.lanes.controller_events.iter().map(|m| m.at));
+        }
         for pod in &cell.lanes.pods {
             times.push(pod.created);
             times.extend(pod.deleted);
@@ -93,11 +96,18 @@ fn cell_height(cell: &FigureCell) -> f64 {
     let body: f64 = if cell.lanes.pods.is_empty() {
         20.0 + 18.0 * (cell.apply_errors.len() + cell.lanes.controller_events.len()).min(5) as f64
     } else {
-        cell.lanes
-            .pods
-            .iter()
-            .map(|p| POD_ROW + LANE * p.lanes.len() as f64)
-            .sum()
+        let controllers = if cell.lanes.controller_events.is_empty() {
+            0.0
+        } else {
+            POD_ROW
+        };
+        controllers
+            + cell
+                .lanes
+                .pods
+                .iter()
+                .map(|p| POD_ROW + LANE * p.lanes.len() as f64)
+                .sum::<f64>()
     };
     CELL_HEAD + body.max(24.0)
 }
@@ -224,6 +234,17 @@ fn draw_cell(cell: &FigureCell, axis: &TimeAxis, top: f64) -> Group {
         }
         return g;
     }
+    if !cell.lanes.controller_events.is_empty() {
+        // The Job's or ReplicaSet's own events (SuccessfulCreate, FailedCreate, …) on a row of
+        // their own, above the pods they made.
+        let mut row = Group::new().set("class", "controllers");
+        row.append(text(12.0, y + 19.0, "controllers", "pod-name"));
+        for mark in draw_marks(&cell.lanes.controller_events, axis, y - 2.0) {
+            row.append(mark);
+        }
+        g.append(row);
+        y += POD_ROW;
+    }
     for pod in &cell.lanes.pods {
         g.append(draw_pod(pod, axis, y, cell.lanes.end));
         y += POD_ROW + LANE * pod.lanes.len() as f64;
@@ -270,9 +291,8 @@ fn draw_pod(pod: &PodLanes, axis: &TimeAxis, top: f64, end: f64) -> Group {
             .set("class", "created")
             .add(Title::new(format!("pod created at {:.1} s", pod.created))),
     );
-    let mut labels = Labels::default();
-    for mark in &pod.marks {
-        g.append(draw_mark(mark, axis, top + 2.0, &mut labels));
+    for mark in draw_marks(&pod.marks, axis, top + 2.0) {
+        g.append(mark);
     }
     match &pod.end {
         PodEnd::Finished { at, phase } => {
@@ -392,9 +412,8 @@ fn draw_lane(lane: &Lane, pod: &str, axis: &TimeAxis, top: f64) -> Group {
             g.append(text(x0 + 4.0, y + 13.0, label, "span-label"));
         }
     }
-    let mut labels = Labels::default();
-    for mark in &lane.marks {
-        g.append(draw_mark(mark, axis, top, &mut labels));
+    for mark in draw_marks(&lane.marks, axis, top) {
+        g.append(mark);
     }
     g
 }
@@ -402,11 +421,11 @@ fn draw_lane(lane: &Lane, pod: &str, axis: &TimeAxis, top: f64) -> Group {
 /// Where mark labels already are on one row, so they do not overprint each other.
 #[derive(Default)]
 struct Labels {
-    right_edge: f64,
+    taken: Vec<(f64, f64)>,
 }
 
 impl Labels {
-    /// The x to draw a label of `chars` at, if it fits after the previous one.
+    /// The x and anchor to draw a label of `chars` at, if it overlaps none placed before.
     fn place(&mut self, x: f64, chars: usize) -> Option<(f64, &'static str)> {
         let width = CHAR_W * 0.9 * chars as f64;
         let (start, anchor) = if x + width > WIDTH - 4.0 {
@@ -414,12 +433,39 @@ impl Labels {
         } else {
             (x, "start")
         };
-        if start < self.right_edge + 4.0 || start < PLOT_LEFT - 10.0 {
+        let end = start + width;
+        let overlaps = self
+            .taken
+            .iter()
+            .any(|(a, b)| start < b + 4.0 && end + 4.0 > *a);
+        if overlaps || start < PLOT_LEFT - 10.0 {
             return None;
         }
-        self.right_edge = start + width;
+        self.taken.push((start, end));
         Some((if anchor == "end" { x } else { start }, anchor))
     }
+}
+
+/// Which marks get their label first when labels would collide: what the reader came for
+/// (requests, SIGTERM, the proxy's log) before the kubelet's routine events.
+fn label_rank(kind: MarkKind) -> u8 {
+    match kind {
+        MarkKind::Request { .. } | MarkKind::Sigterm => 0,
+        MarkKind::AccessLog | MarkKind::Restart => 1,
+        MarkKind::Event { warning: true } | MarkKind::Step => 2,
+        MarkKind::Event { warning: false } | MarkKind::Exit => 3,
+    }
+}
+
+/// Draws `marks` on a row whose top is `top`, labelling the most telling first.
+fn draw_marks(marks: &[Mark], axis: &TimeAxis, top: f64) -> Vec<Group> {
+    let mut order: Vec<&Mark> = marks.iter().collect();
+    order.sort_by_key(|m| label_rank(m.kind));
+    let mut labels = Labels::default();
+    order
+        .into_iter()
+        .map(|mark| draw_mark(mark, axis, top, &mut labels))
+        .collect()
 }
 
 /// A mark on a row whose top is `top`: a symbol, a label above when there is room, and its
