@@ -1,5 +1,5 @@
 //! `sidecar-e2e verify`: judge recordings offline and report them; `--html` draws their container
-//! timelines on one page (give the gate-on and gate-off recordings to see them side by side).
+//! timelines on one page (give the gate-on and gate-off recordings to see them one above the other).
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal};
@@ -31,7 +31,7 @@ pub(super) struct VerifyOpts {
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// Also draw every pod's containers on a timeline, as one self-contained HTML page here
-    /// (the cells of one Kubernetes version side by side, per scenario).
+    /// (per scenario, the cells of one Kubernetes version one above the other on one time axis).
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
     /// Colour the table: auto (on a terminal), always, never.

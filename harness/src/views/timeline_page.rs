@@ -156,7 +156,7 @@ pub fn timeline_html(recordings: &[Recording]) -> String {
         "\n<h1>sidecar-e2e: container timelines</h1>\n<p class=\"lede\">What native sidecars \
          change is order in time: the proxy up before the app, the app gone before the proxy, a \
          Job's pod finished instead of lingering. Each figure puts the cells of one Kubernetes \
-         version side by side on one time axis: seconds from the cell's first pod's creation. \
+         version one above the other, on one time axis: seconds from the cell's first pod's creation. \
          Hover any bar or mark for its details.</p>\n<p class=\"note\">Clocks: the kubelet's \
          start and exit times have one-second resolution; probe results and phases are drawn \
          when the watch delivered them; events carry no time, so they are drawn where they \
