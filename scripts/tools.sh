@@ -35,6 +35,32 @@ ensure_nextest() {
   fi
 }
 
+# Headless Chromium and its WebDriver for the timeline page's browser tests
+# (harness/tests/timeline_browser.rs). A chromedriver with a Chromium or Chrome beside it is used
+# as found (GitHub's Ubuntu runners ship Chrome and its driver); otherwise Debian's chromium and
+# chromium-driver are installed with apt (through sudo when not root). Exports
+# SIDECAR_E2E_CHROMEDRIVER and SIDECAR_E2E_CHROMIUM unless they are already set.
+browser_binary() {
+  command -v chromium || command -v chromium-browser || command -v google-chrome || true
+}
+
+ensure_chromium() {
+  if [ -z "${SIDECAR_E2E_CHROMEDRIVER:-}" ] && { ! command -v chromedriver >/dev/null || [ -z "$(browser_binary)" ]; }; then
+    command -v apt-get >/dev/null || die "chromium and chromedriver are needed for the timeline tests; install them with your package manager, or set SIDECAR_E2E_CHROMEDRIVER and SIDECAR_E2E_CHROMIUM"
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    echo "installing chromium and chromium-driver from Debian" >&2
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium chromium-driver >/dev/null \
+      || die "apt-get could not install chromium chromium-driver"
+  fi
+  export SIDECAR_E2E_CHROMEDRIVER="${SIDECAR_E2E_CHROMEDRIVER:-$(command -v chromedriver)}"
+  [ -x "$SIDECAR_E2E_CHROMEDRIVER" ] || die "SIDECAR_E2E_CHROMEDRIVER=$SIDECAR_E2E_CHROMEDRIVER is not an executable"
+  if [ -z "${SIDECAR_E2E_CHROMIUM:-}" ] && [ -n "$(browser_binary)" ]; then
+    export SIDECAR_E2E_CHROMIUM="$(browser_binary)"
+  fi
+}
+
 # What `sidecar-e2e images build` needs besides Go and Docker: Debian's mmdebstrap (root
 # filesystems), libseccomp-dev (runc), jq and gcc.
 ensure_offline_build_tools() {

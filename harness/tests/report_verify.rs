@@ -315,3 +315,77 @@ fn example_recording_is_current_and_passes_verify() {
         .expect("run verify");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }
+
+fn live_path(cell: &str, scenario: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/recordings/live-1.32")
+        .join(cell)
+        .join(format!("{scenario}.json"))
+}
+
+/// `verify --html` over the gate-on and gate-off recordings of one scenario: one page with both
+/// cells, named on the terminal.
+#[test]
+fn verify_draws_several_recordings_on_one_timeline_page() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let html = dir.path().join("timeline.html");
+    let summary = dir.path().join("summary.md");
+    let out = Command::new(BIN)
+        .args(["verify", "--color", "never", "--html"])
+        .arg(&html)
+        .arg("--markdown")
+        .arg(&summary)
+        .arg("--recording")
+        .arg(live_path("1-32-on-builtin-auto", "job"))
+        .arg(live_path("1-32-off-builtin-auto", "job"))
+        .output()
+        .expect("run verify");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let markdown = std::fs::read_to_string(&summary).expect("summary written");
+    assert!(
+        markdown.contains("[Container timelines](timeline.html)"),
+        "linked beside it: {markdown}"
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.ends_with(&format!("timeline: {}\n", html.display())),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 cells:"), "both judged: {stdout}");
+    let page = std::fs::read_to_string(&html).expect("the page is written");
+    assert_eq!(
+        page.matches("<g class=\"cell\"").count(),
+        2,
+        "one figure, two cells"
+    );
+    assert_eq!(page.matches("<section ").count(), 1, "one scenario");
+    assert!(page.contains("data-gate=\"on\"") && page.contains("data-gate=\"off\""));
+}
+
+/// A file that is not a recording among good ones: a clear error, exit 2, no page.
+#[test]
+fn verify_html_rejects_a_file_that_is_not_a_recording() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bogus = dir.path().join("notes.json");
+    std::fs::write(&bogus, "{\"hello\": \"world\"}").expect("written");
+    let html = dir.path().join("timeline.html");
+    let out = Command::new(BIN)
+        .args(["verify", "--color", "never", "--html"])
+        .arg(&html)
+        .arg("--recording")
+        .arg(live_path("1-32-on-builtin-auto", "job"))
+        .arg(&bogus)
+        .output()
+        .expect("run verify");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{} is not a sidecar-e2e recording",
+            bogus.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!html.exists(), "no page from a bad input");
+}

@@ -17,7 +17,7 @@ use crate::install::Istioctl;
 use crate::plan::{InjectorSpec, K8sVersion, PlannedCell};
 use crate::report::{
     BrokenCell, Colour, CompatCell, CompatResult, JsonSink, JunitSink, MarkdownSink, Reporter,
-    TerminalSink, compat_markdown, repeat_markdown,
+    TerminalSink, TimelineSink, compat_markdown, repeat_markdown,
 };
 use crate::run::{CellOutcome, Created, Provider, RunConfig, new_run_id, run_all};
 use crate::scenario::Scenario;
@@ -335,7 +335,11 @@ pub(super) fn istioctl_for(
         .map_err(|err: MissingTool| ExpectedError::MissingTool(err))
 }
 
-/// The terminal table, `junit.xml`, `summary.md` and `verdicts.json`; setup failures after.
+/// The timeline page in the artifacts directory, linked from `summary.md` beside it.
+const TIMELINE: &str = "timeline.html";
+
+/// The terminal table, `junit.xml`, `summary.md`, `verdicts.json` and `timeline.html`; setup
+/// failures after.
 fn report(artifacts: &Path, outcomes: &[CellOutcome]) -> Result<(), ExpectedError> {
     let colour = if std::io::stdout().is_terminal() {
         Colour::Ansi
@@ -355,11 +359,20 @@ fn report(artifacts: &Path, outcomes: &[CellOutcome]) -> Result<(), ExpectedErro
     let (junit, junit_path) = create("junit.xml")?;
     let (markdown, markdown_path) = create("summary.md")?;
     let (json, json_path) = create("verdicts.json")?;
+    let (timeline, timeline_path) = create(TIMELINE)?;
+    let recordings = outcomes
+        .iter()
+        .filter_map(|o| o.recording.clone())
+        .collect();
     let mut reporter = Reporter::new()
-        .with_sink(TerminalSink::new(Stdout, "standard output", colour))
+        .with_sink(
+            TerminalSink::new(Stdout, "standard output", colour)
+                .with_timeline(timeline_path.clone()),
+        )
         .with_sink(JunitSink::new(junit, junit_path))
-        .with_sink(MarkdownSink::new(markdown, markdown_path.clone()))
-        .with_sink(JsonSink::new(json, json_path));
+        .with_sink(MarkdownSink::new(markdown, markdown_path.clone()).with_timeline(TIMELINE))
+        .with_sink(JsonSink::new(json, json_path))
+        .with_sink(TimelineSink::new(timeline, timeline_path, recordings));
     for outcome in outcomes {
         if let Some(verdict) = &outcome.verdict {
             reporter
@@ -398,4 +411,53 @@ fn report(artifacts: &Path, outcomes: &[CellOutcome]) -> Result<(), ExpectedErro
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recording::Recording;
+    use crate::verdict::judge;
+
+    fn live(cell: &str) -> Recording {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/recordings/live-1.32")
+            .join(cell)
+            .join("job.json");
+        let text = std::fs::read_to_string(&path).expect("a committed recording");
+        Recording::from_json(&text, "job.json").expect("a recording")
+    }
+
+    #[test]
+    fn the_run_writes_the_timeline_beside_the_summary_that_links_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let outcomes: Vec<CellOutcome> = ["1-32-on-builtin-auto", "1-32-off-builtin-auto"]
+            .into_iter()
+            .map(|slug| {
+                let recording = live(slug);
+                CellOutcome {
+                    cell: recording.cell,
+                    slug: slug.to_owned(),
+                    verdict: Some(judge(&recording).expect("judgeable")),
+                    recording: Some(recording),
+                    setup_failures: vec![],
+                    timings: vec![],
+                    kept: None,
+                    same_cluster_as: None,
+                }
+            })
+            .collect();
+        report(dir.path(), &outcomes).expect("every check passes");
+        let page = std::fs::read_to_string(dir.path().join("timeline.html")).expect("written");
+        assert!(page.contains("data-gate=\"on\"") && page.contains("data-gate=\"off\""));
+        assert!(
+            page.contains("data-pod=\"job-b8rkr\""),
+            "the native Job's pod"
+        );
+        let summary = std::fs::read_to_string(dir.path().join("summary.md")).expect("written");
+        assert!(
+            summary.starts_with("# sidecar-e2e\n\n[Container timelines](timeline.html)"),
+            "{summary}"
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! `sidecar-e2e verify`: judge a recording offline and report it.
+//! `sidecar-e2e verify`: judge recordings offline and report them; `--html` draws their container
+//! timelines on one page (give the gate-on and gate-off recordings to see them one above the other).
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal};
@@ -9,14 +10,17 @@ use clap::ValueEnum;
 use super::errors::ExpectedError;
 use super::output::Stdout;
 use crate::recording::Recording;
-use crate::report::{Colour, JsonSink, JunitSink, MarkdownSink, Reporter, TerminalSink};
+use crate::report::{
+    Colour, JsonSink, JunitSink, MarkdownSink, Reporter, TerminalSink, TimelineSink,
+};
 use crate::verdict::judge;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct VerifyOpts {
-    /// The recording (JSON) to check.
-    #[arg(long, value_name = "FILE")]
-    recording: PathBuf,
+    /// The recording(s) (JSON) to check: `--recording on/job.json off/job.json`, or the flag
+    /// repeated.
+    #[arg(long, value_name = "FILE", required = true, num_args = 1..)]
+    recording: Vec<PathBuf>,
     /// Also write JUnit XML here (one testcase per cell x scenario).
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -26,6 +30,10 @@ pub(super) struct VerifyOpts {
     /// Also write the verdicts as JSON here: every check with its status and evidence.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Also draw every pod's containers on a timeline, as one self-contained HTML page here
+    /// (per scenario, the cells of one Kubernetes version one above the other on one time axis).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Colour the table: auto (on a terminal), always, never.
     #[arg(long, value_enum, default_value_t = ColourArg::Auto)]
     color: ColourArg,
@@ -40,19 +48,26 @@ enum ColourArg {
 
 impl VerifyOpts {
     pub(super) fn exec(self) -> Result<(), ExpectedError> {
-        let path = label(&self.recording);
-        let text = std::fs::read_to_string(&self.recording).map_err(|source| {
-            ExpectedError::ReadRecording {
-                path: path.clone(),
-                source,
-            }
-        })?;
-        let recording = Recording::from_json(&text, &path).map_err(ExpectedError::Recording)?;
-        let verdict = judge(&recording).map_err(ExpectedError::Verdict)?;
-        let mut reporter = self.reporter()?;
-        reporter
-            .cell_judged(&verdict)
-            .map_err(ExpectedError::Report)?;
+        // Every file is read and judged before anything is reported: one bad file stops it all.
+        let mut recordings = Vec::new();
+        let mut verdicts = Vec::new();
+        for file in &self.recording {
+            let path = label(file);
+            let text =
+                std::fs::read_to_string(file).map_err(|source| ExpectedError::ReadRecording {
+                    path: path.clone(),
+                    source,
+                })?;
+            let recording = Recording::from_json(&text, &path).map_err(ExpectedError::Recording)?;
+            verdicts.push(judge(&recording).map_err(ExpectedError::Verdict)?);
+            recordings.push(recording);
+        }
+        let mut reporter = self.reporter(recordings)?;
+        for verdict in &verdicts {
+            reporter
+                .cell_judged(verdict)
+                .map_err(ExpectedError::Report)?;
+        }
         let summary = reporter.finish().map_err(ExpectedError::Report)?;
         if !summary.succeeded() {
             return Err(ExpectedError::ChecksFailed {
@@ -63,23 +78,34 @@ impl VerifyOpts {
     }
 
     /// The terminal, and a sink per report file asked for.
-    fn reporter(&self) -> Result<Reporter, ExpectedError> {
+    fn reporter(&self, recordings: Vec<Recording>) -> Result<Reporter, ExpectedError> {
         let colour = match self.color {
             ColourArg::Always => Colour::Ansi,
             ColourArg::Never => Colour::Plain,
             ColourArg::Auto if std::io::stdout().is_terminal() => Colour::Ansi,
             ColourArg::Auto => Colour::Plain,
         };
-        let mut reporter =
-            Reporter::new().with_sink(TerminalSink::new(Stdout, "standard output", colour));
+        let mut terminal = TerminalSink::new(Stdout, "standard output", colour);
+        if let Some(path) = &self.html {
+            terminal = terminal.with_timeline(label(path));
+        }
+        let mut reporter = Reporter::new().with_sink(terminal);
         if let Some(path) = &self.junit {
             reporter = reporter.with_sink(JunitSink::new(create(path)?, label(path)));
         }
         if let Some(path) = &self.markdown {
-            reporter = reporter.with_sink(MarkdownSink::new(create(path)?, label(path)));
+            let mut sink = MarkdownSink::new(create(path)?, label(path));
+            if let Some(html) = &self.html {
+                sink = sink.with_timeline(link_from(path, html));
+            }
+            reporter = reporter.with_sink(sink);
         }
         if let Some(path) = &self.json {
             reporter = reporter.with_sink(JsonSink::new(create(path)?, label(path)));
+        }
+        if let Some(path) = &self.html {
+            reporter =
+                reporter.with_sink(TimelineSink::new(create(path)?, label(path), recordings));
         }
         Ok(reporter)
     }
@@ -87,6 +113,15 @@ impl VerifyOpts {
 
 fn label(path: &Path) -> String {
     path.display().to_string()
+}
+
+/// How the Markdown at `from` links `to`: its file name when both are in one directory (as in a
+/// run's artifacts), else the path as given.
+fn link_from(from: &Path, to: &Path) -> String {
+    match (from.parent(), to.parent(), to.file_name()) {
+        (Some(a), Some(b), Some(name)) if a == b => name.to_string_lossy().into_owned(),
+        _ => label(to),
+    }
 }
 
 fn create(path: &Path) -> Result<BufWriter<File>, ExpectedError> {

@@ -71,6 +71,14 @@ pub struct MarkdownSink<W> {
     target: String,
     verdicts: Vec<Verdict>,
     broken: Vec<BrokenCell>,
+    timeline: Option<String>,
+}
+
+/// The line that links the timeline page, `link` relative to the Markdown file.
+pub fn timeline_link(link: &str) -> String {
+    format!(
+        "\n[Container timelines]({link}): every pod's containers, native beside legacy, on one time axis.\n"
+    )
 }
 
 /// The cells that could not be set up, as a Markdown section (empty when there are none).
@@ -99,7 +107,14 @@ impl<W: std::io::Write> MarkdownSink<W> {
             target: target.into(),
             verdicts: Vec::new(),
             broken: Vec::new(),
+            timeline: None,
         }
+    }
+
+    /// Links the timeline page (`link` relative to the Markdown file) under the title.
+    pub fn with_timeline(mut self, link: impl Into<String>) -> Self {
+        self.timeline = Some(link.into());
+        self
     }
 }
 
@@ -115,7 +130,12 @@ impl<W: std::io::Write> Sink for MarkdownSink<W> {
                 Ok(())
             }
             ReportEvent::RunFinished { .. } => {
-                let text = markdown(&self.verdicts) + &broken_markdown(&self.broken);
+                let mut text = markdown(&self.verdicts) + &broken_markdown(&self.broken);
+                if let Some(link) = &self.timeline {
+                    // Right under the `# sidecar-e2e` title, before the cells.
+                    let at = text.find('\n').map_or(text.len(), |i| i + 1);
+                    text.insert_str(at, &timeline_link(link));
+                }
                 write_text(&mut self.out, &self.target, &text, true)
             }
         }

@@ -89,6 +89,7 @@ pub struct TerminalSink<W> {
     out: W,
     target: String,
     colour: Colour,
+    timeline: Option<String>,
 }
 
 impl<W: std::io::Write> TerminalSink<W> {
@@ -98,7 +99,14 @@ impl<W: std::io::Write> TerminalSink<W> {
             out,
             target: target.into(),
             colour,
+            timeline: None,
         }
+    }
+
+    /// Names the timeline page (`timeline.html`) at the end of the report, so a reader finds it.
+    pub fn with_timeline(mut self, path: impl Into<String>) -> Self {
+        self.timeline = Some(path.into());
+        self
     }
 }
 
@@ -121,22 +129,27 @@ impl<W: std::io::Write> Sink for TerminalSink<W> {
                 }
                 write_text(&mut self.out, &self.target, &text, true)
             }
-            // One cell's table already ends with its counts; several get a total.
-            ReportEvent::RunFinished { summary } if summary.cells + summary.broken > 1 => {
-                let mut text = format!(
-                    "\n{} cells: {} passed, {} failed, {} not applicable",
-                    summary.cells + summary.broken,
-                    summary.passed,
-                    summary.failed,
-                    summary.not_applicable
-                );
-                if summary.broken > 0 {
-                    text.push_str(&format!("; {} could not be set up", summary.broken));
+            ReportEvent::RunFinished { summary } => {
+                // One cell's table already ends with its counts; several get a total.
+                let mut text = String::new();
+                if summary.cells + summary.broken > 1 {
+                    text.push_str(&format!(
+                        "\n{} cells: {} passed, {} failed, {} not applicable",
+                        summary.cells + summary.broken,
+                        summary.passed,
+                        summary.failed,
+                        summary.not_applicable
+                    ));
+                    if summary.broken > 0 {
+                        text.push_str(&format!("; {} could not be set up", summary.broken));
+                    }
+                    text.push('\n');
                 }
-                text.push('\n');
+                if let Some(path) = &self.timeline {
+                    text.push_str(&format!("timeline: {path}\n"));
+                }
                 write_text(&mut self.out, &self.target, &text, true)
             }
-            ReportEvent::RunFinished { .. } => Ok(()),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The artifacts directory of a run: `<cell>/<scenario>.json` (one recording per cell x
 //! scenario, each re-checkable with `sidecar-e2e verify`), `<cell>/timings.json`,
 //! `<cell>/kind-config.yaml` and `<cell>/kubeconfig`, kind logs on failure; and at the top,
-//! `junit.xml` and `summary.md` (written by the report sinks).
+//! `junit.xml`, `summary.md`, `verdicts.json` and `timeline.html` (written by the report sinks:
+//! `cli/run.rs` opens them here).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
