@@ -12,7 +12,7 @@ use super::live::{interrupted, kind_binary, prepare_kind, runtime};
 use super::matrix::{MatrixOpts, image_table};
 use super::output::Stdout;
 use super::progress::stderr_progress;
-use crate::cluster::{ClusterAccess, MissingTool, find_tool};
+use crate::cluster::{ClusterAccess, HostCgroup, MissingTool, find_tool};
 use crate::install::Istioctl;
 use crate::plan::{InjectorSpec, K8sVersion, PlannedCell};
 use crate::report::{
@@ -122,7 +122,8 @@ impl RunOpts {
         let node_image_map = images.node_images.clone();
         let repeat = self.repeat;
         let rt = runtime()?;
-        let runs: Vec<(PathBuf, Vec<CellOutcome>)> = rt.block_on(async {
+        let (runs, host_cgroup): (Vec<(PathBuf, Vec<CellOutcome>)>, Option<HostCgroup>) =
+            rt.block_on(async {
             let provider = match (&self.kubeconfig, kind_bin) {
                 (Some(kubeconfig), _) => Provider::Existing(ClusterAccess {
                     kubeconfig: kubeconfig.clone(),
@@ -133,6 +134,10 @@ impl RunOpts {
                     Provider::Kind(kind)
                 }
                 (None, None) => unreachable!("kind is found whenever there is no kubeconfig"),
+            };
+            let host_cgroup = match &provider {
+                Provider::Kind(kind) => Some(kind.host_cgroup()),
+                Provider::Existing(_) => None,
             };
             let mut runs = Vec::new();
             for round in 1..=repeat {
@@ -170,17 +175,18 @@ impl RunOpts {
                 );
                 runs.push((round_dir, run_or_interrupt(&config).await?));
             }
-            Ok::<_, ExpectedError>(runs)
+            Ok::<_, ExpectedError>((runs, host_cgroup))
         })?;
         let node_images = |k8s| node_image_map.get(&k8s).cloned();
+        let notes = host_notes(host_cgroup, &cells_of(&runs));
         if let [(dir, outcomes)] = runs.as_slice() {
-            write_compat(dir, outcomes, &refused, node_images)?;
+            write_compat(dir, outcomes, &refused, node_images, &notes)?;
             return report(dir, outcomes);
         }
         // Every round's own reports, then the tally; the exit status is the worst round's.
         let mut worst = Ok(());
         for (dir, outcomes) in &runs {
-            write_compat(dir, outcomes, &refused, node_images)?;
+            write_compat(dir, outcomes, &refused, node_images, &notes)?;
             if let Err(err) = report(dir, outcomes)
                 && (worst.is_ok() || matches!(err, ExpectedError::RunSetup { .. }))
             {
@@ -202,13 +208,40 @@ impl RunOpts {
     }
 }
 
-/// `compat.md`: the version x gate grid of this run (refused cells with their reason), also
-/// printed to stderr.
+/// The minors the run's cells booted.
+fn cells_of(runs: &[(PathBuf, Vec<CellOutcome>)]) -> Vec<K8sVersion> {
+    runs.iter()
+        .flat_map(|(_, outcomes)| outcomes.iter().map(|o| o.cell.k8s))
+        .collect()
+}
+
+/// What the run changed about the clusters because of the host, said where the grid is read.
+fn host_notes(host: Option<HostCgroup>, minors: &[K8sVersion]) -> Vec<String> {
+    let adjusted: Vec<String> = minors
+        .iter()
+        .filter(|k8s| host == Some(HostCgroup::V1) && k8s.kubelet_refuses_cgroup_v1())
+        .map(ToString::to_string)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if adjusted.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "Host adjustment: this Docker host runs cgroup v1, so the kubelets of {} ran with \
+         `failCgroupV1: false` (from 1.35 a kubelet refuses cgroup v1 hosts otherwise).",
+        adjusted.join(", ")
+    )]
+}
+
+/// `compat.md`: the version x gate grid of this run (refused cells with their reason) and the
+/// host adjustments, also printed to stderr.
 fn write_compat(
     artifacts: &Path,
     outcomes: &[CellOutcome],
     refused: &[PlannedCell],
     node_image: impl Fn(K8sVersion) -> Option<String>,
+    notes: &[String],
 ) -> Result<(), ExpectedError> {
     let mut cells: Vec<CompatCell> = outcomes
         .iter()
@@ -224,7 +257,10 @@ fn write_compat(
         same_cluster_as: None,
     }));
     let today = k8s_openapi::jiff::Timestamp::now().to_string();
-    let grid = compat_markdown(&cells, today.get(..10).unwrap_or(&today));
+    let mut grid = compat_markdown(&cells, today.get(..10).unwrap_or(&today));
+    for note in notes {
+        grid.push_str(&format!("\n{note}\n"));
+    }
     let path = artifacts.join("compat.md");
     std::fs::write(&path, &grid).map_err(|source| ExpectedError::WriteFile {
         path: path.display().to_string(),
@@ -426,6 +462,20 @@ mod tests {
             .join("job.json");
         let text = std::fs::read_to_string(&path).expect("a committed recording");
         Recording::from_json(&text, "job.json").expect("a recording")
+    }
+
+    #[test]
+    fn the_cgroup_v1_adjustment_is_said_for_the_minors_it_touched_only() {
+        let minors: Vec<K8sVersion> = [32, 37, 35, 37].map(K8sVersion::new).to_vec();
+        let notes = host_notes(Some(HostCgroup::V1), &minors);
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].contains("kubelets of 1.35, 1.37 ran with `failCgroupV1: false`"),
+            "{notes:?}"
+        );
+        assert!(host_notes(Some(HostCgroup::V2), &minors).is_empty());
+        assert!(host_notes(Some(HostCgroup::V1), &[K8sVersion::new(32)]).is_empty());
+        assert!(host_notes(None, &minors).is_empty());
     }
 
     #[test]
