@@ -22,6 +22,8 @@ mod plan;
 mod progress;
 #[cfg(feature = "live")]
 mod run;
+#[cfg(feature = "live")]
+mod run_report;
 mod verify;
 
 pub use errors::{ExpectedError, error_chain, exit_codes, render_error};

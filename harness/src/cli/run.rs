@@ -2,26 +2,20 @@
 //! clusters, injector, scenarios), reports, and exits 0 only when every check met its
 //! expectation. SIGINT/SIGTERM remove everything the run created before it exits.
 
-use std::fs::File;
-use std::io::{BufWriter, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::errors::ExpectedError;
 use super::live::{interrupted, kind_binary, prepare_kind, runtime};
 use super::matrix::{MatrixOpts, image_table};
-use super::output::Stdout;
 use super::progress::stderr_progress;
+use super::run_report::{cells_of, host_notes, report, write_compat};
 use crate::cluster::{ClusterAccess, HostCgroup, MissingTool, find_tool};
 use crate::install::Istioctl;
-use crate::plan::{InjectorSpec, K8sVersion, PlannedCell};
-use crate::report::{
-    BrokenCell, Colour, CompatCell, CompatResult, JsonSink, JunitSink, MarkdownSink, Reporter,
-    TerminalSink, TimelineSink, compat_markdown, repeat_markdown,
-};
+use crate::plan::{InjectorSpec, PlannedCell};
+use crate::report::repeat_markdown;
 use crate::run::{CellOutcome, Created, Provider, RunConfig, new_run_id, run_all};
 use crate::scenario::Scenario;
-use crate::verdict::CheckStatus;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct RunOpts {
@@ -208,106 +202,6 @@ impl RunOpts {
     }
 }
 
-/// The minors the run's cells booted.
-fn cells_of(runs: &[(PathBuf, Vec<CellOutcome>)]) -> Vec<K8sVersion> {
-    runs.iter()
-        .flat_map(|(_, outcomes)| outcomes.iter().map(|o| o.cell.k8s))
-        .collect()
-}
-
-/// What the run changed about the clusters because of the host, said where the grid is read.
-fn host_notes(host: Option<HostCgroup>, minors: &[K8sVersion]) -> Vec<String> {
-    let adjusted: Vec<String> = minors
-        .iter()
-        .filter(|k8s| host == Some(HostCgroup::V1) && k8s.kubelet_refuses_cgroup_v1())
-        .map(ToString::to_string)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if adjusted.is_empty() {
-        return Vec::new();
-    }
-    vec![format!(
-        "Host adjustment: this Docker host runs cgroup v1, so the kubelets of {} ran with \
-         `failCgroupV1: false` (from 1.35 a kubelet refuses cgroup v1 hosts otherwise).",
-        adjusted.join(", ")
-    )]
-}
-
-/// `compat.md`: the version x gate grid of this run (refused cells with their reason) and the
-/// host adjustments, also printed to stderr.
-fn write_compat(
-    artifacts: &Path,
-    outcomes: &[CellOutcome],
-    refused: &[PlannedCell],
-    node_image: impl Fn(K8sVersion) -> Option<String>,
-    notes: &[String],
-) -> Result<(), ExpectedError> {
-    let mut cells: Vec<CompatCell> = outcomes
-        .iter()
-        .map(|o| compat_cell(o, &node_image))
-        .collect();
-    cells.extend(refused.iter().map(|c| CompatCell {
-        cell: c.cell,
-        result: CompatResult::Refused {
-            reason: c.reason.clone().unwrap_or_else(|| "invalid".to_owned()),
-        },
-        server_version: None,
-        node_image: None,
-        same_cluster_as: None,
-    }));
-    let today = k8s_openapi::jiff::Timestamp::now().to_string();
-    let mut grid = compat_markdown(&cells, today.get(..10).unwrap_or(&today));
-    for note in notes {
-        grid.push_str(&format!("\n{note}\n"));
-    }
-    let path = artifacts.join("compat.md");
-    std::fs::write(&path, &grid).map_err(|source| ExpectedError::WriteFile {
-        path: path.display().to_string(),
-        source,
-    })?;
-    eprintln!("\n{grid}");
-    Ok(())
-}
-
-fn compat_cell(
-    outcome: &CellOutcome,
-    node_image: impl Fn(K8sVersion) -> Option<String>,
-) -> CompatCell {
-    let statuses: Vec<CheckStatus> = outcome
-        .verdict
-        .iter()
-        .flat_map(|v| &v.scenarios)
-        .flat_map(|s| &s.results)
-        .map(|r| r.status)
-        .collect();
-    let count = |status| statuses.iter().filter(|s| **s == status).count();
-    let result = match outcome.setup_failures.first() {
-        Some(failure) => CompatResult::Broken {
-            phase: failure.phase.name().to_owned(),
-        },
-        None if count(CheckStatus::Fail) > 0 => CompatResult::Failed {
-            failed: count(CheckStatus::Fail),
-            decided: count(CheckStatus::Fail) + count(CheckStatus::Pass),
-        },
-        None => CompatResult::Passed {
-            passed: count(CheckStatus::Pass),
-            not_applicable: count(CheckStatus::NotApplicable),
-        },
-    };
-    CompatCell {
-        cell: outcome.cell,
-        result,
-        server_version: outcome
-            .recording
-            .as_ref()
-            .map(|r| r.cluster.server_version.clone())
-            .filter(|v| !v.is_empty()),
-        node_image: node_image(outcome.cell.k8s),
-        same_cluster_as: outcome.same_cluster_as.clone(),
-    }
-}
-
 /// Runs every cell unless a signal comes first; then removes what the run created.
 pub(super) async fn run_or_interrupt(
     config: &RunConfig,
@@ -369,145 +263,4 @@ pub(super) fn istioctl_for(
     find_tool("istioctl", explicit, std::env::var_os("PATH").as_deref())
         .map(|bin| Some(Istioctl { bin }))
         .map_err(|err: MissingTool| ExpectedError::MissingTool(err))
-}
-
-/// The timeline page in the artifacts directory, linked from `summary.md` beside it.
-const TIMELINE: &str = "timeline.html";
-
-/// The terminal table, `junit.xml`, `summary.md`, `verdicts.json` and `timeline.html`; setup
-/// failures after.
-fn report(artifacts: &Path, outcomes: &[CellOutcome]) -> Result<(), ExpectedError> {
-    let colour = if std::io::stdout().is_terminal() {
-        Colour::Ansi
-    } else {
-        Colour::Plain
-    };
-    let create = |name: &str| {
-        let path = artifacts.join(name);
-        File::create(&path)
-            .map(BufWriter::new)
-            .map_err(|source| ExpectedError::WriteFile {
-                path: path.display().to_string(),
-                source,
-            })
-            .map(|file| (file, path.display().to_string()))
-    };
-    let (junit, junit_path) = create("junit.xml")?;
-    let (markdown, markdown_path) = create("summary.md")?;
-    let (json, json_path) = create("verdicts.json")?;
-    let (timeline, timeline_path) = create(TIMELINE)?;
-    let recordings = outcomes
-        .iter()
-        .filter_map(|o| o.recording.clone())
-        .collect();
-    let mut reporter = Reporter::new()
-        .with_sink(
-            TerminalSink::new(Stdout, "standard output", colour)
-                .with_timeline(timeline_path.clone()),
-        )
-        .with_sink(JunitSink::new(junit, junit_path))
-        .with_sink(MarkdownSink::new(markdown, markdown_path.clone()).with_timeline(TIMELINE))
-        .with_sink(JsonSink::new(json, json_path))
-        .with_sink(TimelineSink::new(timeline, timeline_path, recordings));
-    for outcome in outcomes {
-        if let Some(verdict) = &outcome.verdict {
-            reporter
-                .cell_judged(verdict)
-                .map_err(ExpectedError::Report)?;
-        }
-        if !outcome.setup_failures.is_empty() {
-            let broken = BrokenCell {
-                cell: outcome.slug.clone(),
-                failures: outcome
-                    .setup_failures
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect(),
-            };
-            reporter
-                .cell_broken(&broken)
-                .map_err(ExpectedError::Report)?;
-        }
-    }
-    let summary = reporter.finish().map_err(ExpectedError::Report)?;
-    for outcome in outcomes {
-        if let Some(kept) = &outcome.kept {
-            eprintln!("{}: {kept}", outcome.slug);
-        }
-    }
-    eprintln!("artifacts: {}", artifacts.display());
-    if summary.broken > 0 {
-        return Err(ExpectedError::RunSetup {
-            failed: summary.broken,
-        });
-    }
-    if summary.failed > 0 {
-        return Err(ExpectedError::ChecksFailed {
-            failed: summary.failed,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::recording::Recording;
-    use crate::verdict::judge;
-
-    fn live(cell: &str) -> Recording {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data/recordings/live-1.32")
-            .join(cell)
-            .join("job.json");
-        let text = std::fs::read_to_string(&path).expect("a committed recording");
-        Recording::from_json(&text, "job.json").expect("a recording")
-    }
-
-    #[test]
-    fn the_cgroup_v1_adjustment_is_said_for_the_minors_it_touched_only() {
-        let minors: Vec<K8sVersion> = [32, 37, 35, 37].map(K8sVersion::new).to_vec();
-        let notes = host_notes(Some(HostCgroup::V1), &minors);
-        assert_eq!(notes.len(), 1);
-        assert!(
-            notes[0].contains("kubelets of 1.35, 1.37 ran with `failCgroupV1: false`"),
-            "{notes:?}"
-        );
-        assert!(host_notes(Some(HostCgroup::V2), &minors).is_empty());
-        assert!(host_notes(Some(HostCgroup::V1), &[K8sVersion::new(32)]).is_empty());
-        assert!(host_notes(None, &minors).is_empty());
-    }
-
-    #[test]
-    fn the_run_writes_the_timeline_beside_the_summary_that_links_it() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let outcomes: Vec<CellOutcome> = ["1-32-on-builtin-auto", "1-32-off-builtin-auto"]
-            .into_iter()
-            .map(|slug| {
-                let recording = live(slug);
-                CellOutcome {
-                    cell: recording.cell,
-                    slug: slug.to_owned(),
-                    verdict: Some(judge(&recording).expect("judgeable")),
-                    recording: Some(recording),
-                    setup_failures: vec![],
-                    timings: vec![],
-                    kept: None,
-                    same_cluster_as: None,
-                }
-            })
-            .collect();
-        report(dir.path(), &outcomes).expect("every check passes");
-        let page = std::fs::read_to_string(dir.path().join("timeline.html")).expect("written");
-        assert!(page.contains("data-gate=\"on\"") && page.contains("data-gate=\"off\""));
-        assert!(
-            page.contains("data-pod=\"job-b8rkr\""),
-            "the native Job's pod"
-        );
-        let summary = std::fs::read_to_string(dir.path().join("summary.md")).expect("written");
-        assert!(
-            summary.starts_with("# sidecar-e2e\n\n[Container timelines](timeline.html)"),
-            "{summary}"
-        );
-    }
 }
