@@ -5,6 +5,8 @@
 #
 #   scripts/run.sh                                   # 1.32, gate on and off, builtin injector
 #   scripts/run.sh --k8s 1.32 --gate off --mode native --artifacts /tmp/rejected
+#   scripts/run.sh --k8s 1.28,1.37 --gate on,off,default --parallel 2
+#   scripts/run.sh --k8s all --gate on,off,default --parallel 2   # every minor (builds each once)
 #
 # With no arguments it runs the default matrix that works offline: --k8s 1.32 --gate on,off
 # --injector builtin. Any arguments replace that and go to `sidecar-e2e run` as they are
@@ -17,9 +19,18 @@ source scripts/tools.sh
 ensure_offline_build_tools
 scripts/docker-up.sh
 image_map="${SIDECAR_E2E_IMAGE_MAP:-$PWD/target/sidecar-e2e/images.yaml}"
-cargo run --locked --quiet -p sidecar-e2e -- images build --k8s 1.32 --output "$image_map"
-export SIDECAR_E2E_IMAGE_MAP="$image_map"
 if [ $# -eq 0 ]; then
   set -- --k8s 1.32 --gate on,off --injector builtin
 fi
+# Build the minors the run names (--k8s 1.28,1.37 or all), each cached on its own key.
+minors=""
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --k8s) minors="${args[$((i + 1))]:-}" ;;
+    --k8s=*) minors="${args[$i]#--k8s=}" ;;
+  esac
+done
+cargo run --locked --quiet -p sidecar-e2e -- images build --k8s "${minors:-1.32}" --output "$image_map"
+export SIDECAR_E2E_IMAGE_MAP="$image_map"
 exec cargo run --locked --quiet -p sidecar-e2e -- run "$@"
