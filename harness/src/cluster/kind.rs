@@ -188,6 +188,24 @@ pub mod docker {
         }
     }
 
+    /// `docker ps -aq --filter label=io.x-k8s.kind.cluster=NAME`: the node containers kind
+    /// made for a cluster (kind labels each with the cluster's name).
+    pub fn cluster_containers(cluster: &str) -> Vec<OsString> {
+        super::args([
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=io.x-k8s.kind.cluster={cluster}"),
+        ])
+    }
+
+    /// `docker rm -f -v ID...`.
+    pub fn remove_containers(ids: &[String]) -> Vec<OsString> {
+        let mut argv = super::args(["rm", "-f", "-v"]);
+        argv.extend(ids.iter().map(OsString::from));
+        argv
+    }
+
     /// The major version in `docker info`'s first word (`29.0.1` -> 29); 0 when unreadable.
     pub fn major_version(info: &str) -> u32 {
         info.split_whitespace()
@@ -218,6 +236,26 @@ mod tests {
         assert_eq!(docker::major_version("29.0.1 2"), 29);
         assert_eq!(docker::major_version("20.10.24+dfsg1 1"), 20);
         assert_eq!(docker::major_version(""), 0);
+    }
+
+    #[test]
+    fn docker_finds_and_removes_a_clusters_node_containers() {
+        assert_eq!(
+            words(&docker::cluster_containers("sidecar-e2e-x")),
+            [
+                "ps",
+                "-aq",
+                "--filter",
+                "label=io.x-k8s.kind.cluster=sidecar-e2e-x"
+            ]
+        );
+        assert_eq!(
+            words(&docker::remove_containers(&[
+                "a1".to_owned(),
+                "b2".to_owned()
+            ])),
+            ["rm", "-f", "-v", "a1", "b2"]
+        );
     }
 
     #[test]

@@ -32,6 +32,13 @@ pub struct KindProvider {
     docker: DockerHost,
 }
 
+/// How long no node container may appear before an interrupted cluster counts as gone.
+const SWEEP_QUIET: std::time::Duration = std::time::Duration::from_secs(4);
+/// The longest the sweep after an interrupted create goes on.
+const SWEEP_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+/// How often it looks.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The Docker the nodes run on, as `docker info` described it.
 #[derive(Debug, Clone)]
 pub struct DockerHost {
@@ -138,6 +145,42 @@ impl KindProvider {
         };
         let _ = std::fs::remove_file(&archive);
         loaded
+    }
+
+    /// Deletes a cluster whose `kind create` was interrupted. Killing kind does not stop the
+    /// `docker run` it already started, so a node container can appear after `kind delete`
+    /// looked: after deleting, remove the cluster's labelled containers until none has shown up
+    /// for [`SWEEP_QUIET`] (at most [`SWEEP_LIMIT`]).
+    ///
+    /// # Errors
+    /// [`KindError`] from `kind delete`, or a container that could not be removed.
+    pub async fn delete_interrupted(&self, cluster: &str) -> Result<(), KindError> {
+        let deleted = self.delete(cluster).await;
+        let started = tokio::time::Instant::now();
+        let mut quiet_since = started;
+        while quiet_since.elapsed() < SWEEP_QUIET && started.elapsed() < SWEEP_LIMIT {
+            let listed = ToolCommand::new(&self.docker.bin, docker::cluster_containers(cluster))
+                .run()
+                .await;
+            let ids: Vec<String> = match &listed {
+                Ok(out) => out.stdout.split_whitespace().map(str::to_owned).collect(),
+                Err(_) => Vec::new(),
+            };
+            if !ids.is_empty() {
+                ToolCommand::new(&self.docker.bin, docker::remove_containers(&ids))
+                    .run()
+                    .await
+                    .map_err(|source| KindError {
+                        action: "remove the node containers of",
+                        cluster: cluster.to_owned(),
+                        hint: docker_failure_hint(source.stderr()),
+                        source,
+                    })?;
+                quiet_since = tokio::time::Instant::now();
+            }
+            tokio::time::sleep(SWEEP_EVERY).await;
+        }
+        deleted
     }
 
     /// `kind export logs` into `dir`.

@@ -75,7 +75,7 @@ impl Created {
             match thing {
                 Thing::KindCluster(name) => match kind {
                     Some(kind) => {
-                        if let Err(err) = kind.delete(&name).await {
+                        if let Err(err) = kind.delete_interrupted(&name).await {
                             failures.push(crate::error_chain::error_chain(&err));
                         }
                     }
