@@ -58,6 +58,8 @@ done
 docker info >/dev/null 2>&1 || die "no Docker daemon answers: run scripts/docker-up.sh"
 [ -f /usr/include/seccomp.h ] || die "runc needs libseccomp headers: apt-get install libseccomp-dev"
 
+require_free_space 8 "$(go env GOCACHE)"
+
 export CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false"
 GO_VERSION=$(go env GOVERSION)
 BIN="$CACHE/bin"

@@ -41,6 +41,16 @@ module_requirements() {
   grep -v '^[[:space:]]*//' "$1/go.mod" | sha256sum | cut -c1-16
 }
 
+# Refuses to start a build that cannot finish: a Kubernetes minor's Go build needs several GB
+# of build cache (and fails half-way, with a wall of "no space left on device", without it).
+require_free_space() {
+  local need_gb="$1" dir="$2" have_kb
+  have_kb=$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')
+  if [ -n "$have_kb" ] && [ "$have_kb" -lt $((need_gb * 1024 * 1024)) ]; then
+    die "only $((have_kb / 1024 / 1024)) GB free under $dir; a minor's build needs about $need_gb GB (go clean -cache, old cargo target/ directories and docker image prune free space)"
+  fi
+}
+
 # Is the docker image $1 there, built with key $2?
 image_is_fresh() {
   local have
@@ -110,6 +120,9 @@ step() {
     if grep -q "unable to apply caps" "$STEP_LOG"; then
       echo "  hint: this host cannot grant every capability to privileged containers (it lacks" >&2
       echo "        CAP_SYS_RESOURCE); scripts/docker-up.sh installs the runtime wrapper that fixes it" >&2
+    elif grep -q "no space left on device" "$STEP_LOG"; then
+      echo "  hint: the disk is full; free space (go clean -cache, old cargo target/ directories," >&2
+      echo "        docker image prune) and run the build again: what built is cached" >&2
     elif grep -qE "Cannot connect to the Docker daemon|Is the docker daemon running" "$STEP_LOG"; then
       echo "  hint: no Docker daemon answers; start one with scripts/docker-up.sh" >&2
     fi
