@@ -58,8 +58,6 @@ done
 docker info >/dev/null 2>&1 || die "no Docker daemon answers: run scripts/docker-up.sh"
 [ -f /usr/include/seccomp.h ] || die "runc needs libseccomp headers: apt-get install libseccomp-dev"
 
-require_free_space 8 "$(go env GOCACHE)"
-
 export CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false"
 GO_VERSION=$(go env GOVERSION)
 BIN="$CACHE/bin"
@@ -84,6 +82,8 @@ K8S_DIR="$BIN/kubernetes-$KUBERNETES_VERSION"
 K8S_COMPONENTS=(kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-scheduler kube-proxy)
 KEY_K8S=$(cache_key "$GO_VERSION" "$KUBERNETES_VERSION" "$(module_requirements "$KUBERNETES_MODULE_DIR")" "$KUBERNETES_MODULE_DIR/go.sum")
 build_kubernetes() {
+  # Checked here, not at the start: a build whose steps are all cached needs no space.
+  require_free_space 8 "$(go env GOCACHE)"
   local minor="${KUBERNETES_VERSION#v1.}"
   minor="${minor%%.*}"
   # The version every component reports (kubeadm compares kubelet's and its own).
@@ -133,6 +133,7 @@ build_node_runtime() {
 ADDONS_DIR="$BIN/cluster-addons-$ETCD_VERSION-$COREDNS_VERSION-pause$PAUSE_VERSION"
 KEY_ADDONS=$(cache_key "$GO_VERSION" "$ETCD_VERSION" "$COREDNS_VERSION" "$PAUSE_VERSION" "$KUBERNETES_VERSION" "$(module_requirements "$ETCD_MODULE_DIR")" "$ETCD_MODULE_DIR/go.sum")
 build_cluster_addons() {
+  require_free_space 4 "$(go env GOCACHE)"
   mkdir -p "$ADDONS_DIR"
   (cd "$ETCD_MODULE_DIR" && run go build -ldflags "-s -w" -o "$ADDONS_DIR/etcd" go.etcd.io/etcd/server/v3)
   run env GOBIN="$ADDONS_DIR" go install -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
