@@ -115,3 +115,27 @@ fn each_minor_directory_holds_recordings_of_that_minor_only() {
         );
     }
 }
+
+#[test]
+fn every_minor_of_the_node_image_table_has_live_recordings_for_each_gate_it_can_boot() {
+    use sidecar_e2e::plan::{Gate, GateEffect, NodeImages, gate_effect};
+    let table = NodeImages::embedded().expect("embedded table");
+    let mut missing = Vec::new();
+    for row in table.rows() {
+        let dir = recordings_root().join(format!("live-{}", row.k8s));
+        for gate in [Gate::On, Gate::Off] {
+            if !matches!(gate_effect(row.k8s, gate), GateEffect::Boots { .. }) {
+                continue;
+            }
+            let cell = dir.join(format!("1-{}-{gate}-builtin-auto", row.k8s.minor));
+            if !cell.join("job.json").is_file() {
+                missing.push(format!("{} gate {gate}: {}", row.k8s, cell.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "minors without committed live recordings (record them with `scripts/run.sh --k8s <minor> \
+         --gate on,off` and copy <cell>/*.json here): {missing:#?}"
+    );
+}
