@@ -217,6 +217,26 @@ impl Recording {
 }
 
 impl ScenarioRecording {
+    /// The scenario's own pods (label `app=<scenario>`; httpbin and probes are not), in watch
+    /// order: what the verdicts judge and the timeline draws.
+    pub fn scenario_snapshots(&self) -> Vec<&PodSnapshot> {
+        let name = self.scenario.name();
+        let mut snapshots: Vec<&PodSnapshot> = self
+            .snapshots
+            .iter()
+            .filter(|s| {
+                s.pod
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get("app"))
+                    .is_some_and(|app| app == name)
+            })
+            .collect();
+        snapshots.sort_by_key(|s| s.seq);
+        snapshots
+    }
+
     /// The log of `container` (current instance), if recorded.
     pub fn log(&self, container: &str) -> Option<&ContainerLog> {
         self.logs

@@ -22,20 +22,7 @@ impl<'a> Context<'a> {
         proxy: &'static str,
         printer: PrinterRules,
     ) -> Self {
-        let name = recorded.scenario.name();
-        let mut snapshots: Vec<&PodSnapshot> = recorded
-            .snapshots
-            .iter()
-            .filter(|s| {
-                s.pod
-                    .metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get("app"))
-                    .is_some_and(|app| app == name)
-            })
-            .collect();
-        snapshots.sort_by_key(|s| s.seq);
+        let snapshots = recorded.scenario_snapshots();
         Context {
             recorded,
             proxy,

@@ -246,28 +246,9 @@ pub(super) fn seconds(zero: Timestamp, t: Timestamp) -> f64 {
     t.duration_since(zero).as_secs_f64()
 }
 
-/// The scenario's pods (label `app=<scenario>`, as the verdicts see them), in watch order.
-fn scenario_snapshots(recorded: &ScenarioRecording) -> Vec<&PodSnapshot> {
-    let name = recorded.scenario.name();
-    let mut snapshots: Vec<&PodSnapshot> = recorded
-        .snapshots
-        .iter()
-        .filter(|s| {
-            s.pod
-                .metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get("app"))
-                .is_some_and(|app| app == name)
-        })
-        .collect();
-    snapshots.sort_by_key(|s| s.seq);
-    snapshots
-}
-
 /// Builds the lanes of a scenario; `proxy` is the injected proxy's container name.
 pub fn scenario_lanes(recorded: &ScenarioRecording, proxy: &str) -> ScenarioLanes {
-    let snapshots = scenario_snapshots(recorded);
+    let snapshots = recorded.scenario_snapshots();
     let mut names: Vec<&str> = Vec::new();
     for s in &snapshots {
         let name = s.pod.metadata.name.as_deref().unwrap_or("");
