@@ -32,6 +32,17 @@ pub struct KindProvider {
     docker: DockerHost,
 }
 
+/// The [`KindError`] of a kind or docker command that failed doing `action` to `cluster`, with
+/// the Docker hint its stderr calls for.
+fn failed<'c>(action: &'static str, cluster: &'c str) -> impl FnOnce(ToolError) -> KindError + 'c {
+    move |source| KindError {
+        action,
+        cluster: cluster.to_owned(),
+        hint: docker_failure_hint(source.stderr()),
+        source,
+    }
+}
+
 /// How long no node container may appear before an interrupted cluster counts as gone.
 const SWEEP_QUIET: std::time::Duration = std::time::Duration::from_secs(4);
 /// The longest the sweep after an interrupted create goes on.
@@ -82,12 +93,7 @@ impl KindProvider {
             .run()
             .await
             .map(|out| out.stdout)
-            .map_err(|source| KindError {
-                action,
-                cluster: cluster.to_owned(),
-                hint: docker_failure_hint(source.stderr()),
-                source,
-            })
+            .map_err(failed(action, cluster))
     }
 
     /// Creates the cluster and returns how to reach it (its own kubeconfig).
@@ -126,12 +132,7 @@ impl KindProvider {
         )
         .run()
         .await
-        .map_err(|source| KindError {
-            action: "save the images for",
-            cluster: cluster.to_owned(),
-            hint: docker_failure_hint(source.stderr()),
-            source,
-        });
+        .map_err(failed("save the images for", cluster));
         let loaded = match saved {
             Ok(_) => self
                 .run(
@@ -170,12 +171,7 @@ impl KindProvider {
                 ToolCommand::new(&self.docker.bin, docker::remove_containers(&ids))
                     .run()
                     .await
-                    .map_err(|source| KindError {
-                        action: "remove the node containers of",
-                        cluster: cluster.to_owned(),
-                        hint: docker_failure_hint(source.stderr()),
-                        source,
-                    })?;
+                    .map_err(failed("remove the node containers of", cluster))?;
                 quiet_since = tokio::time::Instant::now();
             }
             tokio::time::sleep(SWEEP_EVERY).await;
