@@ -4,22 +4,26 @@
 //! Start at [`plan`]: the matrix and what each cell should show. The pipeline:
 //!
 //! ```text
-//! plan ─► cluster (kind config) ─► install ─► scenario ─► recording ─► verdict ─► report
+//! plan ─► scenario ─► cluster (kind config) ─► install ─► record ─► recording ─► verdict ─► report
 //! ```
+//!
+//! [`scenario`] holds every workload with its expectations, checks and end condition, one file
+//! each. [`api`] (feature `live`) is what every live stage shares: apply, waits, namespaces, labels.
 //!
 //! [`images`] (feature `live`) builds, offline, every image a kind cluster and the workloads need.
 //!
-//! Every arrow is a plain data type. The pure stages ([`plan`], [`expect`], [`recording`],
+//! Every arrow is a plain data type. The pure stages ([`plan`], [`scenario`], [`recording`],
 //! [`views`], [`verdict`], [`report`]) build without the `live` feature; the producers that touch
-//! the world ([`cluster`]'s kind provider and probe, [`install`], [`record`], [`process`]) and the
+//! the world ([`api`], [`cluster`]'s kind provider and probe, [`install`], [`record`], [`process`]) and the
 //! orchestration that ties them together ([`run`], [`gc`]) come with it. `sidecar-e2e run` is
 //! [`run::run_all`] behind [`cli`].
 #![warn(missing_docs)]
 
+#[cfg(feature = "live")]
+pub mod api;
 pub mod cli;
 pub mod cluster;
 pub mod error_chain;
-pub mod expect;
 #[cfg(feature = "live")]
 pub mod gc;
 #[cfg(feature = "live")]

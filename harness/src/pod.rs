@@ -42,13 +42,50 @@ pub fn container_status<'p>(pod: &'p Pod, name: &str) -> Option<&'p ContainerSta
         .find(|c| c.name == name)
 }
 
-/// The regular containers' statuses, except `proxy`'s: the app containers.
-pub fn app_statuses<'p>(pod: &'p Pod, proxy: &str) -> Vec<&'p ContainerStatus> {
+/// Which of a pod's containers are sidecars and which are apps. A native sidecar is an init
+/// container with `restartPolicy: Always`, whatever its name; a legacy one is a regular container,
+/// told apart only by name: the injector's proxy, or one the scenario declares as its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PodRoles {
+    /// The injector's proxy container.
+    pub proxy: &'static str,
+    /// Other sidecars the workload itself declares by name.
+    pub sidecars: &'static [&'static str],
+}
+
+impl PodRoles {
+    /// Roles with only the injector's proxy as a named sidecar.
+    pub const fn proxy(proxy: &'static str) -> Self {
+        PodRoles {
+            proxy,
+            sidecars: &[],
+        }
+    }
+
+    /// Whether a regular container named `name` is an app (not the proxy, not a declared sidecar).
+    pub fn is_app(&self, name: &str) -> bool {
+        name != self.proxy && !self.sidecars.contains(&name)
+    }
+}
+
+/// The regular containers' statuses, except the sidecars': the app containers.
+pub fn app_statuses<'p>(pod: &'p Pod, roles: &PodRoles) -> Vec<&'p ContainerStatus> {
     pod.status
         .as_ref()
         .and_then(|s| s.container_statuses.as_ref())
-        .map(|all| all.iter().filter(|c| c.name != proxy).collect())
+        .map(|all| all.iter().filter(|c| roles.is_app(&c.name)).collect())
         .unwrap_or_default()
+}
+
+/// The names of the pod's native sidecars in spec order: init containers with
+/// `restartPolicy: Always` as the API server stored them.
+pub fn native_sidecar_names(pod: &Pod) -> Vec<&str> {
+    pod.spec
+        .iter()
+        .flat_map(|spec| spec.init_containers.iter().flatten())
+        .filter(|c| c.restart_policy.as_deref() == Some("Always"))
+        .map(|c| c.name.as_str())
+        .collect()
 }
 
 /// The kubelet reports the container **started** (see the module docs).
@@ -92,14 +129,14 @@ pub fn is_sidecar_started(pod: &Pod, proxy: &str) -> bool {
     container_status(pod, proxy).is_some_and(is_started)
 }
 
-/// Some app container (any regular container but `proxy`) **has run**.
-pub fn any_app_has_run(pod: &Pod, proxy: &str) -> bool {
-    app_statuses(pod, proxy).into_iter().any(has_run)
+/// Some app container **has run**.
+pub fn any_app_has_run(pod: &Pod, roles: &PodRoles) -> bool {
+    app_statuses(pod, roles).into_iter().any(has_run)
 }
 
-/// Some app container (any regular container but `proxy`) has terminated.
-pub fn any_app_terminated(pod: &Pod, proxy: &str) -> bool {
-    app_statuses(pod, proxy).into_iter().any(has_terminated)
+/// Some app container has terminated.
+pub fn any_app_terminated(pod: &Pod, roles: &PodRoles) -> bool {
+    app_statuses(pod, roles).into_iter().any(has_terminated)
 }
 
 /// The pod has finished: phase `Succeeded` or `Failed` (it will not run again).
@@ -117,10 +154,9 @@ pub fn is_ready(pod: &Pod) -> bool {
         .any(|c| c.type_ == "Ready" && c.status == "True")
 }
 
-/// Every app container (every regular container but `proxy`) has terminated: the app is done,
-/// whatever the proxy does.
-pub fn all_apps_terminated(pod: &Pod, proxy: &str) -> bool {
-    let apps = app_statuses(pod, proxy);
+/// Every app container has terminated: the app is done, whatever the sidecars do.
+pub fn all_apps_terminated(pod: &Pod, roles: &PodRoles) -> bool {
+    let apps = app_statuses(pod, roles);
     !apps.is_empty() && apps.into_iter().all(has_terminated)
 }
 
@@ -155,6 +191,8 @@ status:
     state: {terminated: {exitCode: 0, reason: Completed, startedAt: '2025-11-23T20:00:02Z'}}
 ";
 
+    const ROLES: PodRoles = PodRoles::proxy("sidecar-proxy");
+
     #[test]
     fn started_and_has_run_are_different_words() {
         let pod = pod(JOB_APP_EXITED);
@@ -164,8 +202,8 @@ status:
         assert!(has_run(app));
         assert!(has_terminated(app));
         assert!(is_sidecar_started(&pod, "sidecar-proxy"));
-        assert!(any_app_has_run(&pod, "sidecar-proxy"));
-        assert!(any_app_terminated(&pod, "sidecar-proxy"));
+        assert!(any_app_has_run(&pod, &ROLES));
+        assert!(any_app_terminated(&pod, &ROLES));
     }
 
     #[test]
@@ -176,7 +214,7 @@ status:
             started_at(proxy).map(|t| t.to_string()).as_deref(),
             Some("2025-11-23T20:00:01Z")
         );
-        let apps: Vec<&str> = app_statuses(&pod, "sidecar-proxy")
+        let apps: Vec<&str> = app_statuses(&pod, &ROLES)
             .iter()
             .map(|c| c.name.as_str())
             .collect();
@@ -191,15 +229,30 @@ status:
         );
         assert!(is_ready(&running));
         assert!(!is_finished(&running));
-        assert!(all_apps_terminated(&running, "sidecar-proxy"));
-        assert!(!all_apps_terminated(&running, "app"));
+        assert!(all_apps_terminated(&running, &ROLES));
+        assert!(!all_apps_terminated(&running, &PodRoles::proxy("app")));
         let failed = pod("status: {phase: Failed}\n");
         assert!(is_finished(&failed));
         assert!(!is_ready(&failed));
         assert!(
-            !all_apps_terminated(&failed, "sidecar-proxy"),
+            !all_apps_terminated(&failed, &ROLES),
             "no app statuses: not done"
         );
+    }
+
+    #[test]
+    fn declared_sidecars_are_not_apps_and_native_ones_are_found_by_policy() {
+        let roles = PodRoles {
+            proxy: "sidecar-proxy",
+            sidecars: &["log-shipper"],
+        };
+        assert!(!roles.is_app("log-shipper"));
+        assert!(!roles.is_app("sidecar-proxy"));
+        assert!(roles.is_app("app"));
+        let two = pod(
+            "spec:\n  initContainers:\n  - {name: setup}\n  - {name: first, restartPolicy: Always}\n  - {name: second, restartPolicy: Always}\n  containers:\n  - {name: app}\n",
+        );
+        assert_eq!(native_sidecar_names(&two), ["first", "second"]);
     }
 
     #[test]

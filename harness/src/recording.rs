@@ -103,6 +103,24 @@ pub struct ScenarioRecording {
     /// scenario was done.
     #[serde(default)]
     pub timed_out: bool,
+    /// What the recorder did to the workload (a deletion) and saw come of it, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<ActionRecord>,
+}
+
+/// One thing the recorder did, or the end of it: `delete` (the request was sent) and `gone` (the
+/// watch saw the pod removed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionRecord {
+    /// Arrival order, shared with snapshots and events.
+    pub seq: u64,
+    /// By the harness's clock.
+    pub at: MicroTime,
+    /// `delete` or `gone`.
+    pub action: String,
+    /// The pod it concerns.
+    pub pod: String,
 }
 
 /// A pod as one watch event showed it.

@@ -2,9 +2,9 @@
 
 mod support;
 
-use sidecar_e2e::expect::Check;
 use sidecar_e2e::plan::{EffectiveMode, Gate, RequestedMode};
 use sidecar_e2e::recording::ScenarioRecording;
+use sidecar_e2e::scenario::Check;
 use sidecar_e2e::scenario::Scenario;
 use sidecar_e2e::verdict::{CheckStatus, judge, judge_scenario};
 use support::*;

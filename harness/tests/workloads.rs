@@ -2,8 +2,9 @@
 //! evidence lines for each request step, and an injectable pod template in both modes.
 
 use serde_json::Value;
-use sidecar_e2e::expect::request_step;
-use sidecar_e2e::scenario::{HTTPBIN_MANIFEST, Scenario};
+
+use sidecar_e2e::plan::{Cell, Gate, InjectorSpec, K8sVersion, RequestedMode, plan_cell};
+use sidecar_e2e::scenario::{Check, HTTPBIN_MANIFEST, Scenario, Target};
 use sidecar_injector::{InjectorConfig, Mode, inject_manifest, yaml};
 
 /// The pod template (or pod) of the scenario's workload.
@@ -15,9 +16,34 @@ fn pod_template(doc: &Value) -> &Value {
     }
 }
 
+/// The evidence step of an injected scenario's request, from its checks on a native 1.32 cell.
+fn request_step(scenario: Scenario) -> &'static str {
+    let planned = plan_cell(Cell {
+        k8s: K8sVersion::new(32),
+        gate: Gate::On,
+        injector: InjectorSpec::Builtin,
+        requested_mode: RequestedMode::Native,
+    })
+    .expect("plans");
+    let target = Target::of(&planned).expect("valid");
+    scenario
+        .checks(&target)
+        .into_iter()
+        .find_map(|c| match c {
+            Check::Request { step, .. } => Some(step),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{scenario}: an injected scenario checks its request"))
+}
+
+/// The scenarios whose pods the injector gets.
+fn injected() -> impl Iterator<Item = Scenario> {
+    Scenario::ALL.into_iter().filter(|s| s.injected())
+}
+
 #[test]
 fn every_workload_labels_its_pods_and_prints_its_evidence_step() {
-    for scenario in Scenario::ALL {
+    for scenario in injected() {
         let docs = yaml::parse_documents(scenario.manifest()).expect("manifest parses");
         assert_eq!(docs.len(), 1, "{scenario}: one object");
         let template = pod_template(&docs[0]);
@@ -54,7 +80,7 @@ fn every_workload_labels_its_pods_and_prints_its_evidence_step() {
 fn workloads_inject_in_both_modes_and_httpbin_opts_out() {
     for mode in [Mode::Native, Mode::Legacy] {
         let config = InjectorConfig::new(mode);
-        for scenario in Scenario::ALL {
+        for scenario in injected() {
             let injected = inject_manifest(scenario.manifest(), &config).expect("injects");
             let yaml = injected.to_yaml();
             assert!(yaml.contains("sidecar-proxy"), "{scenario} ({mode})");

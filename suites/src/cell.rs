@@ -5,12 +5,13 @@
 
 use std::time::Duration;
 
+use sidecar_e2e::api::delete_namespace;
 use sidecar_e2e::plan::{Cell, EffectiveMode, ImageMap, ImageTable, NodeImages, plan_cell};
-use sidecar_e2e::record::{ScenarioRun, delete_namespace};
+use sidecar_e2e::record::ScenarioRun;
 use sidecar_e2e::recording::ScenarioRecording;
 use sidecar_e2e::report::{Colour, terminal_table};
 use sidecar_e2e::run::run_scenario;
-use sidecar_e2e::scenario::Scenario;
+use sidecar_e2e::scenario::{Scenario, Target};
 use sidecar_e2e::verdict::{Verdict, judge_scenario};
 
 /// What `cluster up` exported.
@@ -108,6 +109,17 @@ pub fn keep() -> bool {
     std::env::var_os("SIDECAR_E2E_KEEP").is_some_and(|v| v == "1")
 }
 
+/// Why `scenario` does not run in the cell's cluster, if it does not.
+///
+/// # Panics
+/// When the cell's environment is missing (see [`cell_env`]).
+pub fn not_run_reason(scenario: Scenario) -> Option<&'static str> {
+    let env = cell_env();
+    let planned = plan_cell(env.cell).expect("the cell must be plannable");
+    let target = Target::of(&planned)?;
+    scenario.expectation(&target).err()
+}
+
 /// Runs `scenario` on the cell's cluster in a namespace of its own, judges it, and panics with
 /// the verdict (every check, its evidence, the pod's watch line and container timeline) and the
 /// recording's events and logs when a check fails. The namespace is deleted unless the test
@@ -124,7 +136,7 @@ pub fn assert_scenario(scenario: Scenario) {
             scenario,
             namespace: env.namespace(scenario.name()),
             mode: env.effective_mode,
-            proxy: sidecar_e2e::expect::proxy_name(env.cell.injector),
+            roles: sidecar_e2e::pod::PodRoles::proxy(sidecar_e2e::scenario::proxy_name(env.cell.injector)),
             timeout: Duration::from_secs(180),
         };
         let recorded = run_scenario(&client, &env.images, env.cell.injector, &env.run_id, &run)

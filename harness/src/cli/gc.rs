@@ -12,9 +12,9 @@ use kube::{Api, ResourceExt};
 use super::errors::ExpectedError;
 use super::live::{kind_binary, preflight_kind, runtime};
 use super::matrix::image_table;
+use crate::api::{RUN_ID_LABEL, delete_namespace};
 use crate::cluster::ClusterAccess;
 use crate::gc::{clusters_to_collect, parse_duration, run_is_older};
-use crate::record::{RUN_ID_LABEL, delete_namespace};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct GcOpts {

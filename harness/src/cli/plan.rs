@@ -5,8 +5,14 @@ use clap::ValueEnum;
 use super::errors::ExpectedError;
 use super::matrix::MatrixOpts;
 use super::output::write_stdout;
-use crate::plan::{EffectiveMode, Plan, PlannedCell, ProxyPlace, same_cluster_groups};
-use crate::scenario::Scenario;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::plan::{EffectiveMode, Plan, PlannedCell, same_cluster_groups};
+use crate::scenario::{
+    PlanColumn, ProxyPlace, Scenario, ScenarioExpectation, Target, proxy_expectation,
+};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct PlanOpts {
@@ -32,7 +38,7 @@ impl PlanOpts {
             .map_err(ExpectedError::Plan)?;
         let text = match self.format {
             Format::Json => {
-                let json = serde_json::to_string_pretty(&plan).unwrap_or_default();
+                let json = serde_json::to_string_pretty(&plan_json(&plan)).unwrap_or_default();
                 format!("{json}\n")
             }
             Format::Table => plan_table(&plan),
@@ -41,20 +47,58 @@ impl PlanOpts {
     }
 }
 
-/// The plan as an aligned text table, one row per cell, then a legend.
+/// One cell of `plan --format json`: the planned cell and, per scenario, what it should show
+/// there (an absent scenario does not run in the cell; `notRun` says why).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CellJson<'p> {
+    #[serde(flatten)]
+    cell: &'p PlannedCell,
+    scenarios: BTreeMap<Scenario, ScenarioExpectation>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    not_run: BTreeMap<Scenario, &'static str>,
+}
+
+fn plan_json(plan: &Plan) -> Vec<CellJson<'_>> {
+    plan.cells
+        .iter()
+        .map(|cell| {
+            let mut scenarios = BTreeMap::new();
+            let mut not_run = BTreeMap::new();
+            if let Some(target) = Target::of(cell) {
+                for scenario in Scenario::ALL {
+                    match scenario.expectation(&target) {
+                        Ok(expected) => {
+                            scenarios.insert(scenario, expected);
+                        }
+                        Err(why) => {
+                            not_run.insert(scenario, why);
+                        }
+                    }
+                }
+            }
+            CellJson {
+                cell,
+                scenarios,
+                not_run,
+            }
+        })
+        .collect()
+}
+
+/// The columns every row has before the scenarios' own.
+const CELL_HEADERS: [&str; 6] = ["K8S", "GATE", "INJECTOR", "REQUESTED", "EFFECTIVE", "PROXY"];
+
+/// The plan as an aligned text table, one row per cell, then a legend. The scenario columns
+/// and the known bugs come from the scenarios' definitions.
 pub fn plan_table(plan: &Plan) -> String {
-    let header = [
-        "K8S",
-        "GATE",
-        "INJECTOR",
-        "REQUESTED",
-        "EFFECTIVE",
-        "PROXY",
-        "INIT-TRAFFIC",
-        "JOB",
-        "SHUTDOWN",
-        "NOTE",
-    ];
+    let columns: Vec<(Scenario, &PlanColumn)> = Scenario::ALL
+        .into_iter()
+        .filter_map(|s| s.def().plan_column.as_ref().map(|c| (s, c)))
+        .collect();
+    let mut header: Vec<&str> = CELL_HEADERS.to_vec();
+    header.extend(columns.iter().map(|(_, c)| c.header));
+    header.extend(["KNOWN BUGS", "NOTE"]);
     // A cell that boots the same cluster as an earlier one says which: one run stands for both.
     let mut same_as: Vec<Option<String>> = vec![None; plan.cells.len()];
     for group in same_cluster_groups(plan) {
@@ -63,13 +107,13 @@ pub fn plan_table(plan: &Plan) -> String {
             same_as[index] = Some(format!("same cluster as {} {}", first.k8s, first.gate));
         }
     }
-    let rows: Vec<[String; 10]> = plan
+    let rows: Vec<Vec<String>> = plan
         .cells
         .iter()
         .zip(same_as)
-        .map(|(cell, same)| table_row(cell, same))
+        .map(|(cell, same)| table_row(cell, &columns, same))
         .collect();
-    let mut widths = header.map(str::len);
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.len());
@@ -79,13 +123,13 @@ pub fn plan_table(plan: &Plan) -> String {
     let mut line = |cells: &[String]| {
         let parts: Vec<String> = cells
             .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
+            .zip(&widths)
+            .map(|(c, &w)| format!("{c:<w$}"))
             .collect();
         out.push_str(parts.join("  ").trim_end());
         out.push('\n');
     };
-    line(&header.map(str::to_owned));
+    line(&header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>());
     for row in &rows {
         line(row);
     }
@@ -100,28 +144,43 @@ const LEGEND: &str = "\
 INIT-TRAFFIC, JOB and SHUTDOWN are expectations, not results: yes = the init container's request
 succeeds / the Job completes / the request during shutdown succeeds; no = it fails (the legacy
 failure the run must show); - = not asserted. `sidecar-e2e verify` checks a recording against them.
+KNOWN BUGS lists the upstream bugs a scenario is expected to show on the cell's node-image patch:
+there its check passes as a known bug, and fails if the bug does not show (docs/sidecar-semantics.md §8).
 \"same cluster as\" marks a cell whose cluster and workload equal an earlier cell's (from 1.33, gate
 on and default write the same kind config): one run stands for both.
 ";
 
-fn table_row(cell: &PlannedCell, same_cluster_as: Option<String>) -> [String; 10] {
+fn table_row(
+    cell: &PlannedCell,
+    columns: &[(Scenario, &PlanColumn)],
+    same_cluster_as: Option<String>,
+) -> Vec<String> {
     let yes_no = |v: Option<bool>| match v {
         Some(true) => "yes".to_owned(),
         Some(false) => "no".to_owned(),
         None => "-".to_owned(),
     };
-    let scenario = |s: Scenario| cell.scenarios.get(&s);
+    let target = Target::of(cell);
+    let expected = |s: Scenario| target.as_ref().and_then(|t| s.expectation(t).ok());
     let mode = match cell.effective_mode {
         Some(EffectiveMode::Native) => "native",
         Some(EffectiveMode::Legacy) => "legacy",
         Some(EffectiveMode::Rejected) => "rejected",
         None => "invalid",
     };
-    let proxy = match scenario(Scenario::Sleep).and_then(|o| o.proxy) {
-        Some(ProxyPlace::RestartableInitContainer) => "init (Always)",
-        Some(ProxyPlace::Container) => "container",
-        None => "-",
+    let proxy = match target.map(|t| proxy_expectation(t.mode).0) {
+        Some(Some(ProxyPlace::RestartableInitContainer)) => "init (Always)",
+        Some(Some(ProxyPlace::Container)) => "container",
+        _ => "-",
     };
+    let mut bugs: Vec<&str> = Scenario::ALL
+        .into_iter()
+        .filter_map(expected)
+        .flat_map(|e| e.known_bugs)
+        .map(|bug| bug.id)
+        .collect();
+    bugs.sort_unstable();
+    bugs.dedup();
     let note = match (&cell.reason, cell.effective_mode) {
         (Some(reason), _) => reason.clone(),
         (None, Some(EffectiveMode::Rejected)) => {
@@ -129,16 +188,24 @@ fn table_row(cell: &PlannedCell, same_cluster_as: Option<String>) -> [String; 10
         }
         _ => same_cluster_as.unwrap_or_default(),
     };
-    [
+    let mut row = vec![
         cell.k8s.to_string(),
         cell.gate.to_string(),
         cell.injector.to_string(),
         cell.requested_mode.to_string(),
         mode.to_owned(),
         proxy.to_owned(),
-        yes_no(scenario(Scenario::InitTraffic).and_then(|o| o.succeeds)),
-        yes_no(scenario(Scenario::Job).and_then(|o| o.completes)),
-        yes_no(scenario(Scenario::ShutdownTraffic).and_then(|o| o.succeeds)),
-        note,
-    ]
+    ];
+    row.extend(
+        columns
+            .iter()
+            .map(|(s, column)| yes_no(expected(*s).and_then(|e| (column.value)(&e)))),
+    );
+    row.push(if bugs.is_empty() {
+        "-".to_owned()
+    } else {
+        bugs.join(" ")
+    });
+    row.push(note);
+    row
 }

@@ -58,7 +58,7 @@ pub async fn measure(client: &kube::Client, namespace: &str) -> Result<ClusterFa
     })?;
     let dry_run = PostParams {
         dry_run: true,
-        field_manager: Some(crate::record::FIELD_MANAGER.to_owned()),
+        field_manager: Some(crate::api::FIELD_MANAGER.to_owned()),
     };
     let stored = Api::<Pod>::namespaced(client.clone(), namespace)
         .create(&dry_run, &probe)

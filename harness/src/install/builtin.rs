@@ -14,13 +14,12 @@ use kube::api::{Patch, PatchParams, PostParams};
 use kube::runtime::watcher;
 use serde_json::json;
 
-use super::apply::{ApplyError, apply_manifest};
 use super::certs::{CertError, ServingCertificates};
-use crate::plan::{EffectiveMode, ImageTable, UnknownImageVariable};
-use crate::record::{
-    FIELD_MANAGER, NamespaceError, WaitError, await_all, create_namespace, delete_namespace,
-    deployment_available, describe_deployment, run_labels,
+use crate::api::{
+    ApplyError, FIELD_MANAGER, NamespaceError, WaitError, apply_manifest, await_all,
+    create_namespace, delete_namespace, deployment_available, describe_deployment, run_labels,
 };
+use crate::plan::{EffectiveMode, ImageTable, UnknownImageVariable};
 
 /// The injector's namespace, Service and Deployment (as in `manifests/injector/`).
 pub const INJECTOR_NAMESPACE: &str = "sidecar-e2e-system";
@@ -274,7 +273,7 @@ fn check_injected(stored: &Pod, mode: sidecar_injector::config::Mode) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::install::apply::parse_documents;
+    use crate::api::parse_documents;
     use crate::plan::NodeImages;
 
     fn table() -> ImageTable {

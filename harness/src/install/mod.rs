@@ -1,12 +1,10 @@
 //! Installing an injector into a cluster: the builtin one (certificates, Secret, manifests by
 //! server-side apply, the webhook proven live) or Istio through `istioctl`.
 
-pub mod apply;
 pub mod builtin;
 pub mod certs;
 pub mod istio;
 
-pub use apply::{ApplyError, apply_manifest, apply_object, parse_documents};
 pub use builtin::{INJECTION_LABEL, InstallError, injector_mode, install_builtin};
 pub use certs::{CertError, ServingCertificates, service_dns_names};
 pub use istio::{

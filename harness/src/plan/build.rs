@@ -1,15 +1,13 @@
 //! Building a plan in two phases: check the request with no I/O, then resolve every cell
-//! (validity, effective mode, node image, expectations).
+//! (validity, effective mode, node image); each scenario's expectations come from `crate::scenario`.
 
 use serde::Serialize;
 
 use super::cell::{Cell, EffectiveMode, Resolution};
 use super::cluster_spec::{ClusterSpec, cluster_spec_in};
-use super::expectation::{ScenarioExpectation, scenario_expectation};
 use super::injector::{InjectorSpec, RequestedMode, known_istio_versions};
 use super::k8s::{Gate, K8sVersion};
 use super::node_images::{NodeImages, TableError};
-use crate::scenario::Scenario;
 
 /// A request that cannot become a plan.
 #[derive(Debug, thiserror::Error)]
@@ -78,8 +76,6 @@ pub struct PlannedCell {
     pub requested_mode: RequestedMode,
     /// The cluster it runs on: node image and gate value (`null` when not valid).
     pub cluster: Option<ClusterSpec>,
-    /// Per scenario, what should happen (empty when not valid).
-    pub scenarios: std::collections::BTreeMap<Scenario, ScenarioExpectation>,
 }
 
 /// Every cell of the matrix, in axis order.
@@ -119,7 +115,7 @@ impl PlanRequest {
         Ok(())
     }
 
-    /// Phase two: resolves every cell (validity, effective mode, node image, expectations), in
+    /// Phase two: resolves every cell (validity, effective mode, node image); each scenario's expectations come from `crate::scenario`, in
     /// axis order; a value repeated on an axis is planned once, where it first appears.
     ///
     /// # Errors
@@ -219,10 +215,6 @@ fn resolve_cell(table: &NodeImages, cell: Cell) -> PlannedCell {
             requested_mode: cell.requested_mode,
             // A valid cell boots, and phase one checked its version: the spec exists.
             cluster: cluster_spec_in(table, cell.k8s, cell.gate).ok(),
-            scenarios: Scenario::ALL
-                .into_iter()
-                .map(|s| (s, scenario_expectation(s, effective_mode, cell.k8s)))
-                .collect(),
         },
         Resolution::Invalid(reason) => PlannedCell {
             cell,
@@ -235,7 +227,6 @@ fn resolve_cell(table: &NodeImages, cell: Cell) -> PlannedCell {
             effective_mode: None,
             requested_mode: cell.requested_mode,
             cluster: None,
-            scenarios: Default::default(),
         },
     }
 }

@@ -1,11 +1,10 @@
 //! The plan: which cells (Kubernetes version × gate × injector × mode) run, whether each can, on
-//! which node image, and what each should show. Pure data; every rule cites
+//! and on which node image. Pure data; every rule cites
 //! docs/sidecar-semantics.md. The node-image table lives here: later stages read resolved plans.
 
 mod build;
 mod cell;
 mod cluster_spec;
-mod expectation;
 mod groups;
 mod images;
 mod injector;
@@ -15,7 +14,6 @@ mod node_images;
 pub use build::{Plan, PlanError, PlanRequest, PlannedCell, plan_cell};
 pub use cell::{Cell, EffectiveMode, Resolution};
 pub use cluster_spec::{ClusterSpec, ClusterSpecError, cluster_spec};
-pub use expectation::{ProxyPlace, ScenarioExpectation, scenario_expectation};
 pub use groups::{CellGroup, group_cells, same_cluster_groups};
 pub use images::{
     ImageMap, ImageMapError, ImageTable, ToolBinary, UnknownImageVariable, WorkloadImages,

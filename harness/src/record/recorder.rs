@@ -18,14 +18,17 @@ use kube::{Api, ResourceExt};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::conditions::{WaitError, await_all, deployment_available, describe_deployment};
-use super::end::{EndCondition, Progress, end_condition};
 use super::logs::{fetch_pod_logs, follow_log};
 use super::server_rows::{ServerRows, Table, list_rows, watch_rows};
-use crate::install::{ApplyError, apply_manifest};
+use crate::api::{
+    ApplyError, WaitError, apply_manifest, await_all, deployment_available, describe_deployment,
+};
 use crate::plan::{EffectiveMode, ImageTable, UnknownImageVariable};
-use crate::recording::{ContainerLog, EventRecord, PhaseTiming, PodSnapshot, ScenarioRecording};
-use crate::scenario::{HTTPBIN_MANIFEST, Scenario};
+use crate::pod::PodRoles;
+use crate::recording::{
+    ActionRecord, ContainerLog, EventRecord, PhaseTiming, PodSnapshot, ScenarioRecording,
+};
+use crate::scenario::{EndCondition, HTTPBIN_MANIFEST, Progress, Scenario};
 
 /// How long httpbin, the upstream, may take to become available.
 const HTTPBIN_TIMEOUT: Duration = Duration::from_secs(120);
@@ -44,8 +47,8 @@ pub struct ScenarioRun {
     pub namespace: String,
     /// The layout its pods should get (for the end condition).
     pub mode: EffectiveMode,
-    /// The proxy container's name.
-    pub proxy: &'static str,
+    /// Which containers are sidecars and which apps.
+    pub roles: PodRoles,
     /// When to give up and record what there is.
     pub timeout: Duration,
 }
@@ -139,7 +142,7 @@ pub async fn record_scenario(
     };
     apply_manifest(
         client,
-        "manifests/workloads/httpbin.yaml",
+        "harness/src/scenario/httpbin.yaml",
         &httpbin,
         Some(ns),
     )
@@ -163,7 +166,7 @@ pub async fn record_scenario(
     rec.until_listed(&mut stream).await?;
 
     let started = Instant::now();
-    let manifest = format!("manifests/workloads/{scenario}.yaml");
+    let manifest = scenario.manifest_path();
     match apply_manifest(client, &manifest, &workload, Some(ns)).await {
         Ok(_) => {}
         Err(err) => match err.refusal() {
@@ -230,8 +233,10 @@ struct Recorder<'r> {
     current: BTreeMap<String, Pod>,
     /// Every pod ever seen, as last seen (for logs).
     ever: BTreeMap<String, Pod>,
-    /// shutdown-traffic: the pod being stopped, and its followed logs.
+    /// The pod being deleted, and its followed logs.
     stopping: Option<Stopping>,
+    /// What the recorder did to the workload.
+    actions: Vec<ActionRecord>,
     timed_out: bool,
     /// The server's rows of the scenario's pods.
     server_rows: ServerRows,
@@ -255,6 +260,7 @@ impl<'r> Recorder<'r> {
             current: BTreeMap::new(),
             ever: BTreeMap::new(),
             stopping: None,
+            actions: Vec::new(),
             timed_out: false,
             server_rows: ServerRows::default(),
         }
@@ -352,8 +358,10 @@ impl<'r> Recorder<'r> {
                 self.current.remove(&name);
                 if let Some(stopping) = self.stopping.as_mut()
                     && stopping.pod == name
+                    && !stopping.gone
                 {
                     stopping.gone = true;
+                    self.act("gone", name);
                 }
             }
             Event::Init | Event::InitDone => {}
@@ -392,6 +400,17 @@ impl<'r> Recorder<'r> {
         });
     }
 
+    /// Notes an action (or its end) with the time and a sequence number.
+    fn act(&mut self, action: &str, pod: String) {
+        let seq = self.next_seq();
+        self.actions.push(ActionRecord {
+            seq,
+            at: MicroTime(Timestamp::now()),
+            action: action.to_owned(),
+            pod,
+        });
+    }
+
     fn end(&self) -> EndCondition {
         let pods: Vec<&Pod> = self.current.values().collect();
         let progress = Progress {
@@ -399,8 +418,10 @@ impl<'r> Recorder<'r> {
             apply_refused: !self.apply_errors.is_empty(),
             failed_create: self.events.iter().any(|e| e.reason == "FailedCreate"),
             deleted_pod_gone: self.stopping.as_ref().is_some_and(|s| s.gone),
+            roles: self.run.roles,
+            mode: self.run.mode,
         };
-        end_condition(self.run.scenario, self.run.mode, self.run.proxy, progress)
+        self.run.scenario.end_condition(&progress)
     }
 
     /// Keeps every event until the end condition holds or the deadline passes.
@@ -411,7 +432,7 @@ impl<'r> Recorder<'r> {
     ) -> Result<(), RecordError> {
         let deadline = tokio::time::Instant::now() + self.run.timeout;
         let mut settle: Option<tokio::time::Instant> = None;
-        // shutdown-traffic: fires when the app prints that it is up (its SIGTERM trap is set).
+        // Fires when the app prints that it is up (its SIGTERM trap is set).
         let mut app_started: Option<oneshot::Receiver<()>> = None;
         loop {
             match self.end() {
@@ -422,10 +443,14 @@ impl<'r> Recorder<'r> {
                     let at = tokio::time::Instant::now() + more;
                     settle = Some(settle.map_or(at, |s| s.min(at)));
                 }
-                EndCondition::StopThePod if self.stopping.is_none() => {
+                EndCondition::DeletePod { on_app_started } if self.stopping.is_none() => {
                     app_started = self.start_stopping(pods);
+                    if !on_app_started {
+                        app_started = None;
+                        self.delete_stopping_pod(pods).await;
+                    }
                 }
-                EndCondition::StopThePod | EndCondition::Watch => {}
+                EndCondition::DeletePod { .. } | EndCondition::Watch => {}
             }
             let wake = settle.map_or(deadline, |s| s.min(deadline));
             tokio::select! {
@@ -450,7 +475,7 @@ impl<'r> Recorder<'r> {
         }
     }
 
-    /// shutdown-traffic: follow the pod's logs (they vanish with it), and delete it once the app
+    /// Follows the pod's logs (they vanish with it); the returned signal fires once the app
     /// says it is up.
     fn start_stopping(&mut self, pods: &Api<Pod>) -> Option<oneshot::Receiver<()>> {
         let pod = self.current.values().next()?;
@@ -469,7 +494,7 @@ impl<'r> Recorder<'r> {
             .map(|c| (c.name.clone(), true));
         let regular = spec.containers.iter().map(|c| (c.name.clone(), false));
         for (container, is_init) in init.chain(regular) {
-            let is_app = !is_init && container != self.run.proxy;
+            let is_app = !is_init && self.run.roles.is_app(&container);
             let marker = if is_app { marker.take() } else { None };
             followers.push(tokio::spawn(follow_log(
                 pods.clone(),
@@ -491,9 +516,11 @@ impl<'r> Recorder<'r> {
         let Some(stopping) = self.stopping.as_mut() else {
             return;
         };
-        if let Err(err) = pods.delete(&stopping.pod, &DeleteParams::default()).await {
+        let pod = stopping.pod.clone();
+        self.act("delete", pod.clone());
+        if let Err(err) = pods.delete(&pod, &DeleteParams::default()).await {
             self.apply_errors
-                .push(format!("deleting pod {} failed: {err}", stopping.pod));
+                .push(format!("deleting pod {pod} failed: {err}"));
         }
     }
 
@@ -553,6 +580,7 @@ impl<'r> Recorder<'r> {
             logs,
             timings: self.timings,
             timed_out: self.timed_out,
+            actions: self.actions,
         }
     }
 }

@@ -50,6 +50,9 @@ pub struct RunSummary {
     pub failed: usize,
     /// Checks with nothing asserted in their cell.
     pub not_applicable: usize,
+    /// Checks that showed the known bug their cell expects.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub known_bugs: usize,
     /// Cells that could not be set up (only `run` has them).
     #[serde(skip_serializing_if = "is_zero")]
     pub broken: usize,
@@ -68,6 +71,7 @@ impl RunSummary {
                 CheckStatus::Pass => self.passed += 1,
                 CheckStatus::Fail => self.failed += 1,
                 CheckStatus::NotApplicable => self.not_applicable += 1,
+                CheckStatus::KnownBug => self.known_bugs += 1,
             }
         }
     }

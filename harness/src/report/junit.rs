@@ -6,7 +6,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::event::{BrokenCell, ReportEvent};
 use super::sink::{ReportError, Sink, write_text};
-use super::text::{describe_result, failure_text};
+use super::text::{describe_result, failure_text, known_bug_reference};
 use crate::verdict::{CheckStatus, Verdict};
 
 /// The report could not be written (quick-junit refused it).
@@ -54,6 +54,15 @@ pub fn junit_xml_with_broken(
             };
             let mut case = TestCase::new(scenario.scenario.name(), status);
             case.set_classname(slug.clone());
+            // A known bug passes the testcase, and says which bug in a property a CI can read.
+            for result in &scenario.results {
+                if let Some(reference) = known_bug_reference(result) {
+                    case.add_property(quick_junit::Property::new(
+                        format!("known-bug.{}", result.check.name()),
+                        reference,
+                    ));
+                }
+            }
             case.set_assertions(scenario.results.len());
             let mut out = scenario.watch.join("\n");
             out.push_str("\n\ncontainer timeline:\n");
@@ -62,7 +71,7 @@ pub fn junit_xml_with_broken(
             }
             out.push('\n');
             for result in &scenario.results {
-                out.push_str(&format!("{:?} ", result.status));
+                out.push_str(&format!("{} ", result.status.word()));
                 out.push_str(&describe_result(result));
                 out.push('\n');
             }

@@ -18,12 +18,18 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
         out.push_str("| scenario | check | expected | result |\n|---|---|---|---|\n");
         for scenario in &verdict.scenarios {
             for result in &scenario.results {
+                let outcome = match (result.check.known_bug(), result.status) {
+                    (Some(bug), CheckStatus::KnownBug) => {
+                        format!("known bug [{}]({})", bug.id, bug.url)
+                    }
+                    (_, status) => status_word(status).to_owned(),
+                };
                 out.push_str(&format!(
                     "| {} | {} | {} | {} |\n",
                     scenario.scenario,
                     result.check.name(),
                     result.check.describe().replace('|', "\\|"),
-                    status_word(result.status)
+                    outcome
                 ));
             }
         }

@@ -63,7 +63,9 @@ pub fn tally(runs: &[Vec<Verdict>]) -> Vec<CheckTally> {
                 .map(|r| r.status);
             match status {
                 Some(CheckStatus::Fail) => tally.failed.push(run),
-                Some(CheckStatus::Pass | CheckStatus::NotApplicable) => tally.agreed.push(run),
+                Some(CheckStatus::Pass | CheckStatus::NotApplicable | CheckStatus::KnownBug) => {
+                    tally.agreed.push(run);
+                }
                 None => tally.missing.push(run),
             }
         }

@@ -19,6 +19,7 @@ fn paint(text: &str, status: CheckStatus, colour: Colour) -> String {
         CheckStatus::Pass => "32",
         CheckStatus::Fail => "1;31",
         CheckStatus::NotApplicable => "33",
+        CheckStatus::KnownBug => "35",
     };
     match colour {
         Colour::Ansi => format!("\x1b[{code}m{text}\x1b[0m"),
@@ -39,6 +40,15 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
         .flat_map(|s| s.results.iter().map(|r| r.check.name().len()))
         .max()
         .unwrap_or(0);
+    // `known bug` is wider than the other words: the column widens only when one is there.
+    let word_width = verdict
+        .scenarios
+        .iter()
+        .flat_map(|s| s.results.iter().map(|r| status_word(r.status).len()))
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let indent = " ".repeat(word_width + 4);
     for scenario in &verdict.scenarios {
         out.push_str(&format!("\n{}\n", scenario.scenario));
         for watch in &scenario.watch {
@@ -49,7 +59,7 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
         }
         for result in &scenario.results {
             let word = paint(
-                &format!("{:<4}", status_word(result.status)),
+                &format!("{:<word_width$}", status_word(result.status)),
                 result.status,
                 colour,
             );
@@ -58,24 +68,32 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
                 result.check.name(),
                 result.check.describe()
             ));
-            if result.status == CheckStatus::Fail {
+            // A known bug shows its evidence too: the reader must see that it is the bug.
+            if matches!(result.status, CheckStatus::Fail | CheckStatus::KnownBug) {
                 for line in describe_result(result).lines().skip(1) {
-                    out.push_str(&format!("        {}\n", line.trim_start()));
+                    out.push_str(&format!("{indent}{}\n", line.trim_start()));
                 }
             }
         }
     }
-    let (pass, fail, na) =
+    let count = |status: CheckStatus| {
         verdict
             .scenarios
             .iter()
             .flat_map(|s| &s.results)
-            .fold((0, 0, 0), |(p, f, n), r| match r.status {
-                CheckStatus::Pass => (p + 1, f, n),
-                CheckStatus::Fail => (p, f + 1, n),
-                CheckStatus::NotApplicable => (p, f, n + 1),
-            });
-    let summary = format!("\n{pass} passed, {fail} failed, {na} not applicable\n");
+            .filter(|r| r.status == status)
+            .count()
+    };
+    let (pass, fail, na) = (
+        count(CheckStatus::Pass),
+        count(CheckStatus::Fail),
+        count(CheckStatus::NotApplicable),
+    );
+    let known = match count(CheckStatus::KnownBug) {
+        0 => String::new(),
+        n => format!(", {n} known bug{}", if n == 1 { "" } else { "s" }),
+    };
+    let summary = format!("\n{pass} passed{known}, {fail} failed, {na} not applicable\n");
     out.push_str(&if fail > 0 {
         paint(&summary, CheckStatus::Fail, colour)
     } else {

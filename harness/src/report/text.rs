@@ -27,11 +27,14 @@ pub(super) fn describe_result(result: &CheckResult) -> String {
     text
 }
 
-/// `pass`, `FAIL` or `n/a`.
+/// `pass`, `FAIL`, `n/a` or `known bug`.
 pub(super) fn status_word(status: CheckStatus) -> &'static str {
-    match status {
-        CheckStatus::Pass => "pass",
-        CheckStatus::Fail => "FAIL",
-        CheckStatus::NotApplicable => "n/a",
-    }
+    status.word()
+}
+
+/// The known bug a result was judged against, as `kubernetes#132826 (https://…)`, when its status
+/// is [`CheckStatus::KnownBug`].
+pub(super) fn known_bug_reference(result: &CheckResult) -> Option<String> {
+    let bug = result.check.known_bug()?;
+    (result.status == CheckStatus::KnownBug).then(|| format!("{} ({})", bug.id, bug.url))
 }

@@ -89,6 +89,7 @@ mod tests {
             logs: vec![],
             timings: vec![],
             timed_out: false,
+            actions: Vec::new(),
         };
         let recording = Recording {
             version: RECORDING_VERSION,

@@ -16,18 +16,16 @@ use super::artifacts::{cell_dir, write_recordings, write_timings};
 use super::cleanup::Created;
 use super::id::cluster_name;
 use super::{Phase, ProgressEvent, Provider, RunConfig};
+use crate::api::{await_all, create_namespace, describe_node, node_ready, run_labels};
 use crate::cluster::{
     ClusterAccess, CreateCluster, KindProvider, check_probe, kind_config_with_labels, measure,
 };
 use crate::install::{INJECTION_LABEL, ISTIO_INJECTION_LABEL, injector_mode, install_builtin};
 use crate::plan::{Cell, EffectiveMode, InjectorSpec, PlannedCell};
 use crate::pod::{is_finished, is_ready};
-use crate::record::{
-    ScenarioRun, await_all, create_namespace, describe_node, node_ready, record_scenario,
-    run_labels,
-};
+use crate::record::{ScenarioRun, record_scenario};
 use crate::recording::{ClusterFacts, RECORDING_VERSION, Recording, ScenarioRecording};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Target};
 use crate::verdict::{Verdict, judge};
 
 /// How long a new cluster's node and system pods may take to be Ready (2 cores, 2 clusters).
@@ -294,7 +292,7 @@ async fn create_kind_cluster(
     let config_path = dir.join("kind-config.yaml");
     // Only the run id: the kubelet refuses node labels in the kubernetes.io namespaces.
     let labels = std::collections::BTreeMap::from([(
-        crate::record::RUN_ID_LABEL.to_owned(),
+        crate::api::RUN_ID_LABEL.to_owned(),
         config.run_id.clone(),
     )]);
     // From `docker info` at preflight: on a cgroup v1 host a 1.35+ kubelet needs failCgroupV1.
@@ -397,10 +395,19 @@ async fn run_on_cluster(
             }
         },
     };
-    if !installed || config.scenarios.is_empty() {
+    // A scenario that does not run in this cell (it needs native sidecars and the gate is off)
+    // is left out; `plan --format json` says why under `notRun`.
+    let target = Target::of(planned);
+    let scenarios: Vec<Scenario> = config
+        .scenarios
+        .iter()
+        .copied()
+        .filter(|s| target.is_some_and(|t| s.expectation(&t).is_ok()))
+        .collect();
+    if !installed || scenarios.is_empty() {
         return;
     }
-    let runs = config.scenarios.iter().map(|&scenario| {
+    let runs = scenarios.iter().map(|&scenario| {
         let namespace = format!("se2e-{}-{scenario}", config.run_id);
         namespaces.push(namespace.clone());
         scenario_in_namespace(
@@ -490,13 +497,14 @@ async fn scenario_in_namespace(
         scenario,
         namespace,
         mode: effective,
-        proxy: crate::expect::proxy_name(injector),
+        roles: crate::pod::PodRoles::proxy(crate::scenario::proxy_name(injector)),
         timeout: config.scenario_timeout,
     };
     run_scenario(client, &config.images, injector, &config.run_id, &run).await
 }
 
-/// Creates `run.namespace` (labelled with `run_id` and the injector's injection label) and
+/// Creates `run.namespace` (labelled with `run_id`, and with the injector's injection label when
+/// the scenario is injected) and
 /// records the scenario in it. The e2e suites call this directly, one namespace per test.
 ///
 /// # Errors
@@ -515,11 +523,14 @@ pub async fn run_scenario(
         message,
     };
     let mut labels = run_labels(run_id);
-    let (key, value) = match injector {
-        InjectorSpec::Builtin => INJECTION_LABEL,
-        InjectorSpec::Istio { .. } => ISTIO_INJECTION_LABEL,
-    };
-    labels.insert(key.to_owned(), value.to_owned());
+    // The known-bug scenarios write their own sidecars: no injector adds a proxy to their pods.
+    if run.scenario.injected() {
+        let (key, value) = match injector {
+            InjectorSpec::Builtin => INJECTION_LABEL,
+            InjectorSpec::Istio { .. } => ISTIO_INJECTION_LABEL,
+        };
+        labels.insert(key.to_owned(), value.to_owned());
+    }
     create_namespace(client, &run.namespace, labels)
         .await
         .map_err(|err| failure(crate::error_chain::error_chain(&err)))?;
@@ -580,7 +591,7 @@ async fn teardown(
             let remove = async {
                 let client = access.client().await?;
                 for ns in namespaces {
-                    crate::record::delete_namespace(&client, ns).await?;
+                    crate::api::delete_namespace(&client, ns).await?;
                     created.forget_namespace(ns);
                 }
                 Ok::<(), BoxError>(())

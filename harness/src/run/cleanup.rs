@@ -5,8 +5,8 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::api::delete_namespace;
 use crate::cluster::{ClusterAccess, KindProvider};
-use crate::record::delete_namespace;
 
 /// One thing to remove.
 #[derive(Debug, Clone, PartialEq, Eq)]

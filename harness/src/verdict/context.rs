@@ -2,15 +2,34 @@
 //! own pods (label `app=<scenario>`) in watch order.
 
 use super::types::CheckStatus;
+use crate::pod::PodRoles;
 use crate::recording::{PodSnapshot, ScenarioRecording};
 use crate::views::kubectl::{PrinterRules, pod_columns};
 
-/// A decided check before it is paired with its [`crate::expect::Check`].
+/// A decided check before it is paired with its [`crate::scenario::Check`].
 pub(super) type Decided = (CheckStatus, Vec<String>);
+
+/// What a recording showed of a behaviour that a known bug can break: the judge turns it into
+/// a status, knowing whether the cell expects the bug.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shown {
+    /// The behaviour as it should be.
+    Healthy,
+    /// The bug's symptom.
+    Buggy,
+    /// Neither can be told (nothing recorded, the recording ended too soon).
+    Unclear,
+}
+
+/// A [`Shown`] with its evidence.
+pub(super) type Observed = (Shown, Vec<String>);
 
 pub(super) struct Context<'a> {
     pub(super) recorded: &'a ScenarioRecording,
+    /// The injector's proxy container.
     pub(super) proxy: &'static str,
+    /// Which containers are sidecars and which apps.
+    pub(super) roles: PodRoles,
     pub(super) snapshots: Vec<&'a PodSnapshot>,
     /// How the cell's API server prints pod rows.
     pub(super) printer: PrinterRules,
@@ -19,13 +38,14 @@ pub(super) struct Context<'a> {
 impl<'a> Context<'a> {
     pub(super) fn new(
         recorded: &'a ScenarioRecording,
-        proxy: &'static str,
+        roles: PodRoles,
         printer: PrinterRules,
     ) -> Self {
         let snapshots = recorded.scenario_snapshots();
         Context {
             recorded,
-            proxy,
+            proxy: roles.proxy,
+            roles,
             snapshots,
             printer,
         }

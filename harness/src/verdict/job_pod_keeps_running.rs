@@ -12,7 +12,7 @@ pub(super) fn decide(ctx: &Context<'_>, for_seconds: u32) -> Decided {
     let app_exited = ctx
         .snapshots
         .iter()
-        .find(|s| any_app_terminated(&s.pod, ctx.proxy));
+        .find(|s| any_app_terminated(&s.pod, &ctx.roles));
     let Some(exited) = app_exited else {
         return (
             CheckStatus::Fail,

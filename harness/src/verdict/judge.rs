@@ -1,15 +1,17 @@
-//! Judging: the checks [`crate::expect::checks_for`] lists for each scenario, each handed to its
-//! decider, plus the views a reader needs around them (watch lines, container timeline).
+//! Judging: the checks each scenario lists for its cell ([`crate::scenario::Scenario::checks`]),
+//! each handed to its decider, plus the views a reader needs around them (watch lines, container
+//! timeline). A check that a known bug can break is observed, then judged against whether the
+//! cell expects the bug.
 
-use super::context::{Context, Decided};
+use super::context::{Context, Decided, Observed, Shown};
 use super::types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};
 use super::{
-    access_log, job_completes, job_pod_keeps_running, pod_never_runs, printer_agrees, proxy_layout,
-    request, startup_order,
+    access_log, app_starts, deleted_within, job_completes, job_pod_keeps_running, pod_never_runs,
+    printer_agrees, proxy_layout, request, sidecar_restarted, startup_order, termination_order,
 };
-use crate::expect::{Check, checks_for, proxy_name};
 use crate::plan::{Cell, EffectiveMode, plan_cell};
 use crate::recording::{Recording, ScenarioRecording};
+use crate::scenario::{Check, KnownBug, Target};
 use crate::views::kubectl::{PrinterRules, render_sequence, watch_sequence};
 use crate::views::timeline::{container_timeline, render_timeline};
 
@@ -26,7 +28,7 @@ pub fn judge(recording: &Recording) -> Result<Verdict, VerdictError> {
         cell: cell.clone(),
         source,
     })?;
-    let Some(effective_mode) = planned.effective_mode else {
+    let Some(target) = Target::of(&planned) else {
         return Err(VerdictError::InvalidCell {
             cell,
             reason: planned.reason.unwrap_or_default(),
@@ -35,27 +37,39 @@ pub fn judge(recording: &Recording) -> Result<Verdict, VerdictError> {
     let scenarios = recording
         .scenarios
         .iter()
-        .map(|scenario| judge_scenario(scenario, &recording.cell, effective_mode))
+        .map(|scenario| judge_on(scenario, &target))
         .collect();
     Ok(Verdict {
         cell: recording.cell,
-        effective_mode,
+        effective_mode: target.mode,
         scenarios,
     })
 }
 
-/// Judges one scenario's recording in `cell` where pods get `mode`.
+/// Judges one scenario's recording in `cell` where pods get `mode` (the e2e suites' entry).
+/// The cell is planned as [`judge`] plans it, for its node image's patch.
 pub fn judge_scenario(
     recorded: &ScenarioRecording,
     cell: &Cell,
     mode: EffectiveMode,
 ) -> ScenarioVerdict {
-    let ctx = Context::new(
-        recorded,
-        proxy_name(cell.injector),
-        PrinterRules::of(cell.k8s),
-    );
-    let results = checks_for(recorded.scenario, cell, mode)
+    let planned = plan_cell(*cell).ok();
+    let target = planned.as_ref().and_then(Target::of).unwrap_or(Target {
+        k8s: cell.k8s,
+        patch: None,
+        sidecars_on: mode == EffectiveMode::Native,
+        mode,
+        injector: cell.injector,
+    });
+    judge_on(recorded, &Target { mode, ..target })
+}
+
+/// Judges one scenario's recording on `target`.
+fn judge_on(recorded: &ScenarioRecording, target: &Target) -> ScenarioVerdict {
+    let ctx = Context::new(recorded, target.roles(), PrinterRules::of(target.k8s));
+    let results = recorded
+        .scenario
+        .checks(target)
         .into_iter()
         .map(|check| {
             let (status, evidence) = decide(&ctx, &check);
@@ -133,10 +147,54 @@ fn decide(ctx: &Context<'_>, check: &Check) -> Decided {
         },
         Check::AccessLog => access_log::decide(ctx),
         Check::PrinterAgrees => printer_agrees::decide(ctx),
-        Check::JobCompletes => job_completes::decide(ctx),
+        Check::JobCompletes { known_bug } => against(job_completes::observe(ctx), *known_bug),
+        Check::TerminationOrder { order } => against(termination_order::observe(ctx, order), None),
+        Check::AppStarts { known_bug } => against(app_starts::observe(ctx), *known_bug),
+        Check::DeletedWithin {
+            seconds,
+            grace_seconds,
+            known_bug,
+        } => against(
+            deleted_within::observe(ctx, *seconds, *grace_seconds),
+            *known_bug,
+        ),
+        Check::SidecarRestarted { sidecar, known_bug } => {
+            against(sidecar_restarted::observe(ctx, sidecar), *known_bug)
+        }
+        Check::AppRestarted { .. } => (
+            CheckStatus::Fail,
+            vec!["app-restarted has no decider yet".to_owned()],
+        ),
         Check::JobPodKeepsRunning { for_seconds } => {
             job_pod_keeps_running::decide(ctx, *for_seconds)
         }
         Check::PodNeverRuns => pod_never_runs::decide(ctx),
     }
+}
+
+/// The status of an observation, where the cell expects `bug` (or nothing). An expected bug that
+/// does not show is a failure: the known-bug table is then wrong for this version, and must be
+/// updated with this evidence rather than the surprise passing unseen.
+fn against((shown, mut evidence): Observed, bug: Option<&'static KnownBug>) -> Decided {
+    let status = match (shown, bug) {
+        (Shown::Healthy, None) => CheckStatus::Pass,
+        (Shown::Buggy, Some(bug)) => {
+            evidence.push(format!("known bug {}: {} ({})", bug.id, bug.title, bug.url));
+            CheckStatus::KnownBug
+        }
+        (Shown::Healthy, Some(bug)) => {
+            evidence.push(format!(
+                "expected known bug {} here, but it did not show: update its fixed-in patches \
+                 (docs/sidecar-semantics.md §8) with this recording as the evidence",
+                bug.id
+            ));
+            CheckStatus::Fail
+        }
+        (Shown::Buggy, None) => {
+            evidence.push("the healthy behaviour was expected here".to_owned());
+            CheckStatus::Fail
+        }
+        (Shown::Unclear, _) => CheckStatus::Fail,
+    };
+    (status, evidence)
 }

@@ -1,11 +1,13 @@
-//! Verdicts: each [`crate::expect::Check`] decided against a recording — pass, fail or not
+//! Verdicts: each [`crate::scenario::Check`] decided against a recording — pass, fail or not
 //! applicable — with the evidence (snapshot, event or log line) a reader needs to believe it.
 //!
 //! Start at [`judge`] (`judge.rs`). The result types are in `types.rs`; each check has its own
 //! decider file; what a pod's status means is decided once, in [`crate::pod`].
 
 mod access_log;
+mod app_starts;
 mod context;
+mod deleted_within;
 mod job_completes;
 mod job_pod_keeps_running;
 mod judge;
@@ -13,7 +15,9 @@ mod pod_never_runs;
 mod printer_agrees;
 mod proxy_layout;
 mod request;
+mod sidecar_restarted;
 mod startup_order;
+mod termination_order;
 mod types;
 
 pub use judge::{judge, judge_scenario};

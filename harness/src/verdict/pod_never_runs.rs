@@ -28,7 +28,7 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
     if let Some(ran) = ctx
         .snapshots
         .iter()
-        .find(|s| any_app_has_run(&s.pod, ctx.proxy))
+        .find(|s| any_app_has_run(&s.pod, &ctx.roles))
     {
         evidence.push(format!(
             "an app container ran: {}",

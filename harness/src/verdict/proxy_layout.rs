@@ -3,7 +3,7 @@
 
 use super::context::{Context, Decided, describe_snapshot};
 use super::types::CheckStatus;
-use crate::plan::ProxyPlace;
+use crate::scenario::ProxyPlace;
 
 pub(super) fn decide(ctx: &Context<'_>, place: ProxyPlace) -> Decided {
     let Some(first) = ctx.snapshots.first() else {

@@ -23,7 +23,7 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
                 describe_snapshot(snapshot, ctx.printer)
             ));
         }
-        let started_apps: Vec<&ContainerStatus> = app_statuses(&snapshot.pod, ctx.proxy)
+        let started_apps: Vec<&ContainerStatus> = app_statuses(&snapshot.pod, &ctx.roles)
             .into_iter()
             .filter(|c| has_run(c))
             .collect();

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::expect::Check;
 use crate::plan::{Cell, EffectiveMode, PlanError};
+use crate::scenario::Check;
 use crate::scenario::Scenario;
 
 /// A recording that cannot be judged.
@@ -38,6 +38,20 @@ pub enum CheckStatus {
     Fail,
     /// Nothing is asserted in this cell.
     NotApplicable,
+    /// The known bug the cell expects showed, as expected (the check names it, with its link).
+    KnownBug,
+}
+
+impl CheckStatus {
+    /// The word reports print.
+    pub fn word(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Fail => "FAIL",
+            CheckStatus::NotApplicable => "n/a",
+            CheckStatus::KnownBug => "known bug",
+        }
+    }
 }
 
 /// One decided check.

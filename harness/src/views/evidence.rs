@@ -1,5 +1,6 @@
-//! Evidence lines the sample workloads print (`manifests/workloads/*.yaml`):
-//! `sidecar-e2e evidence scenario=<name> step=<step> [curl_exit=<n>] [http_status=<code>]`.
+//! Evidence lines the workloads print (`harness/src/scenario/*.yaml`):
+//! `sidecar-e2e evidence scenario=<name> step=<step> [curl_exit=<n>] [http_status=<code>]
+//! [container=<name>] [at_ms=<epoch ms>]`.
 
 /// One evidence line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +13,10 @@ pub struct Evidence {
     pub curl_exit: Option<i32>,
     /// The HTTP status curl saw (`000` when none).
     pub http_status: Option<String>,
+    /// The container that printed it, when the line says (`container=`).
+    pub container: Option<String>,
+    /// When, in milliseconds since the epoch by the node's clock (`at_ms=`).
+    pub at_ms: Option<u64>,
     /// The line as printed.
     pub line: String,
 }
@@ -36,6 +41,8 @@ pub fn parse_evidence(log: &str) -> Vec<Evidence> {
                 step: String::new(),
                 curl_exit: None,
                 http_status: None,
+                container: None,
+                at_ms: None,
                 line: line.to_owned(),
             };
             for pair in line[start + MARKER.len()..].split_whitespace() {
@@ -44,6 +51,8 @@ pub fn parse_evidence(log: &str) -> Vec<Evidence> {
                     Some(("step", v)) => evidence.step = v.to_owned(),
                     Some(("curl_exit", v)) => evidence.curl_exit = v.parse().ok(),
                     Some(("http_status", v)) => evidence.http_status = Some(v.to_owned()),
+                    Some(("container", v)) => evidence.container = Some(v.to_owned()),
+                    Some(("at_ms", v)) => evidence.at_ms = v.parse().ok(),
                     _ => {}
                 }
             }
@@ -67,5 +76,10 @@ mod tests {
         assert!(evidence[0].request_succeeded());
         assert_eq!(evidence[1].curl_exit, Some(7));
         assert!(!evidence[1].request_succeeded());
+        let term = parse_evidence(
+            "sidecar-e2e evidence scenario=two-sidecars-termination step=sigterm container=first at_ms=1764000000123",
+        );
+        assert_eq!(term[0].container.as_deref(), Some("first"));
+        assert_eq!(term[0].at_ms, Some(1_764_000_000_123));
     }
 }

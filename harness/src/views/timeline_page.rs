@@ -5,10 +5,10 @@
 use super::lane_marks::add_marks;
 use super::lanes::scenario_lanes;
 use super::timeline_svg::{FigureCell, figure_svg};
-use crate::expect::proxy_name;
 use crate::plan::{Cell, InjectorSpec, Resolution};
 use crate::recording::{Recording, ScenarioRecording};
 use crate::scenario::Scenario;
+use crate::scenario::proxy_name;
 
 /// Okabe–Ito colours (safe for the common colour-vision deficiencies); every state also has a
 /// pattern or a text label.

@@ -60,6 +60,7 @@ pub fn scenario(
         logs,
         timings: vec![],
         timed_out: false,
+        actions: Vec::new(),
     }
 }
 

@@ -1,17 +1,15 @@
 //! When a scenario has shown what it will show: the end condition the recorder evaluates after
-//! every watch event. Pure, so each scenario's rule is tested without a cluster.
+//! every watch event. The rules every scenario shares are here (a refused workload, a cell whose
+//! pods should never run); each scenario's own rule is in its file. Pure, so each rule is tested
+//! without a cluster.
 
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Pod;
 
-use crate::expect::LEGACY_JOB_LINGER_SECONDS;
 use crate::plan::EffectiveMode;
-use crate::pod::{all_apps_terminated, any_app_has_run, is_finished, is_ready, is_running};
-use crate::scenario::Scenario;
+use crate::pod::PodRoles;
 
-/// How long a ready sleep pod is watched: long enough for two requests (one every two seconds).
-const SLEEP_OBSERVE: Duration = Duration::from_secs(7);
 /// How long a cell whose pods are refused is watched for anything running after all.
 const REJECTED_OBSERVE: Duration = Duration::from_secs(30);
 /// Events about a refused pod arrive in a burst; a little longer catches its repeats.
@@ -26,8 +24,12 @@ pub struct Progress<'a> {
     pub apply_refused: bool,
     /// A controller reported `FailedCreate` (the API server refused the pods it made).
     pub failed_create: bool,
-    /// The pod the recorder deleted (shutdown-traffic) is gone.
+    /// The pod the recorder deleted is gone.
     pub deleted_pod_gone: bool,
+    /// Which containers are sidecars and which apps.
+    pub roles: PodRoles,
+    /// The layout the injector's pods get in this cell.
+    pub mode: EffectiveMode,
 }
 
 /// What the recorder does next.
@@ -37,18 +39,20 @@ pub enum EndCondition {
     Done,
     /// Stop after watching this much longer (the recorder stops at the earliest such moment).
     After(Duration),
-    /// shutdown-traffic: the app is up; follow its logs and delete its pod.
-    StopThePod,
+    /// Follow the pod's logs (they vanish with it) and delete it: once its app prints
+    /// `scenario=<name> step=app-started` when `on_app_started`, else at once.
+    DeletePod {
+        /// Wait for the app's marker line before deleting.
+        on_app_started: bool,
+    },
     /// Keep watching.
     Watch,
 }
 
-/// The end condition of `scenario` in a cell whose pods get `mode`, given `progress`.
-pub fn end_condition(
-    scenario: Scenario,
-    mode: EffectiveMode,
-    proxy: &str,
-    progress: Progress<'_>,
+/// The end condition, given a scenario's own rule `own` and `progress`.
+pub(super) fn end_condition(
+    own: fn(&Progress<'_>) -> Option<EndCondition>,
+    progress: &Progress<'_>,
 ) -> EndCondition {
     if progress.apply_refused {
         return EndCondition::Done;
@@ -56,55 +60,34 @@ pub fn end_condition(
     if progress.failed_create {
         return EndCondition::After(REFUSAL_SETTLE);
     }
-    let pods = progress.pods;
-    let own = match scenario {
-        Scenario::Sleep => pods
-            .iter()
-            .any(|p| is_ready(p))
-            .then_some(EndCondition::After(SLEEP_OBSERVE)),
-        Scenario::InitTraffic => pods
-            .iter()
-            .any(|p| is_finished(p))
-            .then_some(EndCondition::Done),
-        Scenario::Job => {
-            if pods.iter().any(|p| is_finished(p)) {
-                Some(EndCondition::Done)
-            } else if pods
-                .iter()
-                .any(|p| is_running(p) && all_apps_terminated(p, proxy))
-            {
-                // The legacy failure needs the pod seen Running this long after its app exited.
-                Some(EndCondition::After(Duration::from_secs(
-                    u64::from(LEGACY_JOB_LINGER_SECONDS) + 3,
-                )))
-            } else {
-                None
-            }
-        }
-        Scenario::ShutdownTraffic => {
-            if progress.deleted_pod_gone {
-                Some(EndCondition::Done)
-            } else if pods
-                .iter()
-                .any(|p| is_running(p) && any_app_has_run(p, proxy))
-            {
-                Some(EndCondition::StopThePod)
-            } else {
-                None
-            }
-        }
-    };
-    match own {
+    match own(progress) {
         Some(end) => end,
         // Pods that should never run get a fixed look, then the verdict decides.
-        None if mode == EffectiveMode::Rejected => EndCondition::After(REJECTED_OBSERVE),
+        None if progress.mode == EffectiveMode::Rejected => EndCondition::After(REJECTED_OBSERVE),
         None => EndCondition::Watch,
+    }
+}
+
+/// The end of a scenario that deletes its pod: delete it when `ready_to_delete`, done once it
+/// is gone.
+pub(super) fn delete_then_done(
+    progress: &Progress<'_>,
+    ready_to_delete: impl Fn(&Pod) -> bool,
+    on_app_started: bool,
+) -> Option<EndCondition> {
+    if progress.deleted_pod_gone {
+        Some(EndCondition::Done)
+    } else if progress.pods.iter().any(|p| ready_to_delete(p)) {
+        Some(EndCondition::DeletePod { on_app_started })
+    } else {
+        None
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::Scenario;
 
     const PROXY: &str = "sidecar-proxy";
 
@@ -112,12 +95,14 @@ mod tests {
         serde_json::from_value(serde_json::json!({ "status": status })).expect("pod")
     }
 
-    fn progress<'a>(pods: &'a [&'a Pod]) -> Progress<'a> {
+    fn progress<'a>(pods: &'a [&'a Pod], mode: EffectiveMode) -> Progress<'a> {
         Progress {
             pods,
             apply_refused: false,
             failed_create: false,
             deleted_pod_gone: false,
+            roles: PodRoles::proxy(PROXY),
+            mode,
         }
     }
 
@@ -135,16 +120,13 @@ mod tests {
 
     #[test]
     fn a_refused_apply_ends_at_once_and_a_failed_create_soon() {
-        let mut p = progress(&[]);
+        let mut p = progress(&[], EffectiveMode::Rejected);
         p.apply_refused = true;
-        assert_eq!(
-            end_condition(Scenario::Sleep, EffectiveMode::Rejected, PROXY, p),
-            EndCondition::Done
-        );
-        let mut p = progress(&[]);
+        assert_eq!(Scenario::Sleep.end_condition(&p), EndCondition::Done);
+        let mut p = progress(&[], EffectiveMode::Rejected);
         p.failed_create = true;
         assert_eq!(
-            end_condition(Scenario::Job, EffectiveMode::Rejected, PROXY, p),
+            Scenario::Job.end_condition(&p),
             EndCondition::After(REFUSAL_SETTLE)
         );
     }
@@ -152,21 +134,11 @@ mod tests {
     #[test]
     fn a_rejected_cell_is_watched_for_a_while_then_judged() {
         assert_eq!(
-            end_condition(
-                Scenario::InitTraffic,
-                EffectiveMode::Rejected,
-                PROXY,
-                progress(&[])
-            ),
+            Scenario::InitTraffic.end_condition(&progress(&[], EffectiveMode::Rejected)),
             EndCondition::After(REJECTED_OBSERVE)
         );
         assert_eq!(
-            end_condition(
-                Scenario::InitTraffic,
-                EffectiveMode::Native,
-                PROXY,
-                progress(&[])
-            ),
+            Scenario::InitTraffic.end_condition(&progress(&[], EffectiveMode::Native)),
             EndCondition::Watch
         );
     }
@@ -175,12 +147,12 @@ mod tests {
     fn a_legacy_job_is_watched_past_the_linger_and_a_finished_one_ends() {
         let pods = [&running_app_exited()];
         assert_eq!(
-            end_condition(Scenario::Job, EffectiveMode::Legacy, PROXY, progress(&pods)),
+            Scenario::Job.end_condition(&progress(&pods, EffectiveMode::Legacy)),
             EndCondition::After(Duration::from_secs(13))
         );
         let pods = [&pod(serde_json::json!({"phase": "Succeeded"}))];
         assert_eq!(
-            end_condition(Scenario::Job, EffectiveMode::Native, PROXY, progress(&pods)),
+            Scenario::Job.end_condition(&progress(&pods, EffectiveMode::Native)),
             EndCondition::Done
         );
     }
@@ -189,18 +161,15 @@ mod tests {
     fn shutdown_traffic_stops_the_running_pod_then_ends_when_it_is_gone() {
         let pods = [&running_app_exited()];
         assert_eq!(
-            end_condition(
-                Scenario::ShutdownTraffic,
-                EffectiveMode::Native,
-                PROXY,
-                progress(&pods)
-            ),
-            EndCondition::StopThePod
+            Scenario::ShutdownTraffic.end_condition(&progress(&pods, EffectiveMode::Native)),
+            EndCondition::DeletePod {
+                on_app_started: true
+            }
         );
-        let mut p = progress(&[]);
+        let mut p = progress(&[], EffectiveMode::Rejected);
         p.deleted_pod_gone = true;
         assert_eq!(
-            end_condition(Scenario::ShutdownTraffic, EffectiveMode::Native, PROXY, p),
+            Scenario::ShutdownTraffic.end_condition(&p),
             EndCondition::Done
         );
     }
@@ -211,13 +180,8 @@ mod tests {
             "phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]
         }))];
         assert_eq!(
-            end_condition(
-                Scenario::Sleep,
-                EffectiveMode::Legacy,
-                PROXY,
-                progress(&pods)
-            ),
-            EndCondition::After(SLEEP_OBSERVE)
+            Scenario::Sleep.end_condition(&progress(&pods, EffectiveMode::Legacy)),
+            EndCondition::After(Duration::from_secs(7))
         );
     }
 }

@@ -1,0 +1,180 @@
+//! The checks a recording can be held to. Each is data; [`crate::verdict`] decides it. A scenario
+//! lists its own from its expectation (`<scenario>.rs`).
+
+use serde::Serialize;
+
+use super::expectation::ProxyPlace;
+use super::known_bug::KnownBug;
+
+/// One thing to check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "check")]
+pub enum Check {
+    /// The stored pod spec has the proxy where the mode puts it (§7: `restartPolicy` kept or
+    /// dropped shows the gate's state).
+    ProxyLayout {
+        /// Where it must be.
+        place: ProxyPlace,
+    },
+    /// No app container starts before the proxy has started (§3, §7).
+    StartupOrder,
+    /// The scenario's request succeeded (`true`) or failed (`false`), by its evidence line;
+    /// `None`: not asserted in this cell, with the reason.
+    Request {
+        /// The evidence step.
+        step: &'static str,
+        /// What should happen.
+        succeeds: Option<bool>,
+        /// Why nothing is asserted, when `succeeds` is `None`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unasserted_because: Option<&'static str>,
+    },
+    /// The proxy's access log holds the request: GET /get, 200, to httpbin.
+    AccessLog,
+    /// The Job's pod ends `Succeeded` (§3: sidecar exit codes do not matter).
+    JobCompletes {
+        /// Expected instead: the Job fails on this bug.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        known_bug: Option<&'static KnownBug>,
+    },
+    /// The legacy failure: the Job's pod is still Running well after its app exited (§6.2).
+    JobPodKeepsRunning {
+        /// How long after the app's exit the pod must still be seen Running.
+        for_seconds: u32,
+    },
+    /// The rejected cell: no app container ever runs (§2: the API server refuses the pod, or
+    /// it never initialises).
+    PodNeverRuns,
+    /// The oracle checks itself: for every recorded pod version, the harness's READY / STATUS /
+    /// RESTARTS equal the row the API server printed for it (server-side printing).
+    PrinterAgrees,
+    /// On deletion, containers receive SIGTERM in this order, each after the one before has
+    /// exited (§3: the app first, then sidecars in reverse start order). By the `step=sigterm`
+    /// lines each container prints.
+    TerminationOrder {
+        /// Container names, first stopped first.
+        order: &'static [&'static str],
+    },
+    /// Some app container has run: the sidecars before it let it start.
+    AppStarts {
+        /// Expected instead: the app never starts, because of this bug.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        known_bug: Option<&'static KnownBug>,
+    },
+    /// The deleted pod is gone within `seconds` of the delete request, well inside its grace
+    /// period.
+    DeletedWithin {
+        /// The most it may take.
+        seconds: u32,
+        /// The pod's `terminationGracePeriodSeconds`, which a stuck deletion takes instead.
+        grace_seconds: u32,
+        /// Expected instead: the deletion waits out the grace period, because of this bug.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        known_bug: Option<&'static KnownBug>,
+    },
+    /// The sidecar that exited while the app ran was restarted: its `restartCount` went up and
+    /// it runs again, while the app ran on without a restart.
+    SidecarRestarted {
+        /// The sidecar.
+        sidecar: &'static str,
+        /// Expected instead: the status stays frozen, because of this bug.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        known_bug: Option<&'static KnownBug>,
+    },
+    /// The app container that exited with an error was restarted (its `restartCount` went up).
+    AppRestarted {
+        /// Expected instead: it is never restarted, because of this bug.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        known_bug: Option<&'static KnownBug>,
+    },
+}
+
+impl Check {
+    /// A stable short name, for reports and JUnit.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Check::ProxyLayout { .. } => "proxy-layout",
+            Check::StartupOrder => "startup-order",
+            Check::Request { .. } => "request",
+            Check::AccessLog => "access-log",
+            Check::JobCompletes { .. } => "job-completes",
+            Check::JobPodKeepsRunning { .. } => "job-pod-keeps-running",
+            Check::PodNeverRuns => "pod-never-runs",
+            Check::PrinterAgrees => "printer-agrees",
+            Check::TerminationOrder { .. } => "termination-order",
+            Check::AppStarts { .. } => "app-starts",
+            Check::DeletedWithin { .. } => "deleted-within",
+            Check::SidecarRestarted { .. } => "sidecar-restarted",
+            Check::AppRestarted { .. } => "app-restarted",
+        }
+    }
+
+    /// The known bug this check expects to see in its cell, if any: the check then passes as
+    /// a known bug when the bug shows, and fails when it does not.
+    pub fn known_bug(&self) -> Option<&'static KnownBug> {
+        match self {
+            Check::JobCompletes { known_bug }
+            | Check::AppStarts { known_bug }
+            | Check::DeletedWithin { known_bug, .. }
+            | Check::SidecarRestarted { known_bug, .. }
+            | Check::AppRestarted { known_bug } => *known_bug,
+            _ => None,
+        }
+    }
+
+    /// What the check expects, in words (the healthy behaviour; a known bug is named beside it).
+    pub fn describe(&self) -> String {
+        let healthy = match self {
+            Check::ProxyLayout {
+                place: ProxyPlace::RestartableInitContainer,
+            } => "proxy is an init container with restartPolicy: Always".to_owned(),
+            Check::ProxyLayout {
+                place: ProxyPlace::Container,
+            } => "proxy is a regular container".to_owned(),
+            Check::StartupOrder => {
+                "no app container starts before the proxy has started".to_owned()
+            }
+            Check::Request {
+                step,
+                succeeds: Some(true),
+                ..
+            } => format!("{step} succeeds (200)"),
+            Check::Request {
+                step,
+                succeeds: Some(false),
+                ..
+            } => format!("{step} fails"),
+            Check::Request {
+                step,
+                succeeds: None,
+                ..
+            } => format!("{step}: not asserted"),
+            Check::AccessLog => "proxy access log has GET /get 200 to httpbin".to_owned(),
+            Check::JobCompletes { .. } => "Job pod ends Succeeded".to_owned(),
+            Check::JobPodKeepsRunning { for_seconds } => {
+                format!("Job pod still Running {for_seconds}s after its app exited")
+            }
+            Check::PodNeverRuns => "pod is refused or never initialises".to_owned(),
+            Check::PrinterAgrees => {
+                "the harness prints every pod row as the API server does".to_owned()
+            }
+            Check::TerminationOrder { order } => {
+                format!("on delete, SIGTERM reaches {}", order.join(" → "))
+            }
+            Check::AppStarts { .. } => "the app container starts".to_owned(),
+            Check::DeletedWithin {
+                seconds,
+                grace_seconds,
+                ..
+            } => format!("deleted pod is gone within {seconds}s (grace period {grace_seconds}s)"),
+            Check::SidecarRestarted { sidecar, .. } => {
+                format!("{sidecar} is restarted after it exits; the app runs on")
+            }
+            Check::AppRestarted { .. } => "the crashed app container is restarted".to_owned(),
+        };
+        match self.known_bug() {
+            Some(bug) => format!("{healthy}; expected here: {} {}", bug.id, bug.title),
+            None => healthy,
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! What a scenario should show in a cell, at the level `sidecar-e2e plan` prints, and the checks
+//! the four proxy scenarios share. Each scenario's own rules are in its file.
+
+use serde::Serialize;
+
+use super::check::Check;
+use super::known_bug::KnownBug;
+use super::target::Target;
+use crate::plan::EffectiveMode;
+
+/// Where the proxy sits in the pod spec the API server stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProxyPlace {
+    /// An init container with `restartPolicy: Always`.
+    RestartableInitContainer,
+    /// A regular container.
+    Container,
+}
+
+/// What one scenario should show in one cell. `None` means "not asserted" (the behaviour
+/// is unspecified there), and is printed as `null`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioExpectation {
+    /// Whether the API server admits the pod at all.
+    pub pod_created: bool,
+    /// Where the proxy is, when the pod exists and the injector adds one.
+    pub proxy: Option<ProxyPlace>,
+    /// Whether the proxy is started before any app container starts.
+    pub proxy_starts_first: Option<bool>,
+    /// Whether the scenario's request (or its own healthy behaviour) succeeds.
+    pub succeeds: Option<bool>,
+    /// Jobs only: whether the Job completes and its pod ends `Succeeded`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completes: Option<bool>,
+    /// The known bugs expected in this cell, instead of the healthy behaviour.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub known_bugs: Vec<&'static KnownBug>,
+}
+
+impl ScenarioExpectation {
+    /// The known bugs of `candidates` present on `target`.
+    pub fn bugs_on(candidates: &[&'static KnownBug], target: &Target) -> Vec<&'static KnownBug> {
+        candidates
+            .iter()
+            .copied()
+            .filter(|bug| bug.present_on_target(target))
+            .collect()
+    }
+
+    /// `bug` when this cell expects it.
+    pub fn expects(&self, bug: &'static KnownBug) -> Option<&'static KnownBug> {
+        self.known_bugs.contains(&bug).then_some(bug)
+    }
+}
+
+/// The expectation of a proxy scenario where its pods are refused (§2).
+pub fn refused(completes: Option<bool>) -> ScenarioExpectation {
+    ScenarioExpectation {
+        pod_created: false,
+        succeeds: Some(false),
+        completes,
+        ..ScenarioExpectation::default()
+    }
+}
+
+/// Where the injector puts the proxy, and whether it is promised to start first: native, the
+/// startup probe gates everything after it (§3); legacy, containers start in spec order without
+/// waiting for one another's readiness and the proxy is appended last, so "first" is not promised.
+pub fn proxy_expectation(mode: EffectiveMode) -> (Option<ProxyPlace>, Option<bool>) {
+    match mode {
+        EffectiveMode::Native => (Some(ProxyPlace::RestartableInitContainer), Some(true)),
+        EffectiveMode::Legacy => (Some(ProxyPlace::Container), None),
+        EffectiveMode::Rejected => (None, None),
+    }
+}
+
+/// The checks of a proxy scenario: layout, order, its request (and the access log when it
+/// succeeds and `logged`), completion for Jobs, and the printer. Where pods are refused, only
+/// that nothing runs.
+pub fn proxied_checks(
+    expected: &ScenarioExpectation,
+    step: &'static str,
+    unasserted_because: &'static str,
+    logged: bool,
+) -> Vec<Check> {
+    if !expected.pod_created {
+        return vec![Check::PodNeverRuns, Check::PrinterAgrees];
+    }
+    let mut checks = Vec::new();
+    if let Some(place) = expected.proxy {
+        checks.push(Check::ProxyLayout { place });
+    }
+    if expected.proxy_starts_first == Some(true) {
+        checks.push(Check::StartupOrder);
+    }
+    checks.push(Check::Request {
+        step,
+        succeeds: expected.succeeds,
+        unasserted_because: expected.succeeds.is_none().then_some(unasserted_because),
+    });
+    if logged && expected.succeeds == Some(true) {
+        checks.push(Check::AccessLog);
+    }
+    match expected.completes {
+        Some(true) => checks.push(Check::JobCompletes { known_bug: None }),
+        Some(false) => checks.push(Check::JobPodKeepsRunning {
+            for_seconds: LEGACY_JOB_LINGER_SECONDS,
+        }),
+        None => {}
+    }
+    checks.push(Check::PrinterAgrees);
+    checks
+}
+
+/// How long a legacy Job pod must be seen Running after its app exited: long enough that no
+/// kubelet would still be "about to" finish it (the harness records at least this long).
+pub const LEGACY_JOB_LINGER_SECONDS: u32 = 10;

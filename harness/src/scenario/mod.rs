@@ -1,0 +1,224 @@
+//! The scenarios: each is one file here with its manifest beside it (`<name>.rs`, `<name>.yaml`),
+//! holding everything about it: what it runs, what it expects per version × gate × mode, the
+//! checks a recording must pass and when the recorder has seen enough. The [`registry!`] below is
+//! the one list of them: the enum, [`Scenario::ALL`], `run --scenario`'s values, the plan's
+//! columns and the suites' cases all come from it, so a scenario added there cannot be forgotten
+//! anywhere else. The checklist for adding one is in `harness/ARCHITECTURE.md`.
+
+mod check;
+mod end;
+mod expectation;
+mod known_bug;
+mod target;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+pub use check::Check;
+pub use end::{EndCondition, Progress};
+pub use expectation::{ProxyPlace, ScenarioExpectation, proxied_checks, proxy_expectation};
+pub use known_bug::{KnownBug, Patch};
+pub use target::{Target, patch_of_image, proxy_name};
+
+/// Everything the harness knows about one scenario. Each scenario file defines one `DEF`.
+#[derive(Debug)]
+pub struct ScenarioDef {
+    /// The name used in flags, reports, namespaces and the pods' `app` label.
+    pub name: &'static str,
+    /// One line for `--help` and the docs.
+    pub summary: &'static str,
+    /// The workload's manifest (`<name>.yaml` beside the scenario's file), embedded.
+    pub manifest: &'static str,
+    /// Whether its namespace is labelled for injection: the four proxy scenarios are; the
+    /// known-bug scenarios write their sidecars themselves, so the kubelet's behaviour is seen
+    /// without a proxy in the way.
+    pub injected: bool,
+    /// What it should show on a target, or `None` where it does not run (with why, for the
+    /// plan's note).
+    pub expectation: fn(&Target) -> Result<ScenarioExpectation, &'static str>,
+    /// The checks a recording must pass, from the expectation.
+    pub checks: fn(&ScenarioExpectation, &Target) -> Vec<Check>,
+    /// When the recorder has seen enough; `None`: the scenario has no rule yet for what it sees.
+    pub end: fn(&Progress<'_>) -> Option<EndCondition>,
+    /// Its column in `plan`'s table, if it has one.
+    pub plan_column: Option<PlanColumn>,
+}
+
+/// A yes/no column of `plan`'s table.
+#[derive(Debug)]
+pub struct PlanColumn {
+    /// The header.
+    pub header: &'static str,
+    /// The cell's value: yes, no, or not asserted.
+    pub value: fn(&ScenarioExpectation) -> Option<bool>,
+}
+
+/// Declares every scenario once: `Variant => module`. The module's file is `<module>.rs`; its
+/// `DEF` must carry the variant's kebab-case name (a unit test holds each to it).
+macro_rules! registry {
+    ($($variant:ident => $module:ident),+ $(,)?) => {
+        $(mod $module;)+
+
+        /// A scenario (see the module docs).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        pub enum Scenario {
+            $(
+                #[doc = concat!("See `scenario/", stringify!($module), ".rs`.")]
+                $variant,
+            )+
+        }
+
+        impl Scenario {
+            /// Every scenario, in report order.
+            pub const ALL: [Scenario; [$(stringify!($variant)),+].len()] =
+                [$(Scenario::$variant),+];
+
+            /// Its definition.
+            pub fn def(self) -> &'static ScenarioDef {
+                match self {
+                    $(Scenario::$variant => &$module::DEF,)+
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    Sleep => sleep,
+    InitTraffic => init_traffic,
+    Job => job,
+    ShutdownTraffic => shutdown_traffic,
+}
+
+impl Scenario {
+    /// The name used in flags, reports and file names.
+    pub fn name(self) -> &'static str {
+        self.def().name
+    }
+
+    /// The workload's manifest, embedded at build time.
+    pub fn manifest(self) -> &'static str {
+        self.def().manifest
+    }
+
+    /// Where the manifest lives in the repository, for messages.
+    pub fn manifest_path(self) -> String {
+        format!("harness/src/scenario/{}.yaml", self.name())
+    }
+
+    /// Whether its namespace gets the injection label.
+    pub fn injected(self) -> bool {
+        self.def().injected
+    }
+
+    /// What it should show on `target`, or why it does not run there.
+    ///
+    /// # Errors
+    /// The reason it does not run on `target` (e.g. it needs native sidecars and the gate is off).
+    pub fn expectation(self, target: &Target) -> Result<ScenarioExpectation, &'static str> {
+        (self.def().expectation)(target)
+    }
+
+    /// The checks a recording of it on `target` must pass (none where it does not run).
+    pub fn checks(self, target: &Target) -> Vec<Check> {
+        match self.expectation(target) {
+            Ok(expected) => (self.def().checks)(&expected, target),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// What the recorder does next, given what it has seen.
+    pub fn end_condition(self, progress: &Progress<'_>) -> EndCondition {
+        end::end_condition(self.def().end, progress)
+    }
+
+    /// Every scenario's name, for help texts and errors.
+    pub fn names() -> String {
+        Scenario::ALL.map(Scenario::name).join(", ")
+    }
+}
+
+/// The upstream every proxy scenario calls (`httpbin.yaml` here).
+pub const HTTPBIN_MANIFEST: &str = include_str!("httpbin.yaml");
+
+impl fmt::Display for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A scenario name that does not exist.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown scenario {given:?}: expected one of {expected}")]
+pub struct BadScenario {
+    /// What was given.
+    pub given: String,
+    /// The names that exist.
+    pub expected: String,
+}
+
+impl FromStr for Scenario {
+    type Err = BadScenario;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Scenario::ALL
+            .into_iter()
+            .find(|scenario| scenario.name() == s.trim())
+            .ok_or_else(|| BadScenario {
+                given: s.to_owned(),
+                expected: Scenario::names(),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The registry's names and the serde names (what recordings store) must agree, or a
+    /// recording would name a scenario the flags cannot.
+    #[test]
+    fn every_definition_carries_its_variants_name() {
+        for scenario in Scenario::ALL {
+            let serde_name = serde_json::to_value(scenario).expect("serialises");
+            assert_eq!(serde_name, scenario.name(), "{scenario:?}");
+            assert_eq!(scenario.name().parse::<Scenario>(), Ok(scenario));
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_manifests_label_their_pods() {
+        let mut names: Vec<&str> = Scenario::ALL.map(Scenario::name).to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Scenario::ALL.len());
+        for scenario in Scenario::ALL {
+            let label = format!("app: {}", scenario.name());
+            assert!(
+                scenario.manifest().contains(&label),
+                "{scenario}: its pods must carry `{label}`"
+            );
+        }
+    }
+
+    #[cfg(feature = "live")]
+    #[test]
+    fn every_workload_manifest_parses() {
+        for scenario in Scenario::ALL {
+            let docs =
+                crate::api::parse_documents(scenario.name(), scenario.manifest()).expect("parses");
+            assert!(!docs.is_empty(), "{scenario}");
+        }
+        let docs = crate::api::parse_documents("httpbin", HTTPBIN_MANIFEST).expect("parses");
+        assert_eq!(docs.len(), 2);
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_known_ones() {
+        let err = "nope".parse::<Scenario>().expect_err("unknown");
+        assert!(err.to_string().contains("sleep, init-traffic"), "{err}");
+    }
+}

@@ -1,0 +1,67 @@
+//! `shutdown-traffic`: an app that sends a request after it receives SIGTERM. The recorder
+//! deletes its pod once the app says it is up. A native sidecar on 1.29+ is stopped only after
+//! the app has exited, so the request gets through; a legacy proxy is SIGTERMed with the app.
+
+use super::end::{EndCondition, Progress, delete_then_done};
+use super::expectation::{ScenarioExpectation, proxied_checks, proxy_expectation, refused};
+use super::target::Target;
+use super::{Check, PlanColumn, ScenarioDef};
+use crate::plan::EffectiveMode;
+use crate::pod::{any_app_has_run, is_running};
+
+pub(super) const DEF: ScenarioDef = ScenarioDef {
+    name: "shutdown-traffic",
+    summary: "an app that calls httpbin after SIGTERM: the proxy must still be there",
+    manifest: include_str!("shutdown-traffic.yaml"),
+    injected: true,
+    expectation,
+    checks,
+    end,
+    plan_column: Some(PlanColumn {
+        header: "SHUTDOWN",
+        value: |e| e.succeeds,
+    }),
+};
+
+fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
+    if target.mode == EffectiveMode::Rejected {
+        return Ok(refused(None));
+    }
+    let (proxy, proxy_starts_first) = proxy_expectation(target.mode);
+    // §3: sidecars outlive the app only with 1.29+'s ordered termination; 1.28's alpha stops
+    // them together with the app, so nothing is promised there.
+    let succeeds = match (
+        target.mode == EffectiveMode::Native,
+        target.k8s.orders_sidecar_termination(),
+    ) {
+        (true, true) => Some(true),
+        (true, false) => None,
+        (false, _) => Some(false),
+    };
+    Ok(ScenarioExpectation {
+        pod_created: true,
+        proxy,
+        proxy_starts_first,
+        succeeds,
+        ..ScenarioExpectation::default()
+    })
+}
+
+fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {
+    // The request goes out after SIGTERM, when the proxy is draining: its access log is not
+    // promised to hold it.
+    proxied_checks(
+        expected,
+        "shutdown-request",
+        "1.28's alpha stops sidecars together with the app (§1.1)",
+        false,
+    )
+}
+
+fn end(progress: &Progress<'_>) -> Option<EndCondition> {
+    delete_then_done(
+        progress,
+        |p| is_running(p) && any_app_has_run(p, &progress.roles),
+        true,
+    )
+}

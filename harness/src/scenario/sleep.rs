@@ -1,0 +1,51 @@
+//! `sleep`: a long-running Deployment that sends a request through its proxy every two seconds
+//! (like Istio's sleep sample). Both layouts get traffic through eventually: the app retries.
+
+use std::time::Duration;
+
+use super::end::{EndCondition, Progress};
+use super::expectation::{ScenarioExpectation, proxied_checks, proxy_expectation, refused};
+use super::target::Target;
+use super::{Check, ScenarioDef};
+use crate::plan::EffectiveMode;
+use crate::pod::is_ready;
+
+/// How long a ready sleep pod is watched: long enough for two requests.
+const OBSERVE: Duration = Duration::from_secs(7);
+
+pub(super) const DEF: ScenarioDef = ScenarioDef {
+    name: "sleep",
+    summary: "a Deployment whose app sends a request through its proxy every two seconds",
+    manifest: include_str!("sleep.yaml"),
+    injected: true,
+    expectation,
+    checks,
+    end,
+    plan_column: None,
+};
+
+fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
+    if target.mode == EffectiveMode::Rejected {
+        return Ok(refused(None));
+    }
+    let (proxy, proxy_starts_first) = proxy_expectation(target.mode);
+    Ok(ScenarioExpectation {
+        pod_created: true,
+        proxy,
+        proxy_starts_first,
+        succeeds: Some(true),
+        ..ScenarioExpectation::default()
+    })
+}
+
+fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {
+    proxied_checks(expected, "request", "", true)
+}
+
+fn end(progress: &Progress<'_>) -> Option<EndCondition> {
+    progress
+        .pods
+        .iter()
+        .any(|p| is_ready(p))
+        .then_some(EndCondition::After(OBSERVE))
+}

@@ -1,0 +1,80 @@
+//! What a scenario's expectations depend on: the cell's Kubernetes minor and the patch its node
+//! image runs (known bugs are fixed in patches), whether the cluster honours native sidecars, and
+//! the layout the injector's pods get.
+
+use crate::plan::{EffectiveMode, InjectorSpec, K8sVersion, PlannedCell};
+use crate::pod::PodRoles;
+
+/// One valid cell, as the scenarios see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target {
+    /// Kubernetes minor.
+    pub k8s: K8sVersion,
+    /// The patch of the cell's node image (`13` of `v1.32.13`); `None` when unknown.
+    pub patch: Option<u32>,
+    /// Whether the API server and kubelet honour `restartPolicy: Always` on init containers.
+    pub sidecars_on: bool,
+    /// The layout the injector's pods get.
+    pub mode: EffectiveMode,
+    /// Which injector adds the proxy.
+    pub injector: InjectorSpec,
+}
+
+impl Target {
+    /// The target of a planned cell; `None` for a cell that cannot run.
+    pub fn of(planned: &PlannedCell) -> Option<Target> {
+        Some(Target {
+            k8s: planned.k8s,
+            patch: planned
+                .cluster
+                .as_ref()
+                .and_then(|c| patch_of_image(&c.node_image)),
+            sidecars_on: planned.sidecars_enabled?,
+            mode: planned.effective_mode?,
+            injector: planned.injector,
+        })
+    }
+
+    /// Which containers of the cell's pods are sidecars.
+    pub fn roles(&self) -> PodRoles {
+        PodRoles::proxy(proxy_name(self.injector))
+    }
+
+    /// `1.32.13`, or `1.32` when the patch is unknown.
+    pub fn version(&self) -> String {
+        match self.patch {
+            Some(patch) => format!("{}.{patch}", self.k8s),
+            None => self.k8s.to_string(),
+        }
+    }
+}
+
+/// The proxy container's name for an injector.
+pub fn proxy_name(injector: InjectorSpec) -> &'static str {
+    match injector {
+        InjectorSpec::Builtin => sidecar_injector::config::PROXY_CONTAINER_NAME,
+        InjectorSpec::Istio { .. } => "istio-proxy",
+    }
+}
+
+/// The patch number in a node image reference: `…:v1.32.13@sha256:…` → 13.
+pub fn patch_of_image(image: &str) -> Option<u32> {
+    let tag = image.rsplit_once(":v")?.1;
+    let tag = tag.split('@').next()?;
+    tag.split('.').nth(2)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_patch_from_a_pinned_reference() {
+        assert_eq!(patch_of_image("kindest/node:v1.32.13@sha256:abc"), Some(13));
+        assert_eq!(
+            patch_of_image("sidecar-e2e.local/kind-node:v1.28.15"),
+            Some(15)
+        );
+        assert_eq!(patch_of_image("kindest/node:latest"), None);
+    }
+}
