@@ -3,8 +3,17 @@
 
 use serde::Serialize;
 
-use super::expectation::ProxyPlace;
 use super::known_bug::KnownBug;
+
+/// Where the proxy sits in the pod spec the API server stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProxyPlace {
+    /// An init container with `restartPolicy: Always`.
+    RestartableInitContainer,
+    /// A regular container.
+    Container,
+}
 
 /// One thing to check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -3,20 +3,10 @@
 
 use serde::Serialize;
 
-use super::check::Check;
+use super::check::{Check, ProxyPlace};
 use super::known_bug::KnownBug;
 use super::target::Target;
 use crate::plan::EffectiveMode;
-
-/// Where the proxy sits in the pod spec the API server stores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ProxyPlace {
-    /// An init container with `restartPolicy: Always`.
-    RestartableInitContainer,
-    /// A regular container.
-    Container,
-}
 
 /// What one scenario should show in one cell. `None` means "not asserted" (the behaviour
 /// is unspecified there), and is printed as `null`.

@@ -16,9 +16,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-pub use check::Check;
+pub use check::{Check, ProxyPlace};
 pub use end::{EndCondition, Progress};
-pub use expectation::{ProxyPlace, ScenarioExpectation, proxied_checks, proxy_expectation};
+pub use expectation::{ScenarioExpectation, proxied_checks, proxy_expectation};
 pub use known_bug::{KnownBug, Patch};
 pub use target::{Target, patch_of_image, proxy_name};
 
