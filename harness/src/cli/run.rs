@@ -17,15 +17,32 @@ use crate::report::repeat_markdown;
 use crate::run::{CellOutcome, Created, Provider, RunConfig, new_run_id, run_all};
 use crate::scenario::Scenario;
 
+/// `--scenario`'s long help: every scenario of the registry with its summary.
+fn scenario_help() -> String {
+    let mut help = String::from(
+        "Scenarios to run in every cell, comma-separated (default: every one that runs there; \
+         a scenario that needs native sidecars is left out where the gate is off):",
+    );
+    for scenario in Scenario::ALL {
+        help.push_str(&format!(
+            "\n- {}: {}",
+            scenario.name(),
+            scenario.def().summary
+        ));
+    }
+    help
+}
+
 #[derive(Debug, clap::Args)]
 pub(super) struct RunOpts {
     #[command(flatten)]
     matrix: MatrixOpts,
-    /// Scenarios to run in every cell, comma-separated (default: all four).
+    /// Scenarios to run in every cell, comma-separated (default: every one that runs there).
     #[arg(
         long,
         value_delimiter = ',',
-        value_name = "sleep|init-traffic|job|shutdown-traffic,..."
+        value_name = "NAME,...",
+        long_help = scenario_help()
     )]
     scenario: Vec<Scenario>,
     /// Where recordings, reports and logs go (default: target/sidecar-e2e/<run-id>/).

@@ -140,25 +140,12 @@ pub async fn record_scenario(
         scenario,
         source,
     };
-    apply_manifest(
-        client,
-        "harness/src/scenario/httpbin.yaml",
-        &httpbin,
-        Some(ns),
-    )
-    .await
-    .map_err(|err| upstream_error(Box::new(err)))?;
-    await_all(
-        Api::<Deployment>::namespaced(client.clone(), ns),
-        watcher::Config::default().fields("metadata.name=httpbin"),
-        "httpbin",
-        1,
-        HTTPBIN_TIMEOUT,
-        deployment_available,
-        describe_deployment,
-    )
-    .await
-    .map_err(|err: WaitError| upstream_error(Box::new(err)))?;
+    // Only the proxy scenarios call httpbin; the known-bug ones need no upstream.
+    if scenario.injected() {
+        deploy_upstream(client, &httpbin, ns)
+            .await
+            .map_err(upstream_error)?;
+    }
     rec.timing("upstream", started);
 
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
@@ -190,6 +177,32 @@ pub async fn record_scenario(
     let logs = rec.collect_logs(client, &pods).await;
     rec.timing("logs", started);
     Ok(rec.into_recording(logs))
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Applies httpbin, the upstream, and waits until it is available.
+async fn deploy_upstream(client: &kube::Client, httpbin: &str, ns: &str) -> Result<(), BoxError> {
+    apply_manifest(
+        client,
+        "harness/src/scenario/httpbin.yaml",
+        httpbin,
+        Some(ns),
+    )
+    .await
+    .map_err(|err| Box::new(err) as BoxError)?;
+    await_all(
+        Api::<Deployment>::namespaced(client.clone(), ns),
+        watcher::Config::default().fields("metadata.name=httpbin"),
+        "httpbin",
+        1,
+        HTTPBIN_TIMEOUT,
+        deployment_available,
+        describe_deployment,
+    )
+    .await
+    .map_err(|err: WaitError| Box::new(err) as BoxError)?;
+    Ok(())
 }
 
 /// Pods labelled `app=<scenario>`, every event in the namespace, and the server's printed rows

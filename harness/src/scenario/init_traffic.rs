@@ -12,6 +12,7 @@ use crate::pod::is_finished;
 pub(super) const DEF: ScenarioDef = ScenarioDef {
     name: "init-traffic",
     summary: "an init container that calls httpbin: it needs the proxy to exist already",
+    caption: "An init container fetches through the proxy: only a native proxy is running that early.",
     manifest: include_str!("init-traffic.yaml"),
     injected: true,
     expectation,

@@ -16,6 +16,7 @@ use crate::pod::{all_apps_terminated, is_finished, is_running};
 pub(super) const DEF: ScenarioDef = ScenarioDef {
     name: "job",
     summary: "a Job whose app calls httpbin and exits: the pod must complete",
+    caption: "A Job's app exits: natively, the proxy is stopped and the pod finishes; in the legacy layout the proxy keeps the pod running.",
     manifest: include_str!("job.yaml"),
     injected: true,
     expectation,

@@ -29,6 +29,8 @@ pub struct ScenarioDef {
     pub name: &'static str,
     /// One line for `--help` and the docs.
     pub summary: &'static str,
+    /// What to look for in its figure of `timeline.html`.
+    pub caption: &'static str,
     /// The workload's manifest (`<name>.yaml` beside the scenario's file), embedded.
     pub manifest: &'static str,
     /// Whether its namespace is labelled for injection: the four proxy scenarios are; the

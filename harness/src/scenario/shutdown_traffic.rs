@@ -12,6 +12,7 @@ use crate::pod::{any_app_has_run, is_running};
 pub(super) const DEF: ScenarioDef = ScenarioDef {
     name: "shutdown-traffic",
     summary: "an app that calls httpbin after SIGTERM: the proxy must still be there",
+    caption: "The pod is deleted and the app sends a request while shutting down: natively, the proxy outlives the app.",
     manifest: include_str!("shutdown-traffic.yaml"),
     injected: true,
     expectation,

@@ -16,6 +16,7 @@ const OBSERVE: Duration = Duration::from_secs(7);
 pub(super) const DEF: ScenarioDef = ScenarioDef {
     name: "sleep",
     summary: "a Deployment whose app sends a request through its proxy every two seconds",
+    caption: "A long-running app: natively, the proxy is ready before the app starts, so its first request goes through.",
     manifest: include_str!("sleep.yaml"),
     injected: true,
     expectation,

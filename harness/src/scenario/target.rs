@@ -40,6 +40,19 @@ impl Target {
         PodRoles::proxy(proxy_name(self.injector))
     }
 
+    /// The known-bug scenarios write their own native sidecars: they run only where the cluster
+    /// honours them.
+    ///
+    /// # Errors
+    /// Why not, where the gate is off.
+    pub fn native_sidecars(&self) -> Result<(), &'static str> {
+        if self.sidecars_on {
+            Ok(())
+        } else {
+            Err("needs native sidecars: the gate is off here")
+        }
+    }
+
     /// `1.32.13`, or `1.32` when the patch is unknown.
     pub fn version(&self) -> String {
         match self.patch {

@@ -198,20 +198,7 @@ pub fn timeline_html(recordings: &[Recording]) -> String {
     out
 }
 
-/// What to look for in each scenario's figure.
+/// What to look for in each scenario's figure (the scenario's own words).
 fn caption(scenario: Scenario) -> String {
-    match scenario {
-        Scenario::Sleep => "A long-running app: natively, the proxy is ready before the app \
-                            starts, so its first request goes through."
-            .to_owned(),
-        Scenario::InitTraffic => "An init container fetches through the proxy: only a native \
-                                  proxy is running that early."
-            .to_owned(),
-        Scenario::Job => "A Job's app exits: natively, the proxy is stopped and the pod \
-                          finishes; in the legacy layout the proxy keeps the pod running."
-            .to_owned(),
-        Scenario::ShutdownTraffic => "The pod is deleted and the app sends a request while \
-                                      shutting down: natively, the proxy outlives the app."
-            .to_owned(),
-    }
+    scenario.def().caption.to_owned()
 }
