@@ -93,6 +93,7 @@ registry! {
     InitTraffic => init_traffic,
     Job => job,
     ShutdownTraffic => shutdown_traffic,
+    TwoSidecarsTermination => two_sidecars_termination,
 }
 
 impl Scenario {
