@@ -129,6 +129,16 @@ pub fn is_sidecar_started(pod: &Pod, proxy: &str) -> bool {
     container_status(pod, proxy).is_some_and(is_started)
 }
 
+/// Some native sidecar has been restarted and runs again: the moment after which its startup
+/// probe, not its first run, decides whether the app may start.
+pub fn sidecar_restarted_and_running(pod: &Pod) -> bool {
+    native_sidecar_names(pod).into_iter().any(|name| {
+        container_status(pod, name).is_some_and(|c| {
+            c.restart_count >= 1 && c.state.as_ref().is_some_and(|s| s.running.is_some())
+        })
+    })
+}
+
 /// Some app container **has run**.
 pub fn any_app_has_run(pod: &Pod, roles: &PodRoles) -> bool {
     app_statuses(pod, roles).into_iter().any(has_run)

@@ -90,6 +90,13 @@ pub enum Check {
         #[serde(skip_serializing_if = "Option::is_none")]
         known_bug: Option<&'static KnownBug>,
     },
+    /// The sidecar's last instance exited with `code` (the scenario's premise, checked).
+    SidecarExitCode {
+        /// The sidecar.
+        sidecar: &'static str,
+        /// Its exit code.
+        code: i32,
+    },
     /// The app container that exited with an error was restarted (its `restartCount` went up).
     AppRestarted {
         /// Expected instead: it is never restarted, because of this bug.
@@ -114,6 +121,7 @@ impl Check {
             Check::AppStarts { .. } => "app-starts",
             Check::DeletedWithin { .. } => "deleted-within",
             Check::SidecarRestarted { .. } => "sidecar-restarted",
+            Check::SidecarExitCode { .. } => "sidecar-exit-code",
             Check::AppRestarted { .. } => "app-restarted",
         }
     }
@@ -179,6 +187,7 @@ impl Check {
             Check::SidecarRestarted { sidecar, .. } => {
                 format!("{sidecar} is restarted after it exits; the app runs on")
             }
+            Check::SidecarExitCode { sidecar, code } => format!("{sidecar} exits with {code}"),
             Check::AppRestarted { .. } => "the crashed app container is restarted".to_owned(),
         };
         match self.known_bug() {

@@ -57,18 +57,19 @@ pub struct PlanColumn {
     pub value: fn(&ScenarioExpectation) -> Option<bool>,
 }
 
-/// Declares every scenario once: `Variant => module`. The module's file is `<module>.rs`; its
-/// `DEF` must carry the variant's kebab-case name (a unit test holds each to it).
+/// Declares every scenario once: `Variant = "name" => module`. The module's file is
+/// `<module>.rs`; the name is what flags, recordings and reports say, and its `DEF` must carry it
+/// (a unit test holds each to it).
 macro_rules! registry {
-    ($($variant:ident => $module:ident),+ $(,)?) => {
+    ($($variant:ident = $name:literal => $module:ident),+ $(,)?) => {
         $(mod $module;)+
 
         /// A scenario (see the module docs).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "kebab-case")]
         pub enum Scenario {
             $(
-                #[doc = concat!("See `scenario/", stringify!($module), ".rs`.")]
+                #[doc = concat!("`", $name, "`: see `scenario/", stringify!($module), ".rs`.")]
+                #[serde(rename = $name)]
                 $variant,
             )+
         }
@@ -89,11 +90,11 @@ macro_rules! registry {
 }
 
 registry! {
-    Sleep => sleep,
-    InitTraffic => init_traffic,
-    Job => job,
-    ShutdownTraffic => shutdown_traffic,
-    TwoSidecarsTermination => two_sidecars_termination,
+    Sleep = "sleep" => sleep,
+    InitTraffic = "init-traffic" => init_traffic,
+    Job = "job" => job,
+    ShutdownTraffic = "shutdown-traffic" => shutdown_traffic,
+    TwoSidecarsTermination = "two-sidecars-termination" => two_sidecars_termination,
 }
 
 impl Scenario {

@@ -1,9 +1,9 @@
 //! `app-starts`: some app container has run. Its known bug (kubernetes#132826) leaves the app
-//! waiting for ever once a sidecar's startup probe has failed, even after the probe passes: the
-//! symptom is a sidecar seen **started** while no app ever runs.
+//! waiting for ever once a sidecar has failed before its startup probe ran: the symptom is a
+//! sidecar restarted and running again while no app ever runs.
 
 use super::context::{Context, Observed, Shown, describe_snapshot};
-use crate::pod::{any_app_has_run, container_status, is_started, native_sidecar_names};
+use crate::pod::{any_app_has_run, sidecar_restarted_and_running};
 
 /// How long after a sidecar has started the app must have had to start, for "never" to count.
 const PATIENCE_SECONDS: i64 = 15;
@@ -26,19 +26,16 @@ pub(super) fn observe(ctx: &Context<'_>) -> Observed {
             )],
         );
     }
-    let sidecars_started = ctx.snapshots.iter().find(|s| {
-        let names = native_sidecar_names(&s.pod);
-        !names.is_empty()
-            && names
-                .iter()
-                .all(|n| container_status(&s.pod, n).is_some_and(is_started))
-    });
+    let sidecar_back = ctx
+        .snapshots
+        .iter()
+        .find(|s| sidecar_restarted_and_running(&s.pod));
     let mut evidence = vec![format!(
         "no app container ever ran; last: {}",
         describe_snapshot(last, ctx.printer)
     )];
-    let Some(started) = sidecars_started else {
-        evidence.push("the sidecars were never all seen started".to_owned());
+    let Some(started) = sidecar_back else {
+        evidence.push("no sidecar was seen restarted and running again".to_owned());
         return (Shown::Unclear, evidence);
     };
     let waited = last
@@ -47,7 +44,7 @@ pub(super) fn observe(ctx: &Context<'_>) -> Observed {
         .duration_since(started.observed_at.0)
         .as_secs();
     evidence.push(format!(
-        "sidecars started {waited}s before the last snapshot: {}",
+        "a sidecar ran again {waited}s before the last snapshot: {}",
         describe_snapshot(started, ctx.printer)
     ));
     if waited >= PATIENCE_SECONDS {

@@ -7,7 +7,8 @@ use super::context::{Context, Decided, Observed, Shown};
 use super::types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};
 use super::{
     access_log, app_starts, deleted_within, job_completes, job_pod_keeps_running, pod_never_runs,
-    printer_agrees, proxy_layout, request, sidecar_restarted, startup_order, termination_order,
+    printer_agrees, proxy_layout, request, sidecar_exit_code, sidecar_restarted, startup_order,
+    termination_order,
 };
 use crate::plan::{Cell, EffectiveMode, plan_cell};
 use crate::recording::{Recording, ScenarioRecording};
@@ -160,6 +161,9 @@ fn decide(ctx: &Context<'_>, check: &Check) -> Decided {
         ),
         Check::SidecarRestarted { sidecar, known_bug } => {
             against(sidecar_restarted::observe(ctx, sidecar), *known_bug)
+        }
+        Check::SidecarExitCode { sidecar, code } => {
+            against(sidecar_exit_code::observe(ctx, sidecar, *code), None)
         }
         Check::AppRestarted { .. } => (
             CheckStatus::Fail,

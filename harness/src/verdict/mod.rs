@@ -15,6 +15,7 @@ mod pod_never_runs;
 mod printer_agrees;
 mod proxy_layout;
 mod request;
+mod sidecar_exit_code;
 mod sidecar_restarted;
 mod startup_order;
 mod termination_order;
