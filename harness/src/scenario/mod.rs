@@ -95,6 +95,7 @@ registry! {
     Job = "job" => job,
     ShutdownTraffic = "shutdown-traffic" => shutdown_traffic,
     TwoSidecarsTermination = "two-sidecars-termination" => two_sidecars_termination,
+    FlakyStartupProbe = "flaky-startup-probe" => flaky_startup_probe,
 }
 
 impl Scenario {
