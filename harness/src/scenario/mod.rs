@@ -96,6 +96,7 @@ registry! {
     ShutdownTraffic = "shutdown-traffic" => shutdown_traffic,
     TwoSidecarsTermination = "two-sidecars-termination" => two_sidecars_termination,
     FlakyStartupProbe = "flaky-startup-probe" => flaky_startup_probe,
+    DeleteBeforeSidecarStarted = "delete-before-sidecar-started" => delete_before_sidecar_started,
 }
 
 impl Scenario {
