@@ -97,6 +97,7 @@ registry! {
     TwoSidecarsTermination = "two-sidecars-termination" => two_sidecars_termination,
     FlakyStartupProbe = "flaky-startup-probe" => flaky_startup_probe,
     DeleteBeforeSidecarStarted = "delete-before-sidecar-started" => delete_before_sidecar_started,
+    SidecarCrashRestart = "sidecar-crash-restart" => sidecar_crash_restart,
 }
 
 impl Scenario {

@@ -1,0 +1,68 @@
+//! `sidecar-crash-restart`: a native sidecar that exits while the app runs is restarted, its
+//! `restartCount` says so, and the app runs on undisturbed. Guards the frozen-status bug of the
+//! early 1.28 and 1.29 patches (the sidecar's first `Terminated` state kept for ever in Never and
+//! OnFailure pods, fixed by #123710 and #123709).
+
+use super::end::{EndCondition, Progress};
+use super::expectation::ScenarioExpectation;
+use super::known_bug::{KnownBug, Patch};
+use super::target::Target;
+use super::{Check, ScenarioDef};
+use crate::pod::is_finished;
+
+pub(super) const DEF: ScenarioDef = ScenarioDef {
+    name: "sidecar-crash-restart",
+    summary: "a sidecar that exits while the app runs is restarted; the app runs on",
+    caption: "The sidecar exits with 1 three seconds in and is restarted while the app runs on; \
+              the pod then completes.",
+    manifest: include_str!("sidecar-crash-restart.yaml"),
+    injected: false,
+    expectation,
+    checks,
+    end,
+    plan_column: None,
+};
+
+/// The sidecar's status stays in its first `Terminated` state while it restarts.
+pub(super) const FROZEN_STATUS: KnownBug = KnownBug {
+    id: "kubernetes#123709",
+    url: "https://github.com/kubernetes/kubernetes/pull/123709",
+    title: "a restarted sidecar's status stays frozen in its first Terminated state",
+    introduced_in: None,
+    // Fixed in 1.30.0; backported by #123709 (1.29) and #123710 (1.28).
+    // Patches: docs/sidecar-semantics.md §8.
+    fixed_in: &[
+        Patch { minor: 28, patch: 8 },
+        Patch { minor: 29, patch: 3 },
+        Patch { minor: 30, patch: 0 },
+    ],
+};
+
+fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
+    target.native_sidecars()?;
+    let known_bugs = ScenarioExpectation::bugs_on(&[&FROZEN_STATUS], target);
+    Ok(ScenarioExpectation {
+        pod_created: true,
+        succeeds: Some(known_bugs.is_empty()),
+        known_bugs,
+        ..ScenarioExpectation::default()
+    })
+}
+
+fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {
+    vec![
+        Check::SidecarRestarted {
+            sidecar: "crashy",
+            known_bug: expected.expects(&FROZEN_STATUS),
+        },
+        Check::PrinterAgrees,
+    ]
+}
+
+fn end(progress: &Progress<'_>) -> Option<EndCondition> {
+    progress
+        .pods
+        .iter()
+        .any(|p| is_finished(p))
+        .then_some(EndCondition::Done)
+}
