@@ -98,6 +98,7 @@ registry! {
     FlakyStartupProbe = "flaky-startup-probe" => flaky_startup_probe,
     DeleteBeforeSidecarStarted = "delete-before-sidecar-started" => delete_before_sidecar_started,
     SidecarCrashRestart = "sidecar-crash-restart" => sidecar_crash_restart,
+    JobSidecarExit143 = "job-sidecar-exit-143" => job_sidecar_exit_143,
 }
 
 impl Scenario {
