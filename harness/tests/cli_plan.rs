@@ -240,3 +240,48 @@ fn plan_table_across_the_gate_regimes() {
     assert!(out.status.success(), "{}", describe(&out));
     insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
 }
+
+#[test]
+fn known_bug_scenarios_run_only_where_native_sidecars_do_and_name_their_bugs() {
+    let cells = plan_json(&["--k8s", "1.32", "--gate", "on,off"]);
+    let off = find(&cells, "1.32", "off", "builtin");
+    assert_eq!(
+        off["notRun"]["flaky-startup-probe"], "needs native sidecars: the gate is off here",
+        "{off}"
+    );
+    assert!(off["scenarios"]["flaky-startup-probe"].is_null(), "{off}");
+    assert!(
+        off["scenarios"]["job"].is_object(),
+        "the proxy scenarios still run: {off}"
+    );
+    let on = find(&cells, "1.32", "on", "builtin");
+    let bugs = &on["scenarios"]["flaky-startup-probe"]["knownBugs"];
+    assert_eq!(bugs[0]["id"], "kubernetes#132826", "{on}");
+    assert!(
+        bugs[0]["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/issues/132826")),
+        "{on}"
+    );
+    assert!(
+        on["scenarios"]["two-sidecars-termination"].is_object(),
+        "{on}"
+    );
+}
+
+#[test]
+fn plan_table_lists_the_known_bugs_of_each_version() {
+    let out = run(&["plan", "--k8s", "1.28,1.37", "--gate", "on"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = |minor: &str| {
+        text.lines()
+            .find(|l| l.starts_with(minor))
+            .unwrap_or_else(|| panic!("no {minor} row:\n{text}"))
+            .to_owned()
+    };
+    assert!(row("1.28").contains("kubernetes#132826"), "{text}");
+    // #125880 came with 1.29's ordered termination: 1.28 never had it.
+    assert!(!row("1.28").contains("kubernetes#125880"), "{text}");
+    assert!(!row("1.37").contains("kubernetes#"), "{text}");
+}

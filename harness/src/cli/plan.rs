@@ -144,8 +144,9 @@ const LEGEND: &str = "\
 INIT-TRAFFIC, JOB and SHUTDOWN are expectations, not results: yes = the init container's request
 succeeds / the Job completes / the request during shutdown succeeds; no = it fails (the legacy
 failure the run must show); - = not asserted. `sidecar-e2e verify` checks a recording against them.
-KNOWN BUGS lists the upstream bugs a scenario is expected to show on the cell's node-image patch:
-there its check passes as a known bug, and fails if the bug does not show (docs/sidecar-semantics.md §8).
+KNOWN BUGS lists the upstream bugs a scenario is expected to show on the patch of the table's node
+image: there its check passes as a known bug, and fails if the bug does not show. A recording is
+judged against the patch its kubelet reported (docs/sidecar-semantics.md §8).
 \"same cluster as\" marks a cell whose cluster and workload equal an earlier cell's (from 1.33, gate
 on and default write the same kind config): one run stands for both.
 ";

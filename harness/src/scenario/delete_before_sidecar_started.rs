@@ -28,8 +28,13 @@ pub(super) const NO_SIGTERM_BEFORE_STARTED: KnownBug = KnownBug {
     id: "kubernetes#125880",
     url: "https://github.com/kubernetes/kubernetes/issues/125880",
     title: "a sidecar that has not started gets no SIGTERM: deletion takes the full grace period",
-    introduced_in: None,
-    // #125935 (1.31.0), backported by #126332 (1.29) and #126331 (1.30); 1.28 got none.
+    // It came with 1.29's ordered termination (kuberuntime_termination_order.go, #120620): 1.28
+    // stops every container at once, and 1.28.15 deleted this pod in 2.1 s, live, 2026-12-05.
+    introduced_in: Some(Patch {
+        minor: 29,
+        patch: 0,
+    }),
+    // #125935 (1.31.0), backported by #126332 (1.29) and #126331 (1.30).
     // Patches: docs/sidecar-semantics.md §8.
     fixed_in: &[
         Patch { minor: 29, patch: 8 },

@@ -35,6 +35,27 @@ impl Target {
         })
     }
 
+    /// The target with the patch a live cluster reported (`v1.33.13`, a kubelet's or the API
+    /// server's version), when it is of the target's minor: known bugs live in the kubelet, and a
+    /// cluster from this project's offline images runs a newer patch than the table's upstream
+    /// node image.
+    #[must_use]
+    pub fn on_reported_version(self, version: &str) -> Target {
+        let mut parts = version.trim_start_matches('v').split(['.', '-', '+']);
+        let (major, minor, patch) = (parts.next(), parts.next(), parts.next());
+        match (
+            major,
+            minor.and_then(|m| m.parse::<u32>().ok()),
+            patch.and_then(|p| p.parse().ok()),
+        ) {
+            (Some("1"), Some(minor), Some(patch)) if minor == self.k8s.minor => Target {
+                patch: Some(patch),
+                ..self
+            },
+            _ => self,
+        }
+    }
+
     /// Which containers of the cell's pods are sidecars.
     pub fn roles(&self) -> PodRoles {
         PodRoles::proxy(proxy_name(self.injector))
@@ -80,6 +101,24 @@ pub fn patch_of_image(image: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reported_version_of_the_same_minor_sets_the_patch() {
+        let target = Target {
+            k8s: K8sVersion::new(33),
+            patch: Some(4),
+            sidecars_on: true,
+            mode: EffectiveMode::Native,
+            injector: InjectorSpec::Builtin,
+        };
+        assert_eq!(target.on_reported_version("v1.33.13").patch, Some(13));
+        assert_eq!(
+            target.on_reported_version("v1.34.1").patch,
+            Some(4),
+            "another minor"
+        );
+        assert_eq!(target.on_reported_version("garbage").patch, Some(4));
+    }
 
     #[test]
     fn reads_the_patch_from_a_pinned_reference() {

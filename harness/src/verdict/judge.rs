@@ -35,6 +35,14 @@ pub fn judge(recording: &Recording) -> Result<Verdict, VerdictError> {
             reason: planned.reason.unwrap_or_default(),
         });
     };
+    // Judge against the patch the cluster ran, not the table's: the kubelet's, else the API
+    // server's.
+    let reported = recording
+        .cluster
+        .kubelet_versions
+        .first()
+        .unwrap_or(&recording.cluster.server_version);
+    let target = target.on_reported_version(reported);
     let scenarios = recording
         .scenarios
         .iter()
