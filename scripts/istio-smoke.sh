@@ -5,11 +5,14 @@
 # asked for its xDS counters and config, istiod's rejects and NACKs.
 #
 # Usage: scripts/istio-smoke.sh [--name istio-dev-smoke] [--k8s 1.32] [--mode native|legacy]
-#                               [--istio 1.31] [--out DIR] [--keep]
+#                               [--istio 1.31] [--out DIR] [--keep] [--stock-settings]
 #   --name    the kind cluster (created here, deleted at the end unless --keep; an existing
 #             cluster of that name is refused, never reused or deleted)
 #   --mode    native (ENABLE_NATIVE_SIDECARS=true, gate on) or legacy (false)
 #   --out     where the evidence goes (default: target/istio-smoke/<name>)
+#   --stock-settings  the negative control: install without the three settings upstream Envoy
+#             needs (metadata exchange, ALPN filter, telemetry), run one client pod and keep
+#             istiod's NACKs, the rejected counters and the pod's readiness
 # Needs the offline images: images/build.sh --k8s 1.32 --istio 1.31 (or `sidecar-e2e images
 # build --k8s 1.32 --injector istio@1.31`). Prints the evidence's summary at the end.
 set -euo pipefail
@@ -23,6 +26,7 @@ mode=native
 istio=1.31
 out=""
 keep=false
+stock=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --name) name="$2"; shift 2 ;;
@@ -31,7 +35,8 @@ while [ $# -gt 0 ]; do
     --istio) istio="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --keep) keep=true; shift ;;
-    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --stock-settings) stock=true; shift ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -92,13 +97,17 @@ rm -f "$archive"
 
 # --- Istio ---------------------------------------------------------------------------------
 # The settings the harness's `--injector istio` install passes (harness/src/install/istio.rs).
+upstream_envoy=(
+  values.pilot.env.PILOT_ENABLE_METADATA_EXCHANGE=false
+  values.pilot.env.PILOT_ENABLE_ALPN_FILTER=false
+  values.telemetry.enabled=false
+)
+[ "$stock" = true ] && upstream_envoy=()
 sets=(
   profile=minimal "hub=$ISTIO_HUB" "tag=$ISTIO_TAG"
   values.global.imagePullPolicy=IfNotPresent
   "values.pilot.env.ENABLE_NATIVE_SIDECARS=$native"
-  values.pilot.env.PILOT_ENABLE_METADATA_EXCHANGE=false
-  values.pilot.env.PILOT_ENABLE_ALPN_FILTER=false
-  values.telemetry.enabled=false
+  "${upstream_envoy[@]}"
   values.pilot.resources.requests.cpu=50m values.pilot.resources.requests.memory=256Mi
   values.global.proxy.resources.requests.cpu=10m values.global.proxy.resources.requests.memory=64Mi
   meshConfig.accessLogFile=/dev/stdout
@@ -120,6 +129,39 @@ k label namespace "$ns" istio-injection=enabled >/dev/null
 sed "s|\${HTTPBIN_IMAGE}|$REG/go-httpbin:$HTTPBIN_VERSION|" manifests/workloads/httpbin.yaml | k -n "$ns" apply -f - >/dev/null
 k -n "$ns" rollout status deploy/httpbin --timeout=120s >/dev/null
 stamp "httpbin ready"
+
+if [ "$stock" = true ]; then
+  # The negative control: one client, given time for several xDS pushes, then the evidence.
+  cat <<EOF | k -n "$ns" apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  containers:
+  - name: app
+    image: $REG/curl:$DEBIAN_SUITE
+    command: ["sleep", "infinity"]
+EOF
+  stamp "client created; waiting 60 s (stock settings: its readiness should never pass)"
+  sleep 60
+  k -n "$ns" get pod client -o wide >"$out/client-pod.txt"
+  k -n "$ns" exec client -c istio-proxy -- pilot-agent request GET stats >"$out/client-envoy-stats.txt" || true
+  k -n "$ns" logs client -c istio-proxy >"$out/client-istio-proxy.log" 2>&1 || true
+  k -n istio-system exec deploy/istiod -- curl -sS localhost:15014/metrics >"$out/istiod-metrics.txt"
+  k -n istio-system logs deploy/istiod >"$out/istiod.log"
+  {
+    echo "== $name: Kubernetes $KUBERNETES_VERSION, Istio $ISTIO_TAG, $mode, STOCK settings (negative control)"
+    echo "-- client pod"; cat "$out/client-pod.txt"
+    echo "-- client Envoy: xDS counters"
+    grep -E '^(listener_manager\.lds|cluster_manager\.cds)\.(update_success|update_rejected)' "$out/client-envoy-stats.txt" || true
+    echo "-- istiod rejects"; grep -E '^pilot_total_xds_rejects' "$out/istiod-metrics.txt" || echo "(no series)"
+    echo "-- istiod NACK lines (first 4 of $(grep -ciE 'nack|ack error' "$out/istiod.log"))"
+    grep -iE 'nack|ack error' "$out/istiod.log" | head -4 | cut -c1-400
+    echo "-- pilot-agent readiness"; grep -iE 'rejected|not ready' "$out/client-istio-proxy.log" | tail -2 | cut -c1-300
+  } | tee "$out/summary.txt"
+  stamp "done; evidence in $out"
+  exit 0
+fi
 
 # The blog's watch: a Job whose app calls httpbin through the proxy, sleeps 1 s and exits.
 k -n "$ns" get pods -w -l job-name=smoke-job >"$out/job-watch.txt" 2>&1 &
