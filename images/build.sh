@@ -3,12 +3,15 @@
 # only package registries reachable. A minor that fails is named with its step and log; the
 # others still build; the exit status is non-zero at the end if any failed.
 #
-# Usage: images/build.sh --k8s 1.28,1.32,1.37 [--images-out FILE]
+# Usage: images/build.sh --k8s 1.28,1.32,1.37 [--istio 1.31] [--images-out FILE]
 #        images/build.sh --k8s all            # every minor with images/versions/<minor>.env
+#   --istio 1.31        also Istio (images/build-istio.sh, images/versions/istio-1.31.env), after
+#                       the minors: it stands on their tool rootfs and Envoy
 #   --images-out FILE   what was built, one per line (read by `sidecar-e2e images build`):
 #                       `node <minor> <image>`, `workload <role> <image>`,
-#                       `tool <name> <version> <path>` (kubectl: the newest minor built), and
-#                       `failed <minor> <step> <log>` for each minor that did not build
+#                       `tool <name> <version> <path>` (kubectl: the newest minor built),
+#                       `istio <1.minor> <hub> <tag>`, and `failed <minor> <step> <log>` or
+#                       `failed istio@<1.minor> <step> <log>` for each that did not build
 # Output of each minor's build goes to stderr as it runs. Steps shared by minors (kind, the
 # root filesystems, the workload images) are built once and then reported as cached.
 set -euo pipefail
@@ -17,14 +20,17 @@ cd "$ROOT"
 source images/lib.sh
 
 minors_arg=""
+istio_arg=""
 images_out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --k8s) minors_arg="${2:-}"; shift 2 ;;
     --k8s=*) minors_arg="${1#--k8s=}"; shift ;;
+    --istio) istio_arg="${2:-}"; shift 2 ;;
+    --istio=*) istio_arg="${1#--istio=}"; shift ;;
     --images-out) images_out="${2:-}"; shift 2 ;;
     --images-out=*) images_out="${1#--images-out=}"; shift ;;
-    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -39,6 +45,12 @@ fi
 for minor in $minors; do
   grep -qxF "$minor" <<<"$defined" ||
     die "no offline build is defined for Kubernetes $minor (defined: $(echo $defined)); add images/versions/$minor.env"
+done
+
+istios=$(tr ',' '\n' <<<"$istio_arg" | sed 's/^istio@//' | sort -t. -k2,2n -u)
+for istio in $istios; do
+  [ -f "images/versions/istio-$istio.env" ] ||
+    die "no offline build is defined for Istio $istio (defined: $(cd images/versions && echo $(ls istio-*.env 2>/dev/null | sed 's/^istio-//; s/\.env$//'))); add images/versions/istio-$istio.env"
 done
 
 count=$(wc -w <<<"$minors")
@@ -60,12 +72,24 @@ for minor in $minors; do
   fi
 done
 
+for istio in $istios; do
+  echo "=== Istio $istio" >&2
+  rm -f "$CACHE/.failed-step"
+  status=0
+  images/build-istio.sh --istio "$istio" --images-out "$work/istio-$istio.out" || status=$?
+  if [ "$status" != 0 ]; then
+    step_name=$(cat "$CACHE/.failed-step" 2>/dev/null || echo unknown)
+    echo "failed istio@$istio $step_name $LOGS/istio/$step_name.log" >>"$work/failed.out"
+    failed+=("Istio $istio ($step_name)")
+  fi
+done
+
 if [ -n "$images_out" ]; then
   # Workload and tool lines come once; the last minor's kubectl (the newest built) wins.
   cat "$work"/*.out 2>/dev/null | awk '!seen[$0]++' >"$images_out"
 fi
 if [ ${#failed[@]} -gt 0 ]; then
-  echo "error: ${#failed[@]} of $count minors failed to build: ${failed[*]}; each failed step's log is named above" >&2
+  echo "error: ${#failed[@]} of $((count + $(wc -w <<<"$istios"))) builds failed: ${failed[*]}; each failed step's log is named above" >&2
   exit 1
 fi
 echo "built $count minor(s): $(echo $minors)" >&2

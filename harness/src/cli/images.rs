@@ -7,8 +7,8 @@ use clap::Subcommand;
 use super::errors::ExpectedError;
 use super::matrix::{K8sChoice, expand_k8s};
 use super::output::write_stdout;
-use crate::images::{BuildRequest, build_images};
-use crate::plan::{ImageTable, NodeImages, PlanError};
+use crate::images::{BuildError, BuildRequest, build_images, istio_versions_text};
+use crate::plan::{ImageTable, InjectorSpec, NodeImages, PlanError};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum ImagesCommand {
@@ -28,7 +28,14 @@ pub(super) enum ImagesCommand {
     /// built once. A minor that fails is named with its step and log, the others still build and
     /// are written to the map, and the command exits 4.
     ///
+    /// With --injector istio@1.31, Istio is built too (images/build-istio.sh): pilot-discovery,
+    /// pilot-agent and istioctl from the Go module istio.io/istio (pinned in
+    /// images/versions/istio-1.31.env), istiod's image <hub>/pilot:<tag> and the sidecar's
+    /// <hub>/proxyv2:<tag> (pilot-agent with the same PyPI Envoy). The map names them under
+    /// `istio:` and istioctl under `tools:`. The Go build takes 15-30 minutes cold on 2 cores.
+    ///
     /// Example: sidecar-e2e images build --k8s 1.32 --output target/sidecar-e2e/images.yaml
+    /// Example: sidecar-e2e images build --k8s 1.32 --injector builtin,istio@1.31
     Build(ImagesBuildOpts),
 }
 
@@ -43,6 +50,15 @@ pub(super) struct ImagesBuildOpts {
         value_name = "1.X,...|all"
     )]
     k8s: Vec<K8sChoice>,
+    /// Injectors to build for, comma-separated: builtin (always built) and istio@1.N for each
+    /// Istio with images/versions/istio-1.N.env.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "builtin",
+        value_name = "builtin|istio@1.N,..."
+    )]
+    injector: Vec<InjectorSpec>,
     /// Write the image map here instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -60,8 +76,9 @@ impl ImagesBuildOpts {
     fn exec(self) -> Result<(), ExpectedError> {
         let minors = expand_k8s(&self.k8s)?;
         let requested = minors.len();
-        let built = build_images(&BuildRequest::from_checkout(minors))
-            .map_err(ExpectedError::ImagesBuild)?;
+        let request = BuildRequest::from_checkout(minors);
+        let istio = istio_minors(&self.injector, &request.defined_istio())?;
+        let built = build_images(&request.with_istio(istio)).map_err(ExpectedError::ImagesBuild)?;
         let node_images =
             NodeImages::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
         let defaults = node_images
@@ -72,12 +89,19 @@ impl ImagesBuildOpts {
             .overridden_by(built.map)
             .to_yaml();
         let failed = |failed: Vec<_>| ExpectedError::MinorsFailed { requested, failed };
+        // The map is written first: what built is usable even when Istio's build failed.
+        let outcome = move || match (built.failed.is_empty(), built.failed_istio.first()) {
+            (false, _) => Err(failed(built.failed)),
+            (true, Some(istio)) => Err(ExpectedError::ImagesBuild(BuildError::IstioFailed {
+                minor: istio.minor,
+                step: istio.step.clone(),
+                log: istio.log.clone(),
+            })),
+            (true, None) => Ok(()),
+        };
         let Some(path) = &self.output else {
             write_stdout(&yaml)?;
-            return match built.failed.is_empty() {
-                true => Ok(()),
-                false => Err(failed(built.failed)),
-            };
+            return outcome();
         };
         let write_err = |path: &std::path::Path| {
             let path = path.display().to_string();
@@ -88,9 +112,53 @@ impl ImagesBuildOpts {
         }
         std::fs::write(path, yaml).map_err(write_err(path))?;
         eprintln!("wrote the image map to {}", path.display());
-        match built.failed.is_empty() {
-            true => Ok(()),
-            false => Err(failed(built.failed)),
+        outcome()
+    }
+}
+
+/// The Istio minors `--injector` asks for, each one this checkout can build.
+fn istio_minors(injectors: &[InjectorSpec], defined: &[u32]) -> Result<Vec<u32>, ExpectedError> {
+    let mut minors = Vec::new();
+    for injector in injectors {
+        let InjectorSpec::Istio { minor } = *injector else {
+            continue;
+        };
+        if !defined.contains(&minor) {
+            return Err(ExpectedError::BadFlag {
+                flag: "--injector",
+                reason: format!(
+                    "no offline build is defined for Istio 1.{minor} (defined: {}; add images/versions/istio-1.{minor}.env)",
+                    istio_versions_text(defined)
+                ),
+            });
         }
+        if !minors.contains(&minor) {
+            minors.push(minor);
+        }
+    }
+    Ok(minors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn istio_injectors_pick_the_defined_istio_builds() {
+        let asked: Vec<InjectorSpec> = ["builtin", "istio@1.31", "istio@1.31"]
+            .iter()
+            .map(|s| s.parse().expect("valid injector"))
+            .collect();
+        assert_eq!(istio_minors(&asked, &[31]).expect("defined"), [31]);
+        assert_eq!(
+            istio_minors(&[InjectorSpec::Builtin], &[31]).expect("nothing to build"),
+            Vec::<u32>::new()
+        );
+        let err = istio_minors(&[InjectorSpec::Istio { minor: 28 }], &[31])
+            .expect_err("1.28 has no offline build");
+        assert!(
+            err.to_string().contains("Istio 1.28 (defined: 1.31"),
+            "{err}"
+        );
     }
 }

@@ -1,10 +1,14 @@
-//! Drives `images/build.sh` (the steps, their cache and progress live there) and turns the list of
-//! what it built into an [`ImageMap`] the harness reads with `--image-map`.
+//! Drives `images/build.sh` (the steps, their cache and progress live there; Istio's in
+//! `images/build-istio.sh`) and turns the list of what it built into an [`ImageMap`] the harness
+//! reads with `--image-map`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::plan::{ImageMap, K8sVersion, ToolBinary};
+
+/// `images/versions/<this><minor>.env` pins the offline build of Istio `1.<minor>`.
+const ISTIO_VERSIONS_PREFIX: &str = "istio-1.";
 
 /// Why the build did not produce an image map.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +26,24 @@ pub enum BuildError {
         k8s: K8sVersion,
         /// The minors that have one, comma-separated.
         defined: String,
+    },
+    /// No `images/versions/istio-1.<minor>.env` pins an offline build of this Istio.
+    #[error("no offline build is defined for Istio 1.{minor} (defined: {defined})")]
+    NoIstioDefinition {
+        /// The Istio minor asked for.
+        minor: u32,
+        /// The Istio versions that have one, comma-separated.
+        defined: String,
+    },
+    /// Istio's offline build failed (the minors' images built and are in the map).
+    #[error("Istio 1.{minor} did not build: step {step} failed (log: {})", log.display())]
+    IstioFailed {
+        /// The Istio minor.
+        minor: u32,
+        /// The step that failed.
+        step: String,
+        /// Its full log.
+        log: PathBuf,
     },
     /// No Docker daemon answers (`docker info` failed).
     #[error("no Docker daemon answers (`docker info`: {detail})")]
@@ -67,6 +89,9 @@ pub enum BuildError {
 pub struct BuildRequest {
     /// The Kubernetes minors, each with `images/versions/<minor>.env`.
     pub k8s: Vec<K8sVersion>,
+    /// Istio minors to build too (31 for 1.31), each with `images/versions/istio-1.<minor>.env`:
+    /// istiod's and the sidecar's images and istioctl. Empty: no Istio.
+    pub istio: Vec<u32>,
     /// The checkout's `images/` directory.
     pub images_dir: PathBuf,
 }
@@ -76,9 +101,48 @@ impl BuildRequest {
     pub fn from_checkout(k8s: Vec<K8sVersion>) -> Self {
         Self {
             k8s,
+            istio: Vec::new(),
             images_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../images"),
         }
     }
+
+    /// The same request, building Istio `1.<minor>` for each of `minors` as well.
+    #[must_use]
+    pub fn with_istio(mut self, minors: Vec<u32>) -> Self {
+        self.istio = minors;
+        self
+    }
+
+    /// The Istio minors this checkout can build offline (`images/versions/istio-1.<minor>.env`),
+    /// ascending.
+    pub fn defined_istio(&self) -> Vec<u32> {
+        let mut minors: Vec<u32> = std::fs::read_dir(self.images_dir.join("versions"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                name.strip_prefix(ISTIO_VERSIONS_PREFIX)?
+                    .strip_suffix(".env")?
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        minors.sort_unstable();
+        minors
+    }
+}
+
+/// [`BuildRequest::defined_istio`] as `1.31, 1.32`, for messages.
+pub fn istio_versions_text(minors: &[u32]) -> String {
+    if minors.is_empty() {
+        return "none".to_owned();
+    }
+    minors
+        .iter()
+        .map(|m| format!("1.{m}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One minor the build could not finish.
@@ -92,13 +156,26 @@ pub struct FailedMinor {
     pub log: PathBuf,
 }
 
+/// An Istio version the build could not finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedIstio {
+    /// The Istio minor (31 for 1.31).
+    pub minor: u32,
+    /// The step that failed (`istio-binaries`, `istio-proxyv2-image`, ...).
+    pub step: String,
+    /// That step's full log.
+    pub log: PathBuf,
+}
+
 /// What a build made: the image map of every minor that built, and the minors that did not.
 #[derive(Debug, Default)]
 pub struct Built {
-    /// Images and tools, for the minors that built.
+    /// Images and tools, for the minors (and Istio versions) that built.
     pub map: ImageMap,
     /// The minors that failed, each with its step and log.
     pub failed: Vec<FailedMinor>,
+    /// The Istio versions that failed, each with its step and log.
+    pub failed_istio: Vec<FailedIstio>,
 }
 
 /// Runs `images/build.sh` for the requested minors (its progress goes to stderr) and reads what
@@ -134,19 +211,35 @@ pub fn build_images(request: &BuildRequest) -> Result<Built, BuildError> {
             defined: defined.join(", "),
         });
     }
+    let defined = request.defined_istio();
+    if let Some(&minor) = request.istio.iter().find(|m| !defined.contains(m)) {
+        return Err(BuildError::NoIstioDefinition {
+            minor,
+            defined: istio_versions_text(&defined),
+        });
+    }
     check_docker()?;
     let list = std::env::temp_dir().join(format!("sidecar-e2e-images-{}.txt", std::process::id()));
-    let status = Command::new("bash")
-        .arg(&script)
-        .arg("--k8s")
-        .arg(
+    let mut command = Command::new("bash");
+    command.arg(&script).arg("--k8s").arg(
+        request
+            .k8s
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    if !request.istio.is_empty() {
+        command.arg("--istio").arg(
             request
-                .k8s
+                .istio
                 .iter()
-                .map(ToString::to_string)
+                .map(|m| format!("1.{m}"))
                 .collect::<Vec<_>>()
                 .join(","),
-        )
+        );
+    }
+    let status = command
         .arg("--images-out")
         .arg(&list)
         .status()
@@ -168,7 +261,7 @@ pub fn build_images(request: &BuildRequest) -> Result<Built, BuildError> {
     };
     let _ = std::fs::remove_file(&list);
     let built = parse_built(&text)?;
-    if !status.success() && built.failed.is_empty() {
+    if !status.success() && built.failed.is_empty() && built.failed_istio.is_empty() {
         return Err(BuildError::StepFailed { status });
     }
     Ok(built)
@@ -192,8 +285,9 @@ fn check_docker() -> Result<(), BuildError> {
     }
 }
 
-/// Reads the script's list: `node <minor> <image>`, `workload <role> <image>`,
-/// `tool <name> <version> <path>`, one per line.
+/// Reads the script's list, one per line: `node <minor> <image>`, `workload <role> <image>`,
+/// `tool <name> <version> <path>`, `istio <1.minor> <hub> <tag>`, and for what failed
+/// `failed <minor> <step> <log>` or `failed istio@<1.minor> <step> <log>`.
 ///
 /// # Errors
 /// [`BuildError::BadLine`] for any other line.
@@ -229,6 +323,20 @@ pub fn parse_built(text: &str) -> Result<Built, BuildError> {
                     },
                 );
             }
+            ["istio", version, hub, tag] => {
+                istio_minor(version).ok_or_else(bad)?;
+                map.insert_istio(version, hub, tag);
+            }
+            ["failed", istio, step, log] if istio.starts_with("istio@") => {
+                built.failed_istio.push(FailedIstio {
+                    minor: istio
+                        .strip_prefix("istio@")
+                        .and_then(istio_minor)
+                        .ok_or_else(bad)?,
+                    step: (*step).to_owned(),
+                    log: PathBuf::from(log),
+                });
+            }
             ["failed", minor, step, log] => built.failed.push(FailedMinor {
                 k8s: minor.parse().map_err(|_| bad())?,
                 step: (*step).to_owned(),
@@ -238,6 +346,15 @@ pub fn parse_built(text: &str) -> Result<Built, BuildError> {
         }
     }
     Ok(built)
+}
+
+/// `1.31` -> 31.
+fn istio_minor(version: &str) -> Option<u32> {
+    let minor = version.strip_prefix("1.")?;
+    if minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    minor.parse().ok()
 }
 
 #[cfg(test)]
@@ -277,6 +394,50 @@ mod tests {
     }
 
     #[test]
+    fn reads_istio_lines_and_istio_failures() {
+        let built = parse_built(
+            "istio 1.31 sidecar-e2e.local/istio 1.31-dev\n\
+             tool istioctl 1.31-dev /cache/bin/istio-v0/istioctl\n\
+             failed istio@1.32 istio-binaries /cache/logs/istio/istio-binaries.log\n",
+        )
+        .expect("valid list");
+        let table = crate::plan::ImageTable::upstream([]).overridden_by(built.map);
+        assert_eq!(
+            table.istio_for(31).map(|i| i.proxy()).as_deref(),
+            Some("sidecar-e2e.local/istio/proxyv2:1.31-dev")
+        );
+        assert_eq!(table.tools["istioctl"].path, "/cache/bin/istio-v0/istioctl");
+        assert_eq!(built.failed, []);
+        assert_eq!(
+            built.failed_istio,
+            vec![FailedIstio {
+                minor: 32,
+                step: "istio-binaries".to_owned(),
+                log: PathBuf::from("/cache/logs/istio/istio-binaries.log"),
+            }]
+        );
+    }
+
+    #[test]
+    fn the_checkouts_istio_definitions_are_found() {
+        let request = BuildRequest::from_checkout(Vec::new());
+        assert!(
+            request.defined_istio().contains(&31),
+            "images/versions/istio-1.31.env"
+        );
+        assert_eq!(istio_versions_text(&[30, 31]), "1.30, 1.31");
+        assert_eq!(istio_versions_text(&[]), "none");
+        let missing = build_images(&request.with_istio(vec![19]));
+        assert!(
+            matches!(
+                missing,
+                Err(BuildError::NoIstioDefinition { minor: 19, ref defined }) if defined.contains("1.31")
+            ),
+            "{missing:?}"
+        );
+    }
+
+    #[test]
     fn rejects_unknown_lines() {
         for line in [
             "workload nginx x:1",
@@ -285,6 +446,9 @@ mod tests {
             "tool kind v1",
             "failed 1.37 node-image",
             "failed one node-image /log",
+            "istio 31 hub tag",
+            "istio 1.31 hub",
+            "failed istio@31 istio-binaries /log",
         ] {
             assert!(
                 matches!(parse_built(line), Err(BuildError::BadLine { .. })),

@@ -1,6 +1,10 @@
 //! The offline image build: every image a kind cluster and the workloads need, made from package
-//! registries only (see `images/build.sh`), and the image table that points the harness at them.
+//! registries only (see `images/build.sh`; Istio's `images/build-istio.sh`), and the image table
+//! that points the harness at them.
 
 mod build;
 
-pub use build::{BuildError, BuildRequest, Built, FailedMinor, build_images, parse_built};
+pub use build::{
+    BuildError, BuildRequest, Built, FailedIstio, FailedMinor, build_images, istio_versions_text,
+    parse_built,
+};

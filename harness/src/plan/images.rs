@@ -16,6 +16,10 @@
 //!   injector: sidecar-e2e.local/injector:0.1.0
 //! tools:
 //!   kind: {version: v0.30.0, path: /root/.cache/sidecar-e2e/bin/kind-v0.30.0/kind}
+//!   istioctl: {version: 1.31-dev, path: /root/.cache/sidecar-e2e/bin/istio-v0.0.0-.../istioctl}
+//! istio:
+//!   # per Istio minor: istioctl's hub and tag, naming {hub}/pilot:{tag} and {hub}/proxyv2:{tag}
+//!   "1.31": {hub: sidecar-e2e.local/istio, tag: 1.31-dev}
 //! ```
 //!
 //! Workload manifests name their images as `${CURL_IMAGE}` and `${HTTPBIN_IMAGE}` (so they also
@@ -87,6 +91,36 @@ pub struct ToolBinary {
     pub path: String,
 }
 
+/// Istio's images for one minor, named the way istioctl names them: `{hub}/pilot:{tag}` (istiod)
+/// and `{hub}/proxyv2:{tag}` (istio-init and istio-proxy). Passed to `istioctl install` as
+/// `--set hub=` and `--set tag=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IstioImages {
+    /// The registry and path before the image name (`sidecar-e2e.local/istio`, `docker.io/istio`).
+    pub hub: String,
+    /// The tag of both images. Never `latest`: Istio's chart makes the pull policy `Always` for
+    /// it, and a kind node with no registry then cannot start istiod.
+    pub tag: String,
+}
+
+impl IstioImages {
+    /// istiod's image.
+    pub fn pilot(&self) -> String {
+        format!("{}/pilot:{}", self.hub, self.tag)
+    }
+
+    /// The sidecar's image (istio-init and istio-proxy run it).
+    pub fn proxy(&self) -> String {
+        format!("{}/proxyv2:{}", self.hub, self.tag)
+    }
+
+    /// Both images, istiod's first: what a kind cluster must hold before `istioctl install`.
+    pub fn all(&self) -> [String; 2] {
+        [self.pilot(), self.proxy()]
+    }
+}
+
 /// Every image the harness uses, resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -98,6 +132,10 @@ pub struct ImageTable {
     /// Binaries by name (`kind`, `kubectl`), when an offline build recorded them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tools: BTreeMap<String, ToolBinary>,
+    /// Istio minor (`1.31`) -> its images. Empty by default: without an entry, istioctl uses the
+    /// hub and tag it was built with (docker.io/istio and its own version, for a release).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub istio: BTreeMap<String, IstioImages>,
 }
 
 /// An image map as written: every field optional.
@@ -113,6 +151,9 @@ pub struct ImageMap {
     /// Binaries to record.
     #[serde(default)]
     pub tools: BTreeMap<String, ToolBinary>,
+    /// Istio's images per minor (`"1.31"`), to add or override.
+    #[serde(default)]
+    pub istio: BTreeMap<String, IstioImages>,
 }
 
 /// Workload images to override; absent ones keep the default.
@@ -155,8 +196,46 @@ impl ImageMap {
         for (minor, reference) in &map.node_images {
             check_reference(&format!("nodeImages.{minor}"), reference)?;
         }
+        for (version, images) in &map.istio {
+            check_istio(version, images)?;
+        }
         Ok(map)
     }
+}
+
+/// An Istio entry's key is a minor (`1.31`), and its hub and tag make valid references whose tag
+/// is not `latest`.
+impl ImageMap {
+    /// Names Istio `version`'s images (`1.31`, hub, tag), replacing any earlier entry.
+    pub fn insert_istio(&mut self, version: &str, hub: &str, tag: &str) {
+        self.istio.insert(
+            version.to_owned(),
+            IstioImages {
+                hub: hub.to_owned(),
+                tag: tag.to_owned(),
+            },
+        );
+    }
+}
+
+fn check_istio(version: &str, images: &IstioImages) -> Result<(), ImageMapError> {
+    let role = format!("istio.{version}");
+    let minor = version.strip_prefix("1.").unwrap_or("");
+    if minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ImageMapError::BadReference {
+            role: "istio (its keys are Istio minors, such as \"1.31\")".to_owned(),
+            reference: version.to_owned(),
+        });
+    }
+    check_reference(&format!("{role}.hub"), &images.hub)?;
+    check_reference(&format!("{role}.tag"), &images.tag)?;
+    if images.tag == "latest" || images.tag.contains(['/', ':', '@']) {
+        return Err(ImageMapError::BadReference {
+            role: format!("{role}.tag"),
+            reference: images.tag.clone(),
+        });
+    }
+    Ok(())
 }
 
 fn check_reference(role: &str, reference: &str) -> Result<(), ImageMapError> {
@@ -181,6 +260,7 @@ impl ImageTable {
                 injector: UPSTREAM_INJECTOR.to_owned(),
             },
             tools: BTreeMap::new(),
+            istio: BTreeMap::new(),
         }
     }
 
@@ -199,7 +279,10 @@ impl ImageTable {
     pub fn overridden_by(mut self, map: ImageMap) -> Self {
         self.node_images.extend(map.node_images);
         let ImageMap {
-            workloads, tools, ..
+            workloads,
+            tools,
+            istio,
+            ..
         } = map;
         let slots = [
             (&mut self.workloads.envoy, workloads.envoy),
@@ -213,7 +296,13 @@ impl ImageTable {
             }
         }
         self.tools.extend(tools);
+        self.istio.extend(istio);
         self
+    }
+
+    /// The images of Istio `1.<minor>`, when the table names them.
+    pub fn istio_for(&self, minor: u32) -> Option<&IstioImages> {
+        self.istio.get(&format!("1.{minor}"))
     }
 
     /// The table as an image map file (YAML) that [`ImageMap::from_yaml`] reads back.
@@ -330,6 +419,54 @@ mod tests {
         ));
         assert!(matches!(
             ImageMap::from_yaml("nodeImages:\n  \"banana\": x\n"),
+            Err(ImageMapError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn istio_entries_name_istioctls_two_images_per_minor() {
+        let map = ImageMap::from_yaml(
+            "istio:\n  \"1.31\": {hub: sidecar-e2e.local/istio, tag: 1.31-dev}\n",
+        )
+        .expect("valid map");
+        let table = upstream().overridden_by(map);
+        let istio = table.istio_for(31).expect("1.31 is named");
+        assert_eq!(istio.pilot(), "sidecar-e2e.local/istio/pilot:1.31-dev");
+        assert_eq!(istio.proxy(), "sidecar-e2e.local/istio/proxyv2:1.31-dev");
+        assert_eq!(table.istio_for(30), None);
+        assert_eq!(upstream().istio_for(31), None, "no default: istioctl's own");
+        let back = ImageTable::upstream([])
+            .overridden_by(ImageMap::from_yaml(&table.to_yaml()).expect("own output parses"));
+        assert_eq!(back, table);
+    }
+
+    #[test]
+    fn rejects_istio_entries_kind_could_not_run() {
+        for (yaml, role) in [
+            (
+                "istio:\n  \"1.31\": {hub: h, tag: latest}\n",
+                "istio.1.31.tag",
+            ),
+            (
+                "istio:\n  \"1.31\": {hub: \"a b\", tag: t}\n",
+                "istio.1.31.hub",
+            ),
+            (
+                "istio:\n  \"1.31\": {hub: h, tag: \"x:y\"}\n",
+                "istio.1.31.tag",
+            ),
+            ("istio:\n  \"31\": {hub: h, tag: t}\n", "istio (its keys"),
+            ("istio:\n  \"1.x\": {hub: h, tag: t}\n", "istio (its keys"),
+        ] {
+            match ImageMap::from_yaml(yaml) {
+                Err(ImageMapError::BadReference { role: got, .. }) => {
+                    assert!(got.starts_with(role), "{yaml}: {got}")
+                }
+                other => panic!("{yaml} must be refused, got {other:?}"),
+            }
+        }
+        assert!(matches!(
+            ImageMap::from_yaml("istio:\n  \"1.31\": {hub: h}\n"),
             Err(ImageMapError::Malformed(_))
         ));
     }

@@ -28,11 +28,15 @@ impl fmt::Display for InjectorSpec {
     }
 }
 
-/// The Istio minors whose native-sidecar behaviour §6.1 documents: from 1.19, the first with
-/// `ENABLE_NATIVE_SIDECARS`, to 1.28, the newest whose defaults and supported Kubernetes
-/// versions are verified there. Anything else would be planned on a guess, so `plan` rejects
-/// it; add a version here once §6.1 covers it.
-pub const KNOWN_ISTIO_MINORS: std::ops::RangeInclusive<u32> = 19..=28;
+/// The Istio minors whose native-sidecar behaviour is known: from 1.19, the first with
+/// `ENABLE_NATIVE_SIDECARS`, to 1.28 as §6.1 documents them; 1.30 and 1.31 as read in their
+/// release branches' sources (the Go module proxy serves both: `ENABLE_NATIVE_SIDECARS` defaults
+/// to `auto` in `pilot/pkg/features/pilot.go`, and `auto` is native only when every kubelet is
+/// 1.33 or newer, `minVersion := 33` in `pkg/kube/inject/webhook.go`, as in 1.28), and 1.29,
+/// between two releases with that same code. 1.31 is the one built offline (docs/istio.md).
+/// Anything else would be planned on a guess, so `plan` rejects it; add a version here once its
+/// behaviour is read.
+pub const KNOWN_ISTIO_MINORS: std::ops::RangeInclusive<u32> = 19..=31;
 
 impl InjectorSpec {
     /// Whether the plan knows how this injector behaves (every builtin does; Istio within
@@ -219,6 +223,21 @@ mod tests {
                 InjectorChoice::Legacy
             );
         }
+    }
+
+    // 1.31, the offline build, is planned; 1.32 is not read yet.
+    #[test]
+    fn istio_1_31_is_known_and_1_32_is_not() {
+        assert!(istio(31).is_known());
+        assert!(istio(19).is_known());
+        assert!(!istio(32).is_known());
+        assert!(!istio(18).is_known());
+        assert!(known_istio_versions().ends_with("1.30, 1.31"));
+        // Its `auto` on the project's 1.32 clusters is legacy: native cells must force it.
+        assert_eq!(
+            injector_choice(istio(31), RequestedMode::Auto, K8sVersion::new(32), true),
+            InjectorChoice::Legacy
+        );
     }
 
     // §6.1: Istio ≥ 1.27 `auto` needs every kubelet ≥ 1.33; the gate is not consulted.
