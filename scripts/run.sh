@@ -23,14 +23,19 @@ if [ $# -eq 0 ]; then
   set -- --k8s 1.32 --gate on,off --injector builtin
 fi
 # Build the minors the run names (--k8s 1.28,1.37 or all), each cached on its own key.
+# Istio's images too when the run names an Istio injector (--injector istio@1.31).
 minors=""
+injectors=""
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[$i]}" in
     --k8s) minors="${args[$((i + 1))]:-}" ;;
     --k8s=*) minors="${args[$i]#--k8s=}" ;;
+    --injector) injectors="${args[$((i + 1))]:-}" ;;
+    --injector=*) injectors="${args[$i]#--injector=}" ;;
   esac
 done
-cargo run --locked --quiet -p sidecar-e2e -- images build --k8s "${minors:-1.32}" --output "$image_map"
+cargo run --locked --quiet -p sidecar-e2e -- images build --k8s "${minors:-1.32}" \
+  --injector "${injectors:-builtin}" --output "$image_map"
 export SIDECAR_E2E_IMAGE_MAP="$image_map"
 exec cargo run --locked --quiet -p sidecar-e2e -- run "$@"

@@ -94,7 +94,11 @@ impl ClusterUpOpts {
             });
         };
         let images = image_table(self.image_map.as_deref())?;
-        let istioctl = istioctl_for(std::slice::from_ref(cell), self.istioctl.as_deref())?;
+        let istioctl = istioctl_for(
+            std::slice::from_ref(cell),
+            self.istioctl.as_deref(),
+            &images,
+        )?;
         let kind_bin = kind_binary(self.kind_bin.as_deref(), &images)?;
         let run_id = new_run_id(k8s_openapi::jiff::Timestamp::now(), std::process::id());
         let artifacts = absolute(

@@ -197,7 +197,9 @@ impl ExpectedError {
             | ExpectedError::DockerDown(_)
             | ExpectedError::Live { .. } => exit_codes::SETUP_FAILED,
             #[cfg(feature = "live")]
-            ExpectedError::ImagesBuild(BuildError::NoDefinition { .. }) => exit_codes::BAD_INPUT,
+            ExpectedError::ImagesBuild(
+                BuildError::NoDefinition { .. } | BuildError::NoIstioDefinition { .. },
+            ) => exit_codes::BAD_INPUT,
             #[cfg(feature = "live")]
             ExpectedError::ImagesBuild(_) | ExpectedError::MinorsFailed { .. } => {
                 exit_codes::SETUP_FAILED
@@ -252,6 +254,15 @@ impl ExpectedError {
             ExpectedError::ImagesBuild(BuildError::NoDefinition { .. }) => {
                 Some("an offline build pins its versions in images/versions/<minor>.env")
             }
+            #[cfg(feature = "live")]
+            ExpectedError::ImagesBuild(BuildError::NoIstioDefinition { .. }) => Some(
+                "Istio's offline build pins its module version in images/versions/istio-1.<minor>.env",
+            ),
+            #[cfg(feature = "live")]
+            ExpectedError::ImagesBuild(BuildError::IstioFailed { .. }) => Some(
+                "the Go build of istio.io/istio needs about 6 GB free and the module proxy; its log is \
+                 named above, and what built is cached: run the build again",
+            ),
             #[cfg(feature = "live")]
             ExpectedError::ImagesBuild(BuildError::DockerUnavailable { .. }) => Some(
                 "start Docker with scripts/docker-up.sh (it installs Debian's docker.io where missing)",

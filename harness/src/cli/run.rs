@@ -109,7 +109,7 @@ impl RunOpts {
             return Err(ExpectedError::OneCellOnExisting { cells: cells.len() });
         }
         let images = image_table(self.image_map.as_deref())?;
-        let istioctl = istioctl_for(&cells, self.istioctl.as_deref())?;
+        let istioctl = istioctl_for(&cells, self.istioctl.as_deref(), &images)?;
         let kind_bin = match self.kubeconfig {
             Some(_) => None,
             None => Some(kind_binary(self.kind_bin.as_deref(), &images)?),
@@ -266,10 +266,12 @@ fn valid_cells(cells: Vec<PlannedCell>) -> Result<Vec<PlannedCell>, ExpectedErro
     Ok(valid)
 }
 
-/// istioctl when some cell installs Istio: found before anything is created.
+/// istioctl when some cell installs Istio, found before anything is created: `--istioctl`, else
+/// the one the offline build recorded in the image map, else istioctl on PATH.
 pub(super) fn istioctl_for(
     cells: &[PlannedCell],
     explicit: Option<&Path>,
+    images: &crate::plan::ImageTable,
 ) -> Result<Option<Istioctl>, ExpectedError> {
     if !cells
         .iter()
@@ -277,7 +279,17 @@ pub(super) fn istioctl_for(
     {
         return Ok(None);
     }
-    find_tool("istioctl", explicit, std::env::var_os("PATH").as_deref())
-        .map(|bin| Some(Istioctl { bin }))
-        .map_err(|err: MissingTool| ExpectedError::MissingTool(err))
+    let recorded = images
+        .tools
+        .get("istioctl")
+        .map(|tool| std::path::PathBuf::from(&tool.path))
+        .filter(|path| path.is_file());
+    let explicit = explicit.map(Path::to_path_buf).or(recorded);
+    find_tool(
+        "istioctl",
+        explicit.as_deref(),
+        std::env::var_os("PATH").as_deref(),
+    )
+    .map(|bin| Some(Istioctl { bin }))
+    .map_err(|err: MissingTool| ExpectedError::MissingTool(err))
 }

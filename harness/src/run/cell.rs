@@ -377,11 +377,15 @@ async fn run_on_cluster(
             )
             .await
             .is_some(),
-        InjectorSpec::Istio { .. } => match &config.istioctl {
+        InjectorSpec::Istio { minor } => match &config.istioctl {
             Some(istioctl) => {
-                let native = injector_mode(effective) == sidecar_injector::config::Mode::Native;
+                let settings = crate::install::istio::IstioSettings::for_cell(
+                    &config.images,
+                    minor,
+                    injector_mode(effective),
+                );
                 phases
-                    .run(Phase::Install, istioctl.install(access, native))
+                    .run(Phase::Install, istioctl.install_with(access, &settings))
                     .await
                     .is_some()
             }
@@ -469,14 +473,18 @@ async fn probe(
     Ok((client, facts))
 }
 
-/// The images a cell loads into its kind cluster: the workloads', and the builtin injector's two.
+/// The images a cell loads into its kind cluster: the workloads', and the injector's (the
+/// builtin's webhook and Envoy; Istio's pilot and proxyv2 when the image table names them).
 pub fn images_to_load(images: &crate::plan::ImageTable, injector: InjectorSpec) -> Vec<String> {
     let w = &images.workloads;
-    let mut images = vec![w.curl.clone(), w.httpbin.clone()];
-    if injector == InjectorSpec::Builtin {
-        images.extend([w.injector.clone(), w.envoy.clone()]);
+    let mut load = vec![w.curl.clone(), w.httpbin.clone()];
+    match injector {
+        InjectorSpec::Builtin => load.extend([w.injector.clone(), w.envoy.clone()]),
+        InjectorSpec::Istio { minor } => {
+            load.extend(images.istio_for(minor).into_iter().flat_map(|i| i.all()));
+        }
     }
-    images
+    load
 }
 
 #[allow(clippy::too_many_arguments)]

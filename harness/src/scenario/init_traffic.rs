@@ -6,8 +6,8 @@ use super::end::{EndCondition, Progress};
 use super::expectation::{ScenarioExpectation, proxied_checks, proxy_expectation, refused};
 use super::target::Target;
 use super::{Check, PlanColumn, ScenarioDef};
-use crate::plan::EffectiveMode;
-use crate::pod::is_finished;
+use crate::plan::{EffectiveMode, InjectorSpec};
+use crate::pod::{all_apps_terminated, is_finished, is_running};
 
 pub(super) const DEF: ScenarioDef = ScenarioDef {
     name: "init-traffic",
@@ -33,19 +33,28 @@ fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
         pod_created: true,
         proxy,
         proxy_starts_first,
-        succeeds: Some(target.mode == EffectiveMode::Native),
+        succeeds: Some(target.mode == EffectiveMode::Native || bypasses_a_legacy_proxy(target)),
         ..ScenarioExpectation::default()
     })
 }
 
-fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {
-    proxied_checks(expected, "init-request", "", true)
+/// Istio's legacy layout puts `istio-init` (the iptables rules) after the pod's own init
+/// containers (seen live: `[fetch, istio-init]`, Istio 1.31-dev on 1.32, docs/istio.md): the
+/// init request is not captured, goes straight to httpbin and succeeds, outside the mesh. The
+/// legacy failure there is that the proxy never sees it: no access-log line.
+fn bypasses_a_legacy_proxy(target: &Target) -> bool {
+    target.mode == EffectiveMode::Legacy && matches!(target.injector, InjectorSpec::Istio { .. })
+}
+
+fn checks(expected: &ScenarioExpectation, target: &Target) -> Vec<Check> {
+    proxied_checks(expected, "init-request", "", !bypasses_a_legacy_proxy(target))
 }
 
 fn end(progress: &Progress<'_>) -> Option<EndCondition> {
+    // A legacy proxy keeps the pod Running after the app exits: that is as finished as it gets.
     progress
         .pods
         .iter()
-        .any(|p| is_finished(p))
+        .any(|p| is_finished(p) || (is_running(p) && all_apps_terminated(p, &progress.roles)))
         .then_some(EndCondition::Done)
 }
