@@ -29,6 +29,8 @@ pub struct CellEnv {
     pub effective_mode: EffectiveMode,
     /// Every image.
     pub images: ImageTable,
+    /// The kind cluster's name (`SIDECAR_E2E_CLUSTER`), for scenarios that act on its node.
+    pub cluster: Option<String>,
 }
 
 fn var(name: &str) -> String {
@@ -77,6 +79,7 @@ pub fn cell_env() -> CellEnv {
         kubeconfig: var("SIDECAR_E2E_KUBECONFIG"),
         context: std::env::var("SIDECAR_E2E_CONTEXT").ok(),
         run_id: var("SIDECAR_E2E_RUN_ID"),
+        cluster: std::env::var("SIDECAR_E2E_CLUSTER").ok(),
         cell,
         effective_mode,
         images,
@@ -84,6 +87,15 @@ pub fn cell_env() -> CellEnv {
 }
 
 impl CellEnv {
+    /// A shell on the cluster's node, through the `docker` on PATH.
+    pub fn node_shell(&self) -> Option<sidecar_e2e::cluster::NodeShell> {
+        let cluster = self.cluster.as_deref()?;
+        Some(sidecar_e2e::cluster::NodeShell::control_plane(
+            "docker".into(),
+            cluster,
+        ))
+    }
+
     /// A kube client for the cluster.
     ///
     /// # Panics
@@ -138,6 +150,8 @@ pub fn assert_scenario(scenario: Scenario) {
             mode: env.effective_mode,
             roles: sidecar_e2e::pod::PodRoles::proxy(sidecar_e2e::scenario::proxy_name(env.cell.injector)),
             timeout: Duration::from_secs(180),
+            // The suites run on a cluster `cluster up` made: its node is the kind cluster's.
+            node: env.node_shell(),
         };
         let recorded = run_scenario(&client, &env.images, env.cell.injector, &env.run_id, &run)
             .await

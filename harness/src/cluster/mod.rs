@@ -10,6 +10,8 @@ mod connect;
 mod facts;
 mod kind;
 mod kind_config;
+#[cfg(feature = "live")]
+mod node;
 mod probe;
 #[cfg(feature = "live")]
 mod provider;
@@ -24,6 +26,8 @@ pub use kind::{
     CreateCluster, Kind, MissingTool, docker, docker_failure_hint, find_tool, install_hint,
 };
 pub use kind_config::{HostCgroup, KindConfig, kind_config, kind_config_with_labels};
+#[cfg(feature = "live")]
+pub use node::NodeShell;
 pub use probe::{
     PROBE_POD_NAME, ProbeContradiction, ProbeError, check_probe, native_sidecars_kept, probe_pod,
 };

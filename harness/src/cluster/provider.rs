@@ -74,6 +74,11 @@ impl KindProvider {
         self.host_cgroup
     }
 
+    /// A shell on `cluster`'s node, for scenarios that act on the node.
+    pub fn node_shell(&self, cluster: &str) -> crate::cluster::NodeShell {
+        crate::cluster::NodeShell::control_plane(self.docker.bin.clone(), cluster)
+    }
+
     /// The command lines, for hints.
     pub fn kind(&self) -> &Kind {
         &self.kind

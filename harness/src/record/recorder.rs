@@ -23,6 +23,7 @@ use super::server_rows::{ServerRows, Table, list_rows, watch_rows};
 use crate::api::{
     ApplyError, WaitError, apply_manifest, await_all, deployment_available, describe_deployment,
 };
+use crate::cluster::NodeShell;
 use crate::plan::{EffectiveMode, ImageTable, UnknownImageVariable};
 use crate::pod::PodRoles;
 use crate::recording::{
@@ -51,6 +52,8 @@ pub struct ScenarioRun {
     pub roles: PodRoles,
     /// When to give up and record what there is.
     pub timeout: Duration,
+    /// A shell on the node, for scenarios that act on it (a kind cluster the run made).
+    pub node: Option<NodeShell>,
 }
 
 /// The scenario could not be set up (not a verdict: the harness or the cluster broke).
@@ -250,6 +253,8 @@ struct Recorder<'r> {
     stopping: Option<Stopping>,
     /// What the recorder did to the workload.
     actions: Vec<ActionRecord>,
+    /// The node's kubelet was restarted (or that was tried).
+    kubelet_restarted: bool,
     timed_out: bool,
     /// The server's rows of the scenario's pods.
     server_rows: ServerRows,
@@ -274,6 +279,7 @@ impl<'r> Recorder<'r> {
             ever: BTreeMap::new(),
             stopping: None,
             actions: Vec::new(),
+            kubelet_restarted: false,
             timed_out: false,
             server_rows: ServerRows::default(),
         }
@@ -431,6 +437,7 @@ impl<'r> Recorder<'r> {
             apply_refused: !self.apply_errors.is_empty(),
             failed_create: self.events.iter().any(|e| e.reason == "FailedCreate"),
             deleted_pod_gone: self.stopping.as_ref().is_some_and(|s| s.gone),
+            kubelet_restarted: self.kubelet_restarted,
             roles: self.run.roles,
             mode: self.run.mode,
         };
@@ -463,7 +470,12 @@ impl<'r> Recorder<'r> {
                         self.delete_stopping_pod(pods).await;
                     }
                 }
-                EndCondition::DeletePod { .. } | EndCondition::Watch => {}
+                EndCondition::RestartKubelet if !self.kubelet_restarted => {
+                    self.restart_kubelet().await;
+                }
+                EndCondition::DeletePod { .. }
+                | EndCondition::RestartKubelet
+                | EndCondition::Watch => {}
             }
             let wake = settle.map_or(deadline, |s| s.min(deadline));
             tokio::select! {
@@ -523,6 +535,29 @@ impl<'r> Recorder<'r> {
             followers,
         });
         Some(rx)
+    }
+
+    /// Restarts the node's kubelet once, noting when (`restart-kubelet`, then `kubelet-back`); a
+    /// run without a node shell, or a failed restart, is an apply error the verdict shows.
+    async fn restart_kubelet(&mut self) {
+        self.kubelet_restarted = true;
+        let Some(node) = self.run.node.clone() else {
+            self.apply_errors.push(
+                "this scenario restarts the node's kubelet: it needs a kind cluster the run made, \
+                 not --kubeconfig"
+                    .to_owned(),
+            );
+            return;
+        };
+        self.act("restart-kubelet", node.container.clone());
+        match node.restart_kubelet().await {
+            Ok(()) => self.act("kubelet-back", node.container),
+            Err(err) => self.apply_errors.push(format!(
+                "restarting the kubelet on {} failed: {}",
+                node.container,
+                crate::error_chain::error_chain(&err)
+            )),
+        }
     }
 
     async fn delete_stopping_pod(&mut self, pods: &Api<Pod>) {

@@ -411,6 +411,11 @@ async fn run_on_cluster(
     if !installed || scenarios.is_empty() {
         return;
     }
+    // A shell on the node for the scenarios that act on it: only on a kind cluster the run made.
+    let node = match (&config.provider, kind_cluster) {
+        (Provider::Kind(kind), Some(name)) => Some(kind.node_shell(name)),
+        _ => None,
+    };
     let runs = scenarios.iter().map(|&scenario| {
         let namespace = format!("se2e-{}-{scenario}", config.run_id);
         namespaces.push(namespace.clone());
@@ -423,6 +428,7 @@ async fn run_on_cluster(
             effective,
             scenario,
             namespace,
+            node.clone(),
         )
     });
     // A scenario that cannot be set up is reported with the others below, not as the phase's
@@ -497,6 +503,7 @@ async fn scenario_in_namespace(
     effective: EffectiveMode,
     scenario: Scenario,
     namespace: String,
+    node: Option<crate::cluster::NodeShell>,
 ) -> Result<ScenarioRecording, SetupFailure> {
     if matches!(config.provider, Provider::Existing(_)) {
         created.namespace(access, &namespace);
@@ -507,6 +514,7 @@ async fn scenario_in_namespace(
         mode: effective,
         roles: crate::pod::PodRoles::proxy(crate::scenario::proxy_name(injector)),
         timeout: config.scenario_timeout,
+        node,
     };
     run_scenario(client, &config.images, injector, &config.run_id, &run).await
 }

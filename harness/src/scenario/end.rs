@@ -26,6 +26,8 @@ pub struct Progress<'a> {
     pub failed_create: bool,
     /// The pod the recorder deleted is gone.
     pub deleted_pod_gone: bool,
+    /// The recorder has restarted the node's kubelet.
+    pub kubelet_restarted: bool,
     /// Which containers are sidecars and which apps.
     pub roles: PodRoles,
     /// The layout the injector's pods get in this cell.
@@ -45,6 +47,8 @@ pub enum EndCondition {
         /// Wait for the app's marker line before deleting.
         on_app_started: bool,
     },
+    /// Restart the node's kubelet (once), then keep watching.
+    RestartKubelet,
     /// Keep watching.
     Watch,
 }
@@ -101,6 +105,7 @@ mod tests {
             apply_refused: false,
             failed_create: false,
             deleted_pod_gone: false,
+            kubelet_restarted: false,
             roles: PodRoles::proxy(PROXY),
             mode,
         }

@@ -6,9 +6,9 @@
 use super::context::{Context, Decided, Observed, Shown};
 use super::types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};
 use super::{
-    access_log, app_starts, deleted_within, job_completes, job_pod_keeps_running, pod_never_runs,
-    printer_agrees, proxy_layout, request, sidecar_exit_code, sidecar_restarted, startup_order,
-    termination_order,
+    access_log, app_restarted, app_starts, deleted_within, job_completes, job_pod_keeps_running,
+    pod_never_runs, printer_agrees, proxy_layout, request, sidecar_exit_code, sidecar_restarted,
+    startup_order, termination_order,
 };
 use crate::plan::{Cell, EffectiveMode, plan_cell};
 use crate::recording::{Recording, ScenarioRecording};
@@ -173,10 +173,7 @@ fn decide(ctx: &Context<'_>, check: &Check) -> Decided {
         Check::SidecarExitCode { sidecar, code } => {
             against(sidecar_exit_code::observe(ctx, sidecar, *code), None)
         }
-        Check::AppRestarted { .. } => (
-            CheckStatus::Fail,
-            vec!["app-restarted has no decider yet".to_owned()],
-        ),
+        Check::AppRestarted { known_bug } => against(app_restarted::observe(ctx), *known_bug),
         Check::JobPodKeepsRunning { for_seconds } => {
             job_pod_keeps_running::decide(ctx, *for_seconds)
         }

@@ -5,6 +5,7 @@
 //! decider file; what a pod's status means is decided once, in [`crate::pod`].
 
 mod access_log;
+mod app_restarted;
 mod app_starts;
 mod context;
 mod deleted_within;
