@@ -102,6 +102,7 @@ fn compat_cell(
         None => CompatResult::Passed {
             passed: count(CheckStatus::Pass),
             not_applicable: count(CheckStatus::NotApplicable),
+            known_bugs: count(CheckStatus::KnownBug),
         },
     };
     CompatCell {

@@ -14,6 +14,8 @@ pub enum CompatResult {
         passed: usize,
         /// Checks that were not applicable.
         not_applicable: usize,
+        /// Checks that showed the known bug their cell expects.
+        known_bugs: usize,
     },
     /// Some check did not.
     Failed {
@@ -55,10 +57,21 @@ impl CompatResult {
             CompatResult::Passed {
                 passed,
                 not_applicable,
-            } if *not_applicable > 0 => {
-                format!("pass ({passed} checks, {not_applicable} n/a)")
+                known_bugs,
+            } => {
+                let mut text = format!("pass ({passed} checks");
+                if *known_bugs > 0 {
+                    text.push_str(&format!(", {known_bugs} known bug"));
+                    if *known_bugs > 1 {
+                        text.push('s');
+                    }
+                }
+                if *not_applicable > 0 {
+                    text.push_str(&format!(", {not_applicable} n/a"));
+                }
+                text.push(')');
+                text
             }
-            CompatResult::Passed { passed, .. } => format!("pass ({passed} checks)"),
             CompatResult::Failed { failed, decided } => {
                 format!("**FAIL** ({failed} of {decided} checks)")
             }
@@ -182,6 +195,7 @@ mod tests {
             CompatResult::Passed {
                 passed: 20,
                 not_applicable: 0,
+                known_bugs: 0,
             },
         );
         same.same_cluster_as = Some("1-37-on-builtin-auto".to_owned());
@@ -192,6 +206,7 @@ mod tests {
                 CompatResult::Passed {
                     passed: 20,
                     not_applicable: 0,
+                    known_bugs: 0,
                 },
             ),
             same,

@@ -151,8 +151,12 @@ impl<W: std::io::Write> Sink for TerminalSink<W> {
                 // One cell's table already ends with its counts; several get a total.
                 let mut text = String::new();
                 if summary.cells + summary.broken > 1 {
+                    let known = match summary.known_bugs {
+                        0 => String::new(),
+                        n => format!(", {n} known bug{}", if n == 1 { "" } else { "s" }),
+                    };
                     text.push_str(&format!(
-                        "\n{} cells: {} passed, {} failed, {} not applicable",
+                        "\n{} cells: {} passed{known}, {} failed, {} not applicable",
                         summary.cells + summary.broken,
                         summary.passed,
                         summary.failed,
