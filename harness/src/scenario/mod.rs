@@ -99,6 +99,7 @@ registry! {
     DeleteBeforeSidecarStarted = "delete-before-sidecar-started" => delete_before_sidecar_started,
     SidecarCrashRestart = "sidecar-crash-restart" => sidecar_crash_restart,
     JobSidecarExit143 = "job-sidecar-exit-143" => job_sidecar_exit_143,
+    KubeletRestart = "kubelet-restart" => kubelet_restart,
 }
 
 impl Scenario {
