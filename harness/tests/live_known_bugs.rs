@@ -82,3 +82,15 @@ fn sidecars_stop_in_reverse_order_from_1_29_and_crashed_sidecars_restart_everywh
         );
     }
 }
+
+#[test]
+fn a_crashed_app_is_restarted_after_the_kubelet_restarts_on_every_recorded_patch() {
+    // 1.35.8 carries the fix of the 1.35.0 regression (kubernetes#136910).
+    for minor in MINORS.into_iter().chain([35]) {
+        assert_eq!(
+            status(minor, "kubelet-restart", "app-restarted"),
+            CheckStatus::Pass,
+            "1.{minor}"
+        );
+    }
+}
