@@ -4,7 +4,7 @@
 //! period.
 
 use super::end::{EndCondition, Progress, delete_then_done};
-use super::expectation::ScenarioExpectation;
+use super::expectation::{ScenarioExpectation, guarding};
 use super::known_bug::{KnownBug, Patch};
 use super::target::Target;
 use super::{Check, ScenarioDef};
@@ -17,7 +17,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
               and the pod goes at once. kubernetes#125880: it waits out its grace period.",
     manifest: include_str!("delete-before-sidecar-started.yaml"),
     injected: false,
-    expectation,
+    expectation: |target| guarding(&NO_SIGTERM_BEFORE_STARTED, target),
     checks,
     end,
     plan_column: None,
@@ -49,17 +49,6 @@ const GRACE_SECONDS: u32 = 30;
 const FIXED_WITHIN_SECONDS: u32 = 10;
 /// The sidecar's container name in the manifest.
 const SIDECAR: &str = "never-started";
-
-fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
-    target.native_sidecars()?;
-    let known_bugs = ScenarioExpectation::bugs_on(&[&NO_SIGTERM_BEFORE_STARTED], target);
-    Ok(ScenarioExpectation {
-        pod_created: true,
-        succeeds: Some(known_bugs.is_empty()),
-        known_bugs,
-        ..ScenarioExpectation::default()
-    })
-}
 
 fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {
     vec![

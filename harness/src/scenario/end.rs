@@ -8,7 +8,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Pod;
 
 use crate::plan::EffectiveMode;
-use crate::pod::PodRoles;
+use crate::pod::{PodRoles, is_finished};
 
 /// How long a cell whose pods are refused is watched for anything running after all.
 const REJECTED_OBSERVE: Duration = Duration::from_secs(30);
@@ -70,6 +70,15 @@ pub(super) fn end_condition(
         None if progress.mode == EffectiveMode::Rejected => EndCondition::After(REJECTED_OBSERVE),
         None => EndCondition::Watch,
     }
+}
+
+/// Done once a pod of the scenario has finished (Succeeded or Failed).
+pub(super) fn done_when_finished(progress: &Progress<'_>) -> Option<EndCondition> {
+    progress
+        .pods
+        .iter()
+        .any(|p| is_finished(p))
+        .then_some(EndCondition::Done)
 }
 
 /// The end of a scenario that deletes its pod: delete it when `ready_to_delete`, done once it

@@ -45,8 +45,48 @@ impl ScenarioExpectation {
     }
 }
 
+/// The expectation of a proxy scenario on `target`: where the injector's pods are refused (§2)
+/// nothing runs; elsewhere the proxy where the mode puts it, with the scenario's own outcome.
+pub fn proxied(
+    target: &Target,
+    succeeds: Option<bool>,
+    completes: Option<bool>,
+) -> ScenarioExpectation {
+    if target.mode == EffectiveMode::Rejected {
+        return refused(completes.map(|_| false));
+    }
+    let (proxy, proxy_starts_first) = proxy_expectation(target.mode);
+    ScenarioExpectation {
+        pod_created: true,
+        proxy,
+        proxy_starts_first,
+        succeeds,
+        completes,
+        ..ScenarioExpectation::default()
+    }
+}
+
+/// The expectation of a scenario that writes its own native sidecars to guard `bug`: it runs
+/// only where the cluster honours them, and expects the bug on the patches that have it.
+///
+/// # Errors
+/// Why it does not run on `target` (the gate is off).
+pub fn guarding(
+    bug: &'static KnownBug,
+    target: &Target,
+) -> Result<ScenarioExpectation, &'static str> {
+    target.native_sidecars()?;
+    let known_bugs = ScenarioExpectation::bugs_on(&[bug], target);
+    Ok(ScenarioExpectation {
+        pod_created: true,
+        succeeds: Some(known_bugs.is_empty()),
+        known_bugs,
+        ..ScenarioExpectation::default()
+    })
+}
+
 /// The expectation of a proxy scenario where its pods are refused (§2).
-pub fn refused(completes: Option<bool>) -> ScenarioExpectation {
+fn refused(completes: Option<bool>) -> ScenarioExpectation {
     ScenarioExpectation {
         pod_created: false,
         succeeds: Some(false),

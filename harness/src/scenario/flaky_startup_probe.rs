@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::end::{EndCondition, Progress};
-use super::expectation::ScenarioExpectation;
+use super::expectation::{ScenarioExpectation, guarding};
 use super::known_bug::{KnownBug, Patch};
 use super::target::Target;
 use super::{Check, ScenarioDef};
@@ -19,7 +19,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
               is probed, starts, and the app runs. kubernetes#132826: the app never does.",
     manifest: include_str!("flaky-startup-probe.yaml"),
     injected: false,
-    expectation,
+    expectation: |target| guarding(&APP_NEVER_STARTS, target),
     checks,
     end,
     plan_column: None,
@@ -42,17 +42,6 @@ pub(super) const APP_NEVER_STARTS: KnownBug = KnownBug {
 
 /// How long the app gets after the restarted sidecar runs, before "never" is recorded.
 const PATIENCE: Duration = Duration::from_secs(25);
-
-fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
-    target.native_sidecars()?;
-    let known_bugs = ScenarioExpectation::bugs_on(&[&APP_NEVER_STARTS], target);
-    Ok(ScenarioExpectation {
-        pod_created: true,
-        succeeds: Some(known_bugs.is_empty()),
-        known_bugs,
-        ..ScenarioExpectation::default()
-    })
-}
 
 fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {
     vec![

@@ -3,7 +3,7 @@
 //! starts after every init container.
 
 use super::end::{EndCondition, Progress};
-use super::expectation::{ScenarioExpectation, proxied_checks, proxy_expectation, refused};
+use super::expectation::{ScenarioExpectation, proxied, proxied_checks};
 use super::target::Target;
 use super::{Check, PlanColumn, ScenarioDef};
 use crate::plan::{EffectiveMode, InjectorSpec};
@@ -25,17 +25,8 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
 };
 
 fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
-    if target.mode == EffectiveMode::Rejected {
-        return Ok(refused(None));
-    }
-    let (proxy, proxy_starts_first) = proxy_expectation(target.mode);
-    Ok(ScenarioExpectation {
-        pod_created: true,
-        proxy,
-        proxy_starts_first,
-        succeeds: Some(target.mode == EffectiveMode::Native || bypasses_a_legacy_proxy(target)),
-        ..ScenarioExpectation::default()
-    })
+    let succeeds = target.mode == EffectiveMode::Native || bypasses_a_legacy_proxy(target);
+    Ok(proxied(target, Some(succeeds), None))
 }
 
 /// Istio's legacy layout puts `istio-init` (the iptables rules) after the pod's own init

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::end::{EndCondition, Progress};
 use super::expectation::{
-    LEGACY_JOB_LINGER_SECONDS, ScenarioExpectation, proxied_checks, proxy_expectation, refused,
+    LEGACY_JOB_LINGER_SECONDS, ScenarioExpectation, proxied, proxied_checks,
 };
 use super::target::Target;
 use super::{Check, PlanColumn, ScenarioDef};
@@ -29,20 +29,10 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
 };
 
 fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
-    if target.mode == EffectiveMode::Rejected {
-        return Ok(refused(Some(false)));
-    }
     let native = target.mode == EffectiveMode::Native;
-    let (proxy, proxy_starts_first) = proxy_expectation(target.mode);
-    Ok(ScenarioExpectation {
-        pod_created: true,
-        proxy,
-        proxy_starts_first,
-        // Legacy: the app may start before its proxy listens (§7); only native promises it.
-        succeeds: Some(true).filter(|_| native),
-        completes: Some(native),
-        ..ScenarioExpectation::default()
-    })
+    // Legacy: the app may start before its proxy listens (§7); only native promises it. A legacy
+    // proxy keeps the pod Running for ever (§6.2).
+    Ok(proxied(target, Some(true).filter(|_| native), Some(native)))
 }
 
 fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {

@@ -3,11 +3,10 @@
 //! (§3), so the pod Succeeds and the Job completes: the rule is never consulted. The check that
 //! the sidecar really exited 143 keeps the scenario honest.
 
-use super::end::{EndCondition, Progress};
+use super::end::done_when_finished;
 use super::expectation::ScenarioExpectation;
 use super::target::Target;
 use super::{Check, ScenarioDef};
-use crate::pod::is_finished;
 
 pub(super) const DEF: ScenarioDef = ScenarioDef {
     name: "job-sidecar-exit-143",
@@ -18,7 +17,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
     injected: false,
     expectation,
     checks,
-    end,
+    end: done_when_finished,
     plan_column: None,
 };
 
@@ -43,10 +42,3 @@ fn checks(_: &ScenarioExpectation, _: &Target) -> Vec<Check> {
     ]
 }
 
-fn end(progress: &Progress<'_>) -> Option<EndCondition> {
-    progress
-        .pods
-        .iter()
-        .any(|p| is_finished(p))
-        .then_some(EndCondition::Done)
-}

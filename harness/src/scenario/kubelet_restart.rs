@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::end::{EndCondition, Progress};
-use super::expectation::ScenarioExpectation;
+use super::expectation::{ScenarioExpectation, guarding};
 use super::known_bug::{KnownBug, Patch};
 use super::target::Target;
 use super::{Check, ScenarioDef};
@@ -19,7 +19,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
               and the new kubelet restarts it. On 1.35.0 it never did.",
     manifest: include_str!("kubelet-restart.yaml"),
     injected: false,
-    expectation,
+    expectation: |target| guarding(&NO_RESTART_AFTER_KUBELET_RESTART, target),
     checks,
     end,
     plan_column: None,
@@ -53,17 +53,6 @@ pub(super) const NO_RESTART_AFTER_KUBELET_RESTART: KnownBug = KnownBug {
 /// How long a crashed app gets to be restarted before "never" is recorded (the kubelet's first
 /// back-off is 10 s).
 const PATIENCE: Duration = Duration::from_secs(40);
-
-fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
-    target.native_sidecars()?;
-    let known_bugs = ScenarioExpectation::bugs_on(&[&NO_RESTART_AFTER_KUBELET_RESTART], target);
-    Ok(ScenarioExpectation {
-        pod_created: true,
-        succeeds: Some(known_bugs.is_empty()),
-        known_bugs,
-        ..ScenarioExpectation::default()
-    })
-}
 
 fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {
     vec![

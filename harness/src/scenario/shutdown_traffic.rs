@@ -3,7 +3,7 @@
 //! the app has exited, so the request gets through; a legacy proxy is SIGTERMed with the app.
 
 use super::end::{EndCondition, Progress, delete_then_done};
-use super::expectation::{ScenarioExpectation, proxied_checks, proxy_expectation, refused};
+use super::expectation::{ScenarioExpectation, proxied, proxied_checks};
 use super::target::Target;
 use super::{Check, PlanColumn, ScenarioDef};
 use crate::plan::{EffectiveMode, InjectorSpec};
@@ -25,10 +25,6 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
 };
 
 fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
-    if target.mode == EffectiveMode::Rejected {
-        return Ok(refused(None));
-    }
-    let (proxy, proxy_starts_first) = proxy_expectation(target.mode);
     // §3: sidecars outlive the app only with 1.29+'s ordered termination; 1.28's alpha stops
     // them together with the app, so nothing is promised there.
     let succeeds = match (
@@ -42,13 +38,7 @@ fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
         (false, _) if matches!(target.injector, InjectorSpec::Istio { .. }) => Some(true),
         (false, _) => Some(false),
     };
-    Ok(ScenarioExpectation {
-        pod_created: true,
-        proxy,
-        proxy_starts_first,
-        succeeds,
-        ..ScenarioExpectation::default()
-    })
+    Ok(proxied(target, succeeds, None))
 }
 
 fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {

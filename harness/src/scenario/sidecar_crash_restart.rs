@@ -3,12 +3,11 @@
 //! early 1.28 and 1.29 patches (the sidecar's first `Terminated` state kept for ever in Never and
 //! OnFailure pods, fixed by #123710 and #123709).
 
-use super::end::{EndCondition, Progress};
-use super::expectation::ScenarioExpectation;
+use super::end::done_when_finished;
+use super::expectation::{ScenarioExpectation, guarding};
 use super::known_bug::{KnownBug, Patch};
 use super::target::Target;
 use super::{Check, ScenarioDef};
-use crate::pod::is_finished;
 
 pub(super) const DEF: ScenarioDef = ScenarioDef {
     name: "sidecar-crash-restart",
@@ -17,9 +16,9 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
               the pod then completes.",
     manifest: include_str!("sidecar-crash-restart.yaml"),
     injected: false,
-    expectation,
+    expectation: |target| guarding(&FROZEN_STATUS, target),
     checks,
-    end,
+    end: done_when_finished,
     plan_column: None,
 };
 
@@ -38,17 +37,6 @@ pub(super) const FROZEN_STATUS: KnownBug = KnownBug {
     ],
 };
 
-fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
-    target.native_sidecars()?;
-    let known_bugs = ScenarioExpectation::bugs_on(&[&FROZEN_STATUS], target);
-    Ok(ScenarioExpectation {
-        pod_created: true,
-        succeeds: Some(known_bugs.is_empty()),
-        known_bugs,
-        ..ScenarioExpectation::default()
-    })
-}
-
 fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {
     vec![
         Check::SidecarRestarted {
@@ -59,10 +47,3 @@ fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {
     ]
 }
 
-fn end(progress: &Progress<'_>) -> Option<EndCondition> {
-    progress
-        .pods
-        .iter()
-        .any(|p| is_finished(p))
-        .then_some(EndCondition::Done)
-}

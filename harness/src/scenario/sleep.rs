@@ -4,10 +4,9 @@
 use std::time::Duration;
 
 use super::end::{EndCondition, Progress};
-use super::expectation::{ScenarioExpectation, proxied_checks, proxy_expectation, refused};
+use super::expectation::{ScenarioExpectation, proxied, proxied_checks};
 use super::target::Target;
 use super::{Check, ScenarioDef};
-use crate::plan::EffectiveMode;
 use crate::pod::is_ready;
 
 /// How long a ready sleep pod is watched: long enough for two requests.
@@ -25,18 +24,9 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
     plan_column: None,
 };
 
+/// A long-running app retries: both layouts get traffic through eventually.
 fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
-    if target.mode == EffectiveMode::Rejected {
-        return Ok(refused(None));
-    }
-    let (proxy, proxy_starts_first) = proxy_expectation(target.mode);
-    Ok(ScenarioExpectation {
-        pod_created: true,
-        proxy,
-        proxy_starts_first,
-        succeeds: Some(true),
-        ..ScenarioExpectation::default()
-    })
+    Ok(proxied(target, Some(true), None))
 }
 
 fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {
