@@ -66,8 +66,11 @@ http {
   }
 }
 NGINX
+# Running means the pid file names a live nginx: after a reboot or a killed session the file
+# stays behind, and its number may have gone to another process.
 running=false
-if [ -f "$run_dir/docker-api-bridge.pid" ] && kill -0 "$(cat "$run_dir/docker-api-bridge.pid")" 2>/dev/null; then
+pid=$(cat "$run_dir/docker-api-bridge.pid" 2>/dev/null || true)
+if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = nginx ]; then
   running=true
 fi
 if $running && cmp -s "$conf" "$conf.tmp"; then
