@@ -9,7 +9,7 @@ use super::errors::ExpectedError;
 use super::live::{interrupted, kind_binary, prepare_kind, runtime};
 use super::matrix::{MatrixOpts, image_table};
 use super::progress::stderr_progress;
-use super::run_report::{cells_of, host_notes, report, write_compat};
+use super::run_report::{cells_of, host_notes, istio_notes, report, write_compat};
 use crate::cluster::{ClusterAccess, HostCgroup, MissingTool, find_tool};
 use crate::install::Istioctl;
 use crate::plan::{InjectorSpec, PlannedCell};
@@ -189,7 +189,12 @@ impl RunOpts {
             Ok::<_, ExpectedError>((runs, host_cgroup))
         })?;
         let node_images = |k8s| node_image_map.get(&k8s).cloned();
-        let notes = host_notes(host_cgroup, &cells_of(&runs));
+        let mut notes = host_notes(host_cgroup, &cells_of(&runs));
+        let injectors: Vec<_> = runs
+            .iter()
+            .flat_map(|(_, outcomes)| outcomes.iter().map(|o| o.cell.injector))
+            .collect();
+        notes.extend(istio_notes(&injectors));
         if let [(dir, outcomes)] = runs.as_slice() {
             write_compat(dir, outcomes, &refused, node_images, &notes)?;
             return report(dir, outcomes);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::errors::ExpectedError;
 use super::output::Stdout;
 use crate::cluster::HostCgroup;
-use crate::plan::{K8sVersion, PlannedCell};
+use crate::plan::{InjectorSpec, K8sVersion, PlannedCell};
 use crate::report::{
     BrokenCell, Colour, CompatCell, CompatResult, JsonSink, JunitSink, MarkdownSink, Reporter,
     TerminalSink, TimelineSink, compat_markdown,
@@ -40,6 +40,27 @@ pub(super) fn host_notes(host: Option<HostCgroup>, minors: &[K8sVersion]) -> Vec
         "Host adjustment: this Docker host runs cgroup v1, so the kubelets of {} ran with \
          `failCgroupV1: false` (from 1.35 a kubelet refuses cgroup v1 hosts otherwise).",
         adjusted.join(", ")
+    )]
+}
+
+/// What an Istio cell ran that a stock Istio would not, said beside the grid whenever a run has
+/// one (docs/istio.md).
+pub(super) fn istio_notes(injectors: &[InjectorSpec]) -> Vec<String> {
+    if !injectors
+        .iter()
+        .any(|i| matches!(i, InjectorSpec::Istio { .. }))
+    {
+        return Vec::new();
+    }
+    vec![format!(
+        "Istio adjustment: the Istio cells ran Istio built offline from its Go module (docs/istio.md) \
+         with upstream Envoy 1.40 as istio-proxy, not Istio's own proxy build, and with {}: no \
+         peer-metadata exchange, no ALPN filter, no `istio_*` metrics.",
+        crate::install::UPSTREAM_ENVOY_SETTINGS
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     )]
 }
 
@@ -223,6 +244,22 @@ mod tests {
         assert!(host_notes(Some(HostCgroup::V2), &minors).is_empty());
         assert!(host_notes(Some(HostCgroup::V1), &[K8sVersion::new(32)]).is_empty());
         assert!(host_notes(None, &minors).is_empty());
+    }
+
+    #[test]
+    fn istio_cells_say_what_differs_from_a_stock_istio() {
+        let notes = istio_notes(&[InjectorSpec::Builtin, InjectorSpec::Istio { minor: 31 }]);
+        assert_eq!(notes.len(), 1);
+        for needed in [
+            "upstream Envoy 1.40",
+            "PILOT_ENABLE_METADATA_EXCHANGE=false",
+            "PILOT_ENABLE_ALPN_FILTER=false",
+            "values.telemetry.enabled=false",
+            "no `istio_*` metrics",
+        ] {
+            assert!(notes[0].contains(needed), "{needed}: {notes:?}");
+        }
+        assert!(istio_notes(&[InjectorSpec::Builtin]).is_empty());
     }
 
     #[test]

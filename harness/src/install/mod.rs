@@ -8,5 +8,6 @@ pub mod istio;
 pub use builtin::{INJECTION_LABEL, InstallError, injector_mode, install_builtin};
 pub use certs::{CertError, ServingCertificates, service_dns_names};
 pub use istio::{
-    ISTIO_INJECTION_LABEL, IstioError, Istioctl, istio_failure_hint, istio_install_args,
+    ISTIO_INJECTION_LABEL, IstioError, IstioSettings, Istioctl, UPSTREAM_ENVOY_SETTINGS,
+    istio_failure_hint, istio_install_args,
 };

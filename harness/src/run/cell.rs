@@ -379,7 +379,7 @@ async fn run_on_cluster(
             .is_some(),
         InjectorSpec::Istio { minor } => match &config.istioctl {
             Some(istioctl) => {
-                let settings = crate::install::istio::IstioSettings::for_cell(
+                let settings = crate::install::IstioSettings::for_cell(
                     &config.images,
                     minor,
                     injector_mode(effective),
