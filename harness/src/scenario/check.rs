@@ -178,7 +178,7 @@ impl Check {
             Check::TerminationOrder { order } => {
                 format!("on delete, SIGTERM reaches {}", order.join(" → "))
             }
-            Check::AppStarts { .. } => "the app container starts".to_owned(),
+            Check::AppStarts { .. } => "the app of every pod starts".to_owned(),
             Check::DeletedWithin {
                 seconds,
                 grace_seconds,
