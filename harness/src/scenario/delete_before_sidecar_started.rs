@@ -41,6 +41,7 @@ pub(super) const NO_SIGTERM_BEFORE_STARTED: KnownBug = KnownBug {
         Patch { minor: 30, patch: 4 },
         Patch { minor: 31, patch: 0 },
     ],
+    racy: false,
 };
 
 /// The pod's `terminationGracePeriodSeconds`.

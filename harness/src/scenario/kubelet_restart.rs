@@ -48,6 +48,7 @@ pub(super) const NO_RESTART_AFTER_KUBELET_RESTART: KnownBug = KnownBug {
             patch: 0,
         },
     ],
+    racy: false,
 };
 
 /// How long a crashed app gets to be restarted before "never" is recorded (the kubelet's first

@@ -35,6 +35,7 @@ pub(super) const FROZEN_STATUS: KnownBug = KnownBug {
         Patch { minor: 29, patch: 3 },
         Patch { minor: 30, patch: 0 },
     ],
+    racy: false,
 };
 
 fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {
