@@ -59,7 +59,9 @@ pub fn known_istio_versions() -> String {
 
 /// An injector string that is neither `builtin` nor `istio@1.<minor>`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("unknown injector {0:?}: expected builtin or istio@<version>, e.g. istio@1.27")]
+#[error(
+    "unknown injector {0:?}: expected builtin or istio@<version>, e.g. istio@1.31 (the Istio `images build --injector istio@1.31` makes offline)"
+)]
 pub struct BadInjector(pub String);
 
 impl FromStr for InjectorSpec {
