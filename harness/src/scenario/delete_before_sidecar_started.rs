@@ -47,7 +47,7 @@ pub(super) const NO_SIGTERM_BEFORE_STARTED: KnownBug = KnownBug {
 /// The pod's `terminationGracePeriodSeconds`.
 const GRACE_SECONDS: u32 = 30;
 /// The most a fixed kubelet may take: SIGTERM, the trap's exit, the status round trip.
-const FIXED_WITHIN_SECONDS: u32 = 10;
+const FIXED_WITHIN_SECONDS: u32 = 15;
 /// The sidecar's container name in the manifest.
 const SIDECAR: &str = "never-started";
 
