@@ -4,20 +4,21 @@
 //! dry-run pod before any scenario starts, so a broken install never shows up as a scenario
 //! failure.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::Api;
-use kube::api::{Patch, PatchParams, PostParams};
+use kube::api::{Patch, PatchParams};
 use kube::runtime::watcher;
 use serde_json::json;
 
 use super::certs::{CertError, ServingCertificates};
 use crate::api::{
-    ApplyError, FIELD_MANAGER, NamespaceError, WaitError, apply_manifest, await_all,
-    create_namespace, delete_namespace, deployment_available, describe_deployment, run_labels,
+    ApplyError, DryRun, FIELD_MANAGER, NamespaceError, WaitError, apply_manifest, await_all,
+    create_namespace, delete_namespace, deployment_available, describe_deployment,
+    dry_run_through_webhook, run_labels,
 };
 use crate::plan::{EffectiveMode, ImageTable, UnknownImageVariable};
 
@@ -207,40 +208,14 @@ async fn dry_run_until_answered(
         what: "build the check pod",
         source: kube::Error::SerdeError(err),
     })?;
-    let api = Api::<Pod>::namespaced(client.clone(), namespace);
-    let params = PostParams {
-        dry_run: true,
-        field_manager: Some(FIELD_MANAGER.to_owned()),
-    };
-    let started = Instant::now();
-    let mut delay = Duration::from_millis(250);
-    loop {
-        match api.create(&params, &pod).await {
-            Ok(stored) => return check_injected(&stored, mode),
-            // Refused by validation because of the injected proxy: the webhook ran (a rejected
-            // cell's pods get exactly this).
-            Err(kube::Error::Api(status))
-                if status.code == 422 && status.message.contains("initContainers") =>
-            {
-                return Ok(());
-            }
-            // The Service's endpoints reach the API server a moment after the pod is Ready; this
-            // is the one wait with nothing to watch, so it retries with a bounded backoff.
-            Err(kube::Error::Api(status))
-                if status.message.contains("failed calling webhook")
-                    && started.elapsed() < READY_TIMEOUT =>
-            {
-                tracing::debug!(message = %status.message, "webhook not answering yet");
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(4));
-            }
-            Err(source) => {
-                return Err(InstallError::Api {
-                    what: "dry-run a pod through the webhook",
-                    source,
-                });
-            }
-        }
+    // Refused over the injected proxy: the webhook ran (a rejected cell's pods get exactly this).
+    match dry_run_through_webhook(client, namespace, &pod, READY_TIMEOUT).await {
+        Ok(DryRun::Stored(stored)) => check_injected(&stored, mode),
+        Ok(DryRun::RefusedForInitContainers) => Ok(()),
+        Err(source) => Err(InstallError::Api {
+            what: "dry-run a pod through the webhook",
+            source,
+        }),
     }
 }
 

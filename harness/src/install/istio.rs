@@ -12,14 +12,13 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Pod;
-use kube::Api;
-use kube::api::PostParams;
 use serde_json::json;
 use sidecar_injector::config::Mode;
 
+use crate::api::{DryRun, dry_run_through_webhook};
 use crate::cluster::{ClusterAccess, ConnectError};
 use crate::plan::ImageTable;
 use crate::process::{ToolCommand, ToolError};
@@ -288,35 +287,12 @@ async fn prove_live(client: &kube::Client, settings: &IstioSettings) -> Result<(
         "spec": {"containers": [{"name": "app", "image": crate::cluster::PROBE_IMAGE}]},
     }))
     .map_err(|err| IstioError::Api(kube::Error::SerdeError(err)))?;
-    let api = Api::<Pod>::namespaced(client.clone(), PROOF_NAMESPACE);
-    let params = PostParams {
-        dry_run: true,
-        ..PostParams::default()
-    };
-    let started = Instant::now();
-    let mut delay = Duration::from_millis(250);
-    loop {
-        match api.create(&params, &pod).await {
-            Ok(stored) => return check_injected(&stored, settings),
-            // Refused by validation because of the injected native proxy (the gate is off):
-            // the injector ran; the rejected cell's pods get exactly this.
-            Err(kube::Error::Api(status))
-                if status.code == 422 && status.message.contains("initContainers") =>
-            {
-                return Ok(());
-            }
-            // istiod writes its CA into the webhook configuration a moment after it is Ready;
-            // nothing to watch for that, so a bounded backoff.
-            Err(kube::Error::Api(status))
-                if status.message.contains("failed calling webhook")
-                    && started.elapsed() < WEBHOOK_TIMEOUT =>
-            {
-                tracing::debug!(message = %status.message, "Istio's injector not answering yet");
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(4));
-            }
-            Err(source) => return Err(IstioError::Api(source)),
-        }
+    // Refused over the injected native proxy (the gate is off): the injector ran; the rejected
+    // cell's pods get exactly this.
+    match dry_run_through_webhook(client, PROOF_NAMESPACE, &pod, WEBHOOK_TIMEOUT).await {
+        Ok(DryRun::Stored(stored)) => check_injected(&stored, settings),
+        Ok(DryRun::RefusedForInitContainers) => Ok(()),
+        Err(source) => Err(IstioError::Api(source)),
     }
 }
 
