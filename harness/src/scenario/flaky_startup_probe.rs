@@ -60,10 +60,10 @@ const PODS: usize = 3;
 
 fn end(progress: &Progress<'_>) -> Option<EndCondition> {
     let pods = progress.pods;
-    let done = |p: &&&k8s_openapi::api::core::v1::Pod| {
+    let done = |p: &k8s_openapi::api::core::v1::Pod| {
         is_finished(p) || any_app_has_run(p, &progress.roles)
     };
-    if pods.len() >= PODS && pods.iter().all(|p| done(&p)) {
+    if pods.len() >= PODS && pods.iter().all(|p| done(p)) {
         return Some(EndCondition::Done);
     }
     pods.iter()
