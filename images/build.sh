@@ -57,31 +57,33 @@ count=$(wc -w <<<"$minors")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=()
+# Builds one part (a minor, or an Istio) and goes on when it fails: its steps keep their own logs
+# under $LOGS/<log dir>, and the failing step leaves its name behind for the `failed` line.
+#   build_part <id in the failed line> <log dir> <name in the summary> <command...>
+build_part() {
+  local id=$1 log_dir=$2 name=$3 status=0 step_name
+  shift 3
+  rm -f "$CACHE/.failed-step"
+  "$@" || status=$?
+  if [ "$status" != 0 ]; then
+    step_name=$(cat "$CACHE/.failed-step" 2>/dev/null || echo unknown)
+    echo "failed $id $step_name $LOGS/$log_dir/$step_name.log" >>"$work/failed.out"
+    failed+=("$name ($step_name)")
+  fi
+}
+
 index=0
 for minor in $minors; do
   index=$((index + 1))
   echo "=== Kubernetes $minor ($index of $count)" >&2
-  # Each minor's steps keep their own logs; the failing step leaves its name behind.
-  rm -f "$CACHE/.failed-step"
-  status=0
-  images/build-minor.sh --k8s "$minor" --images-out "$work/$minor.out" || status=$?
-  if [ "$status" != 0 ]; then
-    step_name=$(cat "$CACHE/.failed-step" 2>/dev/null || echo unknown)
-    echo "failed $minor $step_name $LOGS/$minor/$step_name.log" >>"$work/failed.out"
-    failed+=("$minor ($step_name)")
-  fi
+  build_part "$minor" "$minor" "$minor" \
+    images/build-minor.sh --k8s "$minor" --images-out "$work/$minor.out"
 done
 
 for istio in $istios; do
   echo "=== Istio $istio" >&2
-  rm -f "$CACHE/.failed-step"
-  status=0
-  images/build-istio.sh --istio "$istio" --images-out "$work/istio-$istio.out" || status=$?
-  if [ "$status" != 0 ]; then
-    step_name=$(cat "$CACHE/.failed-step" 2>/dev/null || echo unknown)
-    echo "failed istio@$istio $step_name $LOGS/istio/$step_name.log" >>"$work/failed.out"
-    failed+=("Istio $istio ($step_name)")
-  fi
+  build_part "istio@$istio" istio "Istio $istio" \
+    images/build-istio.sh --istio "$istio" --images-out "$work/istio-$istio.out"
 done
 
 if [ -n "$images_out" ]; then
