@@ -126,7 +126,7 @@ k -n istio-system get pods -o wide >"$out/istio-system-pods.txt"
 ns=smoke
 k create namespace "$ns" >/dev/null
 k label namespace "$ns" istio-injection=enabled >/dev/null
-sed "s|\${HTTPBIN_IMAGE}|$REG/go-httpbin:$HTTPBIN_VERSION|" manifests/workloads/httpbin.yaml | k -n "$ns" apply -f - >/dev/null
+sed "s|\${HTTPBIN_IMAGE}|$REG/go-httpbin:$HTTPBIN_VERSION|" harness/src/scenario/httpbin.yaml | k -n "$ns" apply -f - >/dev/null
 k -n "$ns" rollout status deploy/httpbin --timeout=120s >/dev/null
 stamp "httpbin ready"
 
