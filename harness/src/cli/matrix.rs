@@ -23,13 +23,14 @@ pub(super) struct MatrixOpts {
         value_name = "on|off|default,..."
     )]
     pub(super) gate: Vec<Gate>,
-    /// Injectors: builtin (this repository's) or istio@<version> (1.19 to 1.28, the versions whose
-    /// native-sidecar behaviour is known).
+    /// Injectors: builtin (this repository's), istio (the Istio built offline, 1.31) or
+    /// istio@<version> (1.19 to 1.31, the versions whose native-sidecar behaviour is known;
+    /// only 1.31 can be built here).
     #[arg(
         long,
         value_delimiter = ',',
         default_value = "builtin",
-        value_name = "builtin|istio@1.X,..."
+        value_name = "builtin|istio|istio@1.X,..."
     )]
     pub(super) injector: Vec<InjectorSpec>,
     /// Modes asked of the injector: auto, native, legacy.

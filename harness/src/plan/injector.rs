@@ -38,6 +38,10 @@ impl fmt::Display for InjectorSpec {
 /// behaviour is read.
 pub const KNOWN_ISTIO_MINORS: std::ops::RangeInclusive<u32> = 19..=31;
 
+/// The Istio minor a bare `istio` names: the one `images build` can make offline, pinned in
+/// `images/versions/istio-1.<minor>.env` (a test checks that file exists).
+pub const OFFLINE_ISTIO_MINOR: u32 = 31;
+
 impl InjectorSpec {
     /// Whether the plan knows how this injector behaves (every builtin does; Istio within
     /// [`KNOWN_ISTIO_MINORS`]).
@@ -57,10 +61,10 @@ pub fn known_istio_versions() -> String {
         .join(", ")
 }
 
-/// An injector string that is neither `builtin` nor `istio@1.<minor>`.
+/// An injector string that is neither `builtin`, `istio` nor `istio@1.<minor>`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error(
-    "unknown injector {0:?}: expected builtin or istio@<version>, e.g. istio@1.31 (the Istio `images build --injector istio@1.31` makes offline)"
+    "unknown injector {0:?}: expected builtin, istio (the Istio built offline, 1.{OFFLINE_ISTIO_MINOR}) or istio@<version>, e.g. istio@1.{OFFLINE_ISTIO_MINOR}"
 )]
 pub struct BadInjector(pub String);
 
@@ -71,6 +75,11 @@ impl FromStr for InjectorSpec {
         let bad = || BadInjector(s.to_owned());
         match s.trim() {
             "builtin" => Ok(InjectorSpec::Builtin),
+            // Cells and reports always name the minor (`istio@1.31`), so a recording says
+            // which Istio it ran even after this default moves on.
+            "istio" => Ok(InjectorSpec::Istio {
+                minor: OFFLINE_ISTIO_MINOR,
+            }),
             other => {
                 let version = other.strip_prefix("istio@").ok_or_else(bad)?;
                 let version: K8sVersion = version.parse().map_err(|_| bad())?;
@@ -196,10 +205,22 @@ mod tests {
     fn parses_injectors() {
         assert_eq!("builtin".parse(), Ok(InjectorSpec::Builtin));
         assert_eq!("istio@1.27".parse(), Ok(istio(27)));
-        for bad in ["istio", "istio@", "istio@latest", "linkerd@2.14", "Builtin"] {
+        assert_eq!("istio".parse(), Ok(istio(OFFLINE_ISTIO_MINOR)));
+        for bad in ["istio@", "istio@latest", "linkerd@2.14", "Builtin"] {
             assert!(bad.parse::<InjectorSpec>().is_err(), "{bad}");
         }
         assert_eq!(istio(27).to_string(), "istio@1.27");
+    }
+
+    // A bare `istio` must name an Istio the offline build can make, and one the plan knows.
+    #[test]
+    fn bare_istio_is_the_pinned_offline_build() {
+        let pin = format!(
+            "{}/../images/versions/istio-1.{OFFLINE_ISTIO_MINOR}.env",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        assert!(std::path::Path::new(&pin).is_file(), "{pin} is missing");
+        assert!(istio(OFFLINE_ISTIO_MINOR).is_known());
     }
 
     // Builtin `auto` is native exactly where the cluster honours sidecars.
