@@ -109,7 +109,14 @@ impl ClusterUpOpts {
         );
         let slug = cell.cell.slug();
         let outcome = runtime()?.block_on(async {
-            let kind = prepare_kind(kind_bin.clone(), &images, std::slice::from_ref(cell)).await?;
+            let kind = prepare_kind(
+                kind_bin.clone(),
+                &images,
+                std::slice::from_ref(cell),
+                &artifacts,
+                1,
+            )
+            .await?;
             let config = RunConfig {
                 run_id: run_id.clone(),
                 cells: vec![cell.clone()],

@@ -100,6 +100,21 @@ pub enum ExpectedError {
     #[cfg(feature = "live")]
     #[error(transparent)]
     MissingTool(crate::cluster::MissingTool),
+    /// Too little free disk for the clusters the run would have up at once.
+    #[cfg(feature = "live")]
+    #[error("{what} ({path}) has {free} free; {clusters} cluster(s) at once need about {needed}")]
+    LowDisk {
+        /// Which place: Docker's data root, the artifacts directory.
+        what: &'static str,
+        /// Its path.
+        path: String,
+        /// Free space there.
+        free: String,
+        /// What the clusters need.
+        needed: String,
+        /// How many clusters run at once.
+        clusters: usize,
+    },
     /// Docker is installed but no daemon answers.
     #[cfg(feature = "live")]
     #[error("no Docker daemon answers (`docker info` failed)")]
@@ -193,6 +208,7 @@ impl ExpectedError {
             ExpectedError::Interrupted { .. } => exit_codes::INTERRUPTED,
             #[cfg(feature = "live")]
             ExpectedError::MissingTool(_)
+            | ExpectedError::LowDisk { .. }
             | ExpectedError::MissingImages { .. }
             | ExpectedError::DockerDown(_)
             | ExpectedError::Live { .. } => exit_codes::SETUP_FAILED,
@@ -238,6 +254,11 @@ impl ExpectedError {
             #[cfg(feature = "live")]
             ExpectedError::DockerDown(_) => Some(
                 "start Docker with scripts/docker-up.sh (it installs Debian's docker.io where missing)",
+            ),
+            #[cfg(feature = "live")]
+            ExpectedError::LowDisk { .. } => Some(
+                "free some space (`sidecar-e2e gc` for clusters earlier runs left, `docker image prune`, \
+                 old target/ directories) or run fewer clusters at once with a lower --parallel",
             ),
             #[cfg(feature = "live")]
             ExpectedError::MissingImages { .. } => Some(

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::disk_space::{self, Need};
 use super::errors::ExpectedError;
 use crate::cluster::{DockerHost, HostCgroup, KindProvider, docker, find_tool};
 use crate::plan::{ImageTable, PlannedCell};
@@ -96,6 +97,7 @@ pub(super) async fn preflight_kind(
         .and_then(|out| parse_kind_version(&out.stdout));
     let docker_host = DockerHost {
         major: docker::major_version(&info.stdout),
+        root_dir: docker::root_dir(&info.stdout),
         bin: docker_bin,
     };
     Ok((
@@ -105,14 +107,26 @@ pub(super) async fn preflight_kind(
 }
 
 /// Everything a run needs before its first kind cluster: Docker answers, kind runs (with a
-/// warning when its release is not the one a cell's node image was published with), and every
-/// image the cells load is in the local Docker.
+/// warning when its release is not the one a cell's node image was published with), Docker's
+/// data root and `artifacts` have room for `clusters` clusters at once, and every image the
+/// cells load is in the local Docker.
 pub(super) async fn prepare_kind(
     kind_bin: PathBuf,
     images: &ImageTable,
     cells: &[PlannedCell],
+    artifacts: &Path,
+    clusters: usize,
 ) -> Result<KindProvider, ExpectedError> {
     let (kind, version) = preflight_kind(kind_bin).await?;
+    let mut places = vec![Need {
+        what: "the artifacts directory",
+        path: artifacts.to_path_buf(),
+    }];
+    places.extend(kind.docker().root_dir.clone().map(|path| Need {
+        what: "Docker's data root",
+        path,
+    }));
+    disk_space::check(&places, clusters)?;
     let mut needed: Vec<String> = cells
         .iter()
         .flat_map(|c| images_to_load(images, c.injector))

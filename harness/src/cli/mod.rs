@@ -6,6 +6,8 @@
 
 #[cfg(feature = "live")]
 mod cluster;
+#[cfg(feature = "live")]
+mod disk_space;
 mod errors;
 #[cfg(feature = "live")]
 mod gc;

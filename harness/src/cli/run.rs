@@ -141,7 +141,9 @@ impl RunOpts {
                     context: self.context.clone(),
                 }),
                 (None, Some(bin)) => {
-                    let kind = prepare_kind(bin, &images, &cells).await?;
+                    // Cells that share a cluster run once; this counts them apart (an upper bound).
+                    let at_once = self.parallel.min(cells.len());
+                    let kind = prepare_kind(bin, &images, &cells, &artifacts, at_once).await?;
                     Provider::Kind(kind)
                 }
                 (None, None) => unreachable!("kind is found whenever there is no kubeconfig"),

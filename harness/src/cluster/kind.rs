@@ -161,10 +161,22 @@ pub(crate) fn words(argv: &[OsString]) -> Vec<String> {
 pub mod docker {
     use std::ffi::OsString;
 
-    /// `docker info --format '{{.ServerVersion}} {{.CgroupVersion}}'`: does a daemon answer,
-    /// and which cgroup version do its containers (kind's nodes) get?
+    /// `docker info --format '{{.ServerVersion}} {{.CgroupVersion}} {{.DockerRootDir}}'`: does
+    /// a daemon answer, which cgroup version do its containers (kind's nodes) get, and where do
+    /// they take disk?
     pub fn info() -> Vec<OsString> {
-        super::args(["info", "--format", "{{.ServerVersion}} {{.CgroupVersion}}"])
+        super::args([
+            "info",
+            "--format",
+            "{{.ServerVersion}} {{.CgroupVersion}} {{.DockerRootDir}}",
+        ])
+    }
+
+    /// The data root in [`info`]'s output: everything after its second word.
+    pub fn root_dir(info: &str) -> Option<std::path::PathBuf> {
+        let mut words = info.trim().splitn(3, ' ');
+        let (_, _, root) = (words.next()?, words.next()?, words.next()?);
+        (!root.is_empty()).then(|| std::path::PathBuf::from(root))
     }
 
     /// `docker save --output ARCHIVE [--platform linux/ARCH] IMAGE...`: one archive for kind to
@@ -226,6 +238,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn docker_info_names_the_data_root() {
+        assert_eq!(
+            docker::root_dir("20.10.24+dfsg1 1 /var/lib/docker\n"),
+            Some(std::path::PathBuf::from("/var/lib/docker"))
+        );
+        assert_eq!(
+            docker::root_dir("28.1.1 2 /mnt/my disk/docker"),
+            Some(std::path::PathBuf::from("/mnt/my disk/docker"))
+        );
+        assert_eq!(docker::root_dir("28.1.1 2"), None);
+        assert_eq!(docker::major_version("28.1.1 2 /var/lib/docker"), 28);
+    }
+
+    #[test]
     fn docker_save_names_the_platform_from_docker_28() {
         let images = ["a:1".to_owned(), "b:2".to_owned()];
         let old = words(&docker::save(Path::new("/t/x.tar"), &images, 20));
@@ -262,7 +288,11 @@ mod tests {
     fn docker_command_lines() {
         assert_eq!(
             words(&docker::info()),
-            ["info", "--format", "{{.ServerVersion}} {{.CgroupVersion}}"]
+            [
+                "info",
+                "--format",
+                "{{.ServerVersion}} {{.CgroupVersion}} {{.DockerRootDir}}"
+            ]
         );
         assert_eq!(
             words(&docker::image_inspect("sidecar-e2e.local/curl:bookworm")),

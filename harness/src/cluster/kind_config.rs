@@ -20,7 +20,7 @@ pub enum HostCgroup {
 }
 
 impl HostCgroup {
-    /// From `docker info --format '{{.ServerVersion}} {{.CgroupVersion}}'`: `28.1.1 1` is v1.
+    /// From `docker info`'s first two words (`{{.ServerVersion}} {{.CgroupVersion}}`): `28.1.1 1` is v1.
     /// Anything else (`2`, or a daemon too old to say) is taken as v2, the kubelet's default.
     pub fn from_docker_info(stdout: &str) -> Self {
         match stdout.split_whitespace().nth(1) {

@@ -57,6 +57,8 @@ pub struct DockerHost {
     pub bin: PathBuf,
     /// The daemon's major version (0 when unknown).
     pub major: u32,
+    /// Where the daemon keeps images and containers (`DockerRootDir`), when it said.
+    pub root_dir: Option<PathBuf>,
 }
 
 impl KindProvider {
@@ -77,6 +79,11 @@ impl KindProvider {
     /// A shell on `cluster`'s node, for scenarios that act on the node.
     pub fn node_shell(&self, cluster: &str) -> crate::cluster::NodeShell {
         crate::cluster::NodeShell::control_plane(self.docker.bin.clone(), cluster)
+    }
+
+    /// The Docker the nodes run on.
+    pub fn docker(&self) -> &DockerHost {
+        &self.docker
     }
 
     /// The command lines, for hints.
@@ -260,6 +267,7 @@ mod tests {
             DockerHost {
                 bin: PathBuf::from("docker"),
                 major: 29,
+                root_dir: None,
             },
         );
         let err = provider
