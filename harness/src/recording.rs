@@ -106,6 +106,32 @@ pub struct ScenarioRecording {
     /// What the recorder did to the workload (a deletion) and saw come of it, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<ActionRecord>,
+    /// What the mesh's control plane said of the configuration its proxies in this namespace
+    /// refused (Istio cells; `None` where nothing was read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xds_rejects: Option<XdsRejects>,
+}
+
+/// istiod's account of the xDS responses that this scenario's proxies NACKed, read at the end
+/// of the scenario. A proxy that refuses a listener or a cluster (an Envoy without a filter
+/// istiod configures) never becomes ready; these say which config and why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct XdsRejects {
+    /// istiod's per-proxy reject gauges (`pilot_xds_{cds,lds,rds,eds}_reject`) for the
+    /// namespace's pods, as exposition lines with a non-zero value; empty when none.
+    #[serde(default)]
+    pub counters: Vec<String>,
+    /// How many samples istiod's `/metrics` held in all (proof it was read: istiod
+    /// exports a few hundred; none means the answer was not istiod's metrics).
+    #[serde(default)]
+    pub samples: u32,
+    /// istiod's `ACK ERROR` log lines for the namespace's pods: the proxy's own reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nacks: Vec<String>,
+    /// Why istiod could not be read, when it could not (the counters are then unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread_because: Option<String>,
 }
 
 /// One thing the recorder did, or the end of it: `delete` (the request was sent) and `gone` (the

@@ -48,10 +48,24 @@ fn contains_run(hay: &[String], needle: &[String]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-const NATIVE: [&str; 2] = [
+/// The cells whose pods get a native `istio-proxy`: forced on 1.32 and 1.37, and Istio's `auto`
+/// on 1.37 (native from a 1.33 kubelet).
+const NATIVE: [&str; 3] = [
     "live-1.32/1-32-on-istio1-31-native",
     "live-1.37/1-37-on-istio1-31-native",
+    "live-1.37/1-37-on-istio1-31-auto",
 ];
+
+/// The cells whose pods get the legacy layout: Istio's `auto` on a 1.32 kubelet.
+const LEGACY: [&str; 2] = [
+    "live-1.32/1-32-on-istio1-31-auto",
+    "live-1.32/1-32-off-istio1-31-auto",
+];
+
+/// Where native injection meets a cluster with the gate off: every pod refused.
+const REJECTED: &str = "live-1.32/1-32-off-istio1-31-native";
+
+const SCENARIOS: [&str; 4] = ["sleep", "init-traffic", "job", "shutdown-traffic"];
 
 #[test]
 fn the_native_job_goes_through_the_istio_blogs_watch_sequence() {
@@ -69,14 +83,8 @@ fn the_native_job_goes_through_the_istio_blogs_watch_sequence() {
 
 #[test]
 fn every_istio_cell_meets_its_expectations() {
-    let cells = [
-        NATIVE[0],
-        NATIVE[1],
-        "live-1.32/1-32-on-istio1-31-auto",
-        "live-1.32/1-32-off-istio1-31-auto",
-    ];
-    for cell in cells {
-        for scenario in ["sleep", "init-traffic", "job", "shutdown-traffic"] {
+    for cell in NATIVE.into_iter().chain(LEGACY).chain([REJECTED]) {
+        for scenario in SCENARIOS {
             let verdict = verdict(cell, scenario);
             for result in &verdict.scenarios[0].results {
                 assert_ne!(
@@ -116,10 +124,7 @@ fn istios_proxy_is_a_native_sidecar_and_logs_the_request_in_native_cells() {
 
 #[test]
 fn the_legacy_job_keeps_running_after_its_app_exits() {
-    for cell in [
-        "live-1.32/1-32-on-istio1-31-auto",
-        "live-1.32/1-32-off-istio1-31-auto",
-    ] {
+    for cell in LEGACY {
         let job = verdict(cell, "job");
         assert!(
             job.scenarios[0]
@@ -130,4 +135,56 @@ fn the_legacy_job_keeps_running_after_its_app_exits() {
             "{cell}"
         );
     }
+}
+
+/// Every scenario whose pods ran an `istio-proxy` checked that istiod counted no refused
+/// config, from istiod's own metrics; where pods are refused there is no proxy to ask about.
+#[test]
+fn istiod_counted_no_refused_config_wherever_a_proxy_ran() {
+    for cell in NATIVE.into_iter().chain(LEGACY) {
+        for scenario in SCENARIOS {
+            let verdict = verdict(cell, scenario);
+            let accepted = verdict.scenarios[0]
+                .results
+                .iter()
+                .find(|r| r.check.name() == "proxy-config-accepted")
+                .unwrap_or_else(|| panic!("{cell} {scenario}: no proxy-config-accepted"));
+            assert_eq!(accepted.status, CheckStatus::Pass, "{cell} {scenario}");
+            assert!(
+                accepted.evidence[0].contains("samples in its /metrics"),
+                "{cell} {scenario}: {:?}",
+                accepted.evidence
+            );
+        }
+    }
+    for scenario in SCENARIOS {
+        let verdict = verdict(REJECTED, scenario);
+        assert!(
+            verdict.scenarios[0]
+                .results
+                .iter()
+                .all(|r| r.check.name() != "proxy-config-accepted"),
+            "{REJECTED} {scenario}"
+        );
+    }
+}
+
+/// The check fails for real: the planted fault of docs/istio.md, run live. With
+/// `PILOT_ENABLE_METADATA_EXCHANGE` left on, istiod configures `istio.metadata_exchange`, which
+/// upstream Envoy does not have; the proxy NACKs it and the check names the filter.
+#[test]
+fn a_proxy_that_refuses_istiods_config_fails_the_check_with_istiods_reason() {
+    let verdict = verdict(
+        "planted-faults/1-32-on-istio1-31-native-metadata-exchange-on",
+        "sleep",
+    );
+    let accepted = verdict.scenarios[0]
+        .results
+        .iter()
+        .find(|r| r.check.name() == "proxy-config-accepted")
+        .expect("the check");
+    assert_eq!(accepted.status, CheckStatus::Fail);
+    let evidence = accepted.evidence.join("\n");
+    assert!(evidence.contains("pilot_xds_"), "{evidence}");
+    assert!(evidence.contains("istio.metadata_exchange"), "{evidence}");
 }

@@ -2,6 +2,7 @@
 //! workloads applied, pods and events watched until the scenario's end condition or its deadline,
 //! and every container's log — all into a [`crate::recording::ScenarioRecording`].
 
+mod istiod;
 mod logs;
 mod recorder;
 mod server_rows;

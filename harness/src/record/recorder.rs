@@ -18,6 +18,7 @@ use kube::{Api, ResourceExt};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::istiod::read_xds_rejects;
 use super::logs::{fetch_pod_logs, follow_log};
 use super::server_rows::{ServerRows, Table, list_rows, watch_rows};
 use crate::api::{
@@ -54,6 +55,9 @@ pub struct ScenarioRun {
     pub timeout: Duration,
     /// A shell on the node, for scenarios that act on it (a kind cluster the run made).
     pub node: Option<NodeShell>,
+    /// Whether to ask istiod, at the end, which xDS responses this namespace's proxies refused
+    /// (Istio cells).
+    pub read_istiod_rejects: bool,
 }
 
 /// The scenario could not be set up (not a verdict: the harness or the cluster broke).
@@ -179,7 +183,18 @@ pub async fn record_scenario(
     let started = Instant::now();
     let logs = rec.collect_logs(client, &pods).await;
     rec.timing("logs", started);
-    Ok(rec.into_recording(logs))
+    let xds_rejects = if run.read_istiod_rejects {
+        let started = Instant::now();
+        let rejects = read_xds_rejects(client, ns).await;
+        rec.timing("xds-rejects", started);
+        Some(rejects)
+    } else {
+        None
+    };
+    Ok(ScenarioRecording {
+        xds_rejects,
+        ..rec.into_recording(logs)
+    })
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -629,6 +644,7 @@ impl<'r> Recorder<'r> {
             timings: self.timings,
             timed_out: self.timed_out,
             actions: self.actions,
+            xds_rejects: None,
         }
     }
 }

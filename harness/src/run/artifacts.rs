@@ -90,6 +90,7 @@ mod tests {
             timings: vec![],
             timed_out: false,
             actions: Vec::new(),
+            xds_rejects: None,
         };
         let recording = Recording {
             version: RECORDING_VERSION,

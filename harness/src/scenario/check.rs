@@ -97,6 +97,10 @@ pub enum Check {
         /// Its exit code.
         code: i32,
     },
+    /// The control plane's config was accepted: istiod counted no xDS response refused by a
+    /// proxy of the scenario's (Istio cells: the offline proxy is upstream Envoy, which refuses
+    /// the filters of Istio's own build, docs/istio.md).
+    ProxyConfigAccepted,
     /// The app container that exited with an error was restarted (its `restartCount` went up).
     AppRestarted {
         /// Expected instead: it is never restarted, because of this bug.
@@ -123,6 +127,7 @@ impl Check {
             Check::SidecarRestarted { .. } => "sidecar-restarted",
             Check::SidecarExitCode { .. } => "sidecar-exit-code",
             Check::AppRestarted { .. } => "app-restarted",
+            Check::ProxyConfigAccepted => "proxy-config-accepted",
         }
     }
 
@@ -189,6 +194,9 @@ impl Check {
             }
             Check::SidecarExitCode { sidecar, code } => format!("{sidecar} exits with {code}"),
             Check::AppRestarted { .. } => "the crashed app container is restarted".to_owned(),
+            Check::ProxyConfigAccepted => {
+                "istiod counts no xDS response refused by the scenario's proxies".to_owned()
+            }
         };
         match self.known_bug() {
             Some(bug) => format!("{healthy}; expected here: {} {}", bug.id, bug.title),

@@ -16,6 +16,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::plan::InjectorSpec;
+
 pub use check::{Check, ProxyPlace};
 pub use end::{EndCondition, Progress};
 pub use expectation::{ScenarioExpectation, proxied_checks, proxy_expectation};
@@ -133,10 +135,19 @@ impl Scenario {
 
     /// The checks a recording of it on `target` must pass (none where it does not run).
     pub fn checks(self, target: &Target) -> Vec<Check> {
-        match self.expectation(target) {
-            Ok(expected) => (self.def().checks)(&expected, target),
-            Err(_) => Vec::new(),
+        let Ok(expected) = self.expectation(target) else {
+            return Vec::new();
+        };
+        let mut checks = (self.def().checks)(&expected, target);
+        // Every Istio proxy the scenario runs must take istiod's config; one that refuses it
+        // is never ready, and every other check would fail for a reason they cannot name.
+        if self.injected()
+            && expected.pod_created
+            && matches!(target.injector, InjectorSpec::Istio { .. })
+        {
+            checks.push(Check::ProxyConfigAccepted);
         }
+        checks
     }
 
     /// What the recorder does next, given what it has seen.

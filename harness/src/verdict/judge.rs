@@ -7,8 +7,8 @@ use super::context::{Context, Decided, Observed, Shown};
 use super::types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};
 use super::{
     access_log, app_restarted, app_starts, deleted_within, job_completes, job_pod_keeps_running,
-    pod_never_runs, printer_agrees, proxy_layout, request, sidecar_exit_code, sidecar_restarted,
-    startup_order, termination_order,
+    pod_never_runs, printer_agrees, proxy_config_accepted, proxy_layout, request,
+    sidecar_exit_code, sidecar_restarted, startup_order, termination_order,
 };
 use crate::plan::{Cell, EffectiveMode, plan_cell};
 use crate::recording::{Recording, ScenarioRecording};
@@ -178,6 +178,7 @@ fn decide(ctx: &Context<'_>, check: &Check) -> Decided {
             job_pod_keeps_running::decide(ctx, *for_seconds)
         }
         Check::PodNeverRuns => pod_never_runs::decide(ctx),
+        Check::ProxyConfigAccepted => proxy_config_accepted::decide(ctx),
     }
 }
 

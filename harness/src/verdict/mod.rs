@@ -14,6 +14,7 @@ mod job_pod_keeps_running;
 mod judge;
 mod pod_never_runs;
 mod printer_agrees;
+mod proxy_config_accepted;
 mod proxy_layout;
 mod request;
 mod sidecar_exit_code;

@@ -61,6 +61,7 @@ pub fn scenario(
         timings: vec![],
         timed_out: false,
         actions: Vec::new(),
+        xds_rejects: None,
     }
 }
 
