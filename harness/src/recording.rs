@@ -261,6 +261,23 @@ impl Recording {
 }
 
 impl ScenarioRecording {
+    /// A recording of `scenario` in `namespace` that saw nothing yet (tests fill in what they
+    /// need).
+    pub fn empty(scenario: Scenario, namespace: impl Into<String>) -> Self {
+        ScenarioRecording {
+            scenario,
+            namespace: namespace.into(),
+            apply_errors: Vec::new(),
+            snapshots: Vec::new(),
+            events: Vec::new(),
+            logs: Vec::new(),
+            timings: Vec::new(),
+            timed_out: false,
+            actions: Vec::new(),
+            xds_rejects: None,
+        }
+    }
+
     /// The scenario's own pods (label `app=<scenario>`; httpbin and probes are not), in watch
     /// order: what the verdicts judge and the timeline draws.
     pub fn scenario_snapshots(&self) -> Vec<&PodSnapshot> {

@@ -80,18 +80,7 @@ mod tests {
     #[test]
     fn each_scenario_gets_a_recording_that_reads_back() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let scenario = |scenario| ScenarioRecording {
-            scenario,
-            namespace: format!("ns-{scenario}"),
-            apply_errors: vec![],
-            snapshots: vec![],
-            events: vec![],
-            logs: vec![],
-            timings: vec![],
-            timed_out: false,
-            actions: Vec::new(),
-            xds_rejects: None,
-        };
+        let scenario = |scenario| ScenarioRecording::empty(scenario, format!("ns-{scenario}"));
         let recording = Recording {
             version: RECORDING_VERSION,
             cell: Cell {

@@ -65,16 +65,8 @@ mod tests {
 
     fn recorded(xds_rejects: Option<XdsRejects>) -> ScenarioRecording {
         ScenarioRecording {
-            scenario: Scenario::Sleep,
-            namespace: "ns".to_owned(),
-            apply_errors: vec![],
-            snapshots: vec![],
-            events: vec![],
-            logs: vec![],
-            timings: vec![],
-            timed_out: false,
-            actions: vec![],
             xds_rejects,
+            ..ScenarioRecording::empty(Scenario::Sleep, "ns")
         }
     }
 

@@ -52,16 +52,9 @@ pub fn scenario(
     logs: Vec<ContainerLog>,
 ) -> ScenarioRecording {
     ScenarioRecording {
-        scenario,
-        namespace: format!("sidecar-e2e-{}", scenario.name()),
-        apply_errors: vec![],
         snapshots,
-        events: vec![],
         logs,
-        timings: vec![],
-        timed_out: false,
-        actions: Vec::new(),
-        xds_rejects: None,
+        ..ScenarioRecording::empty(scenario, format!("sidecar-e2e-{}", scenario.name()))
     }
 }
 
