@@ -152,7 +152,7 @@ pub fn assert_scenario(scenario: Scenario) {
             timeout: Duration::from_secs(180),
             // The suites run on a cluster `cluster up` made: its node is the kind cluster's.
             node: env.node_shell(),
-            read_istiod_rejects: sidecar_e2e::run::reads_istiod_rejects(env.cell.injector, scenario),
+            read_istiod_rejects: scenario.runs_istio_proxy(env.cell.injector),
         };
         let recorded = run_scenario(&client, &env.images, env.cell.injector, &env.run_id, &run)
             .await

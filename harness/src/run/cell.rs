@@ -515,15 +515,9 @@ async fn scenario_in_namespace(
         roles: crate::pod::PodRoles::proxy(crate::scenario::proxy_name(injector)),
         timeout: config.scenario_timeout,
         node,
-        read_istiod_rejects: reads_istiod_rejects(injector, scenario),
+        read_istiod_rejects: scenario.runs_istio_proxy(injector),
     };
     run_scenario(client, &config.images, injector, &config.run_id, &run).await
-}
-
-/// Whether a scenario's recording asks istiod for its proxies' refused config: in Istio cells,
-/// for the scenarios the injector adds its proxy to.
-pub fn reads_istiod_rejects(injector: InjectorSpec, scenario: Scenario) -> bool {
-    matches!(injector, InjectorSpec::Istio { .. }) && scenario.injected()
 }
 
 /// Creates `run.namespace` (labelled with `run_id`, and with the injector's injection label when

@@ -15,9 +15,7 @@ use std::time::Duration;
 use futures::StreamExt;
 
 pub use artifacts::{ArtifactError, cell_dir, write_recordings, write_timings};
-pub use cell::{
-    CellOutcome, SetupFailure, images_to_load, reads_istiod_rejects, run_cell, run_scenario,
-};
+pub use cell::{CellOutcome, SetupFailure, images_to_load, run_cell, run_scenario};
 pub use cleanup::Created;
 pub use id::{CLUSTER_PREFIX, cluster_name, new_run_id, run_of_cluster, run_started};
 

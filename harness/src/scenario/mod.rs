@@ -141,13 +141,17 @@ impl Scenario {
         let mut checks = (self.def().checks)(&expected, target);
         // Every Istio proxy the scenario runs must take istiod's config; one that refuses it
         // is never ready, and every other check would fail for a reason they cannot name.
-        if self.injected()
-            && expected.pod_created
-            && matches!(target.injector, InjectorSpec::Istio { .. })
-        {
+        if expected.pod_created && self.runs_istio_proxy(target.injector) {
             checks.push(Check::ProxyConfigAccepted);
         }
         checks
+    }
+
+    /// Whether this scenario's pods get Istio's proxy from `injector`: in Istio cells, the
+    /// scenarios an injector adds its proxy to. The recorder then asks istiod what the proxies
+    /// refused, and the judge holds the recording to it.
+    pub fn runs_istio_proxy(self, injector: InjectorSpec) -> bool {
+        self.injected() && matches!(injector, InjectorSpec::Istio { .. })
     }
 
     /// What the recorder does next, given what it has seen.
