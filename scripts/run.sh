@@ -11,7 +11,8 @@
 # With no arguments it runs the default matrix that works offline: --k8s 1.32 --gate on,off
 # --injector builtin. Any arguments replace that and go to `sidecar-e2e run` as they are
 # (`cargo run -p sidecar-e2e -- run --help` lists them). Exit codes are run's: 0 every check met
-# its expectation, 1 one did not, 4 a cell could not be set up, 130 interrupted.
+# its expectation, 1 one did not, 4 a cell could not be set up, 5 a harness fault left checks
+# undecided, 130 interrupted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

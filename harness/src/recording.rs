@@ -12,13 +12,16 @@ use serde::{Deserialize, Serialize};
 use crate::plan::{Cell, EffectiveMode};
 use crate::scenario::Scenario;
 
-/// The format version this build writes. Version 3 adds each snapshot's `serverRow`, the row
-/// the API server itself printed for it; version 2 named the cell's mode `requestedMode`
-/// (version 1 called it `mode`, the word the plan uses for the effective mode).
-pub const RECORDING_VERSION: u32 = 3;
+/// The format version this build writes. Version 4 keeps what the harness could not observe
+/// apart from what it saw (`faults`, each log's `readError`, a scenario's `attempt`); version 3
+/// added each snapshot's `serverRow`, the row the API server itself printed for it; version 2
+/// named the cell's mode `requestedMode` (version 1 called it `mode`, the word the plan uses
+/// for the effective mode).
+pub const RECORDING_VERSION: u32 = 4;
 
 /// The oldest format version this build still reads: a version 2 recording is a version 3 one
-/// without server rows.
+/// without server rows, and a version 3 one is a version 4 one that kept a log it could not
+/// read as a line of text in the log (see [`ContainerLog::read_error`]).
 pub const OLDEST_READABLE_VERSION: u32 = 2;
 
 /// A recording that cannot be used.
@@ -110,6 +113,61 @@ pub struct ScenarioRecording {
     /// refused (Istio cells; `None` where nothing was read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xds_rejects: Option<XdsRejects>,
+    /// What the harness could not observe or bring about while recording (a watch that broke, a
+    /// last look the API server did not answer, a deletion or kubelet restart that failed).
+    /// A check these leave undecided is a harness fault, never a product failure. Logs that
+    /// could not be read say so themselves ([`ContainerLog::read_error`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<HarnessFault>,
+    /// Which attempt this is: a scenario whose first recording was spoiled by a harness fault is
+    /// recorded once more, in a new namespace (1 when it was not).
+    #[serde(default = "first_attempt", skip_serializing_if = "is_first_attempt")]
+    pub attempt: u32,
+    /// Why the earlier attempts were discarded: their harness faults, in words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retried_because: Vec<String>,
+}
+
+fn first_attempt() -> u32 {
+    1
+}
+
+fn is_first_attempt(attempt: &u32) -> bool {
+    *attempt == 1
+}
+
+/// Something the harness could not observe or bring about during a scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HarnessFault {
+    /// Which part of recording it hit.
+    pub what: FaultKind,
+    /// The cause, in words (the API's or the tool's own message).
+    pub detail: String,
+}
+
+/// The part of recording a [`HarnessFault`] hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// A watch (pods or events) broke: changes may be missing from the recording.
+    Watch,
+    /// The last look at the pods (the list after the end) was not answered.
+    LastLook,
+    /// An action the scenario needs (deleting its pod, restarting the kubelet) failed, so its
+    /// trigger never came.
+    Action,
+}
+
+impl FaultKind {
+    /// What the harness could not do, for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FaultKind::Watch => "the watch broke",
+            FaultKind::LastLook => "the last look at the pods was not answered",
+            FaultKind::Action => "the scenario's action failed",
+        }
+    }
 }
 
 /// istiod's account of the xDS responses that this scenario's proxies NACKed, read at the end
@@ -216,8 +274,35 @@ pub struct ContainerLog {
     /// Whether this is the previous instance's log (after a restart).
     #[serde(default)]
     pub previous: bool,
-    /// The text.
+    /// The text (what could be read, when not all of it could).
     pub text: String,
+    /// Why the log could not be read, or not to its end, when it could not: the text is then
+    /// incomplete. A container that never started has no log, and that is no error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_error: Option<String>,
+}
+
+/// How version 3 recordings kept an unreadable log: as a line of text in the log.
+const LEGACY_UNREAD: [&str; 3] = [
+    "sidecar-e2e: could not read this log: ",
+    "sidecar-e2e: could not follow this log: ",
+    "sidecar-e2e: the log stream broke: ",
+];
+
+impl ContainerLog {
+    /// Why this log could not be read in full, if it could not. Version 3 recordings wrote the
+    /// reason into the text; a container that was still waiting to start had no log to read.
+    pub fn read_error(&self) -> Option<&str> {
+        if let Some(error) = &self.read_error {
+            return Some(error);
+        }
+        self.text.lines().find_map(|line| {
+            LEGACY_UNREAD
+                .iter()
+                .find_map(|prefix| line.strip_prefix(prefix))
+                .filter(|cause| !cause.contains("is waiting to start"))
+        })
+    }
 }
 
 /// A phase of a scenario and how long it took.
@@ -275,6 +360,9 @@ impl ScenarioRecording {
             timed_out: false,
             actions: Vec::new(),
             xds_rejects: None,
+            faults: Vec::new(),
+            attempt: 1,
+            retried_because: Vec::new(),
         }
     }
 

@@ -46,7 +46,7 @@ fn a_check_that_failed_in_one_run_of_three_is_counted_and_named() {
     );
     // The unsteady check comes first, with the run it failed in.
     assert_eq!(
-        lines[4], "| 1-29-on-builtin-auto | job | job-completes | 2/3 | #2 |  |",
+        lines[4], "| 1-29-on-builtin-auto | job | job-completes | 2/3 | #2 |  |  |",
         "{text}"
     );
 }

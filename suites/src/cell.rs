@@ -150,8 +150,15 @@ pub fn assert_scenario(scenario: Scenario) {
             mode: env.effective_mode,
             roles: sidecar_e2e::pod::PodRoles::proxy(sidecar_e2e::scenario::proxy_name(env.cell.injector)),
             timeout: Duration::from_secs(180),
-            // The suites run on a cluster `cluster up` made: its node is the kind cluster's.
-            node: env.node_shell(),
+            // The suites run on a cluster `cluster up` made: its node is the kind cluster's. Only
+            // a scenario that declares it acts on the node gets a shell there; nextest runs it
+            // with no other test beside it (`.config/nextest.toml`).
+            node: scenario
+                .def()
+                .node
+                .is_alone()
+                .then(|| env.node_shell())
+                .flatten(),
             read_istiod_rejects: scenario.runs_istio_proxy(env.cell.injector),
         };
         let recorded = run_scenario(&client, &env.images, env.cell.injector, &env.run_id, &run)
@@ -193,6 +200,13 @@ pub fn dump(recorded: &ScenarioRecording) -> String {
             event.seq, event.type_, event.reason, event.object, event.message
         ));
     }
+    for fault in &recorded.faults {
+        out.push_str(&format!(
+            "harness fault: {}: {}\n",
+            fault.what.describe(),
+            fault.detail
+        ));
+    }
     for log in &recorded.logs {
         out.push_str(&format!(
             "--- log {}/{}{}{}\n{}",
@@ -202,6 +216,9 @@ pub fn dump(recorded: &ScenarioRecording) -> String {
             if log.previous { " (previous)" } else { "" },
             log.text
         ));
+        if let Some(error) = log.read_error() {
+            out.push_str(&format!("(could not read this log: {error})\n"));
+        }
     }
     if recorded.timed_out {
         out.push_str("the recorder stopped at its deadline\n");

@@ -15,7 +15,14 @@ fn main() {
     let trials = Scenario::ALL
         .into_iter()
         .map(|scenario| {
-            let name = format!("{}_meets_the_cells_expectations", scenario.name());
+            // A scenario that acts on the node must run with no other test beside it: its name
+            // says so, and `.config/nextest.toml` gives every such trial the machine alone.
+            let alone = if scenario.def().node.is_alone() {
+                "_with_the_node_alone"
+            } else {
+                ""
+            };
+            let name = format!("{}_meets_the_cells_expectations{alone}", scenario.name());
             Trial::test(name, move || {
                 match not_run_reason(scenario) {
                     Some(why) => eprintln!("{scenario} does not run in this cell: {why}"),

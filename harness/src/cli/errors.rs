@@ -21,6 +21,11 @@ pub mod exit_codes {
     /// Setting up failed: a build step, Docker, kind, a cluster that did not come up, an
     /// injector that did not install (the harness's tools broke, not a check).
     pub const SETUP_FAILED: u8 = 4;
+    /// No check failed, but the harness could not observe or bring about what some checks
+    /// need (a log it could not read, a watch that broke, a container the runtime failed to
+    /// start): nothing is said of the product there, and running again may decide them. A
+    /// failed check wins over this (exit 1): CI may retry 4 and 5, never 1.
+    pub const HARNESS_FAULT: u8 = 5;
     /// Interrupted (SIGINT/SIGTERM) after removing what the run had created; 128 + SIGINT, as
     /// shells report it.
     pub const INTERRUPTED: u8 = 130;
@@ -182,6 +187,15 @@ pub enum ExpectedError {
         /// How many.
         failed: usize,
     },
+    /// No check failed, but a harness fault left some undecided.
+    #[error(
+        "{undecided} check(s) left undecided by a harness fault: the harness could not observe \
+         what they need, so nothing is said of the product there"
+    )]
+    HarnessFault {
+        /// How many.
+        undecided: usize,
+    },
 }
 
 impl ExpectedError {
@@ -200,6 +214,7 @@ impl ExpectedError {
             | ExpectedError::WriteFile { .. }
             | ExpectedError::Report(_) => exit_codes::IO,
             ExpectedError::ChecksFailed { .. } => exit_codes::CHECKS_FAILED,
+            ExpectedError::HarnessFault { .. } => exit_codes::HARNESS_FAULT,
             ExpectedError::NoValidCells { .. }
             | ExpectedError::OneCellOnExisting { .. }
             | ExpectedError::NoVersions
@@ -268,6 +283,10 @@ impl ExpectedError {
             ExpectedError::RunSetup { .. } => Some(
                 "each cell's kind logs are in its artifacts directory; --keep-on-failure keeps the cluster",
             ),
+            ExpectedError::HarnessFault { .. } => Some(
+                "each undecided check's evidence says what could not be observed; run again \
+                 (a CI may retry exit 5, never exit 1)",
+            ),
             ExpectedError::Recording(RecordingError::Version { .. }) => {
                 Some("verify a recording with the sidecar-e2e version that made it")
             }
@@ -299,6 +318,49 @@ impl ExpectedError {
             ),
             _ => None,
         }
+    }
+}
+
+impl ExpectedError {
+    /// How a whole run or verification ends, from its counts: a failed check first (exit 1,
+    /// never to be retried), then cells that could not be set up (4), then checks a harness
+    /// fault left undecided (5).
+    ///
+    /// # Errors
+    /// The first of those that applies.
+    pub fn from_summary(summary: &crate::report::RunSummary) -> Result<(), ExpectedError> {
+        if summary.failed > 0 {
+            return Err(ExpectedError::ChecksFailed {
+                failed: summary.failed,
+            });
+        }
+        if summary.broken > 0 {
+            return Err(ExpectedError::RunSetup {
+                failed: summary.broken,
+            });
+        }
+        if summary.harness_faults > 0 {
+            return Err(ExpectedError::HarnessFault {
+                undecided: summary.harness_faults,
+            });
+        }
+        Ok(())
+    }
+
+    /// Of two ends (rounds of `run --repeat`), the one to exit with: the same order as
+    /// [`ExpectedError::from_summary`].
+    pub fn worse(
+        a: Result<(), ExpectedError>,
+        b: Result<(), ExpectedError>,
+    ) -> Result<(), ExpectedError> {
+        let rank = |r: &Result<(), ExpectedError>| match r {
+            Ok(()) => 0,
+            Err(ExpectedError::HarnessFault { .. }) => 1,
+            Err(ExpectedError::RunSetup { .. }) => 2,
+            Err(ExpectedError::ChecksFailed { .. }) => 4,
+            Err(_) => 3,
+        };
+        if rank(&b) > rank(&a) { b } else { a }
     }
 }
 
@@ -353,6 +415,31 @@ mod tests {
           (hint: `sidecar-e2e plan` lists which gate settings each version accepts)
         ");
         assert_eq!(err.exit_code(), exit_codes::BAD_INPUT);
+    }
+
+    #[test]
+    fn a_failed_check_outranks_a_broken_cell_which_outranks_a_harness_fault() {
+        use crate::report::RunSummary;
+        let summary = |failed, broken, harness_faults| RunSummary {
+            failed,
+            broken,
+            harness_faults,
+            ..RunSummary::default()
+        };
+        let code = |s: RunSummary| ExpectedError::from_summary(&s).err().map(|e| e.exit_code());
+        assert_eq!(code(summary(0, 0, 0)), None);
+        assert_eq!(code(summary(0, 0, 3)), Some(exit_codes::HARNESS_FAULT));
+        assert_eq!(code(summary(0, 1, 3)), Some(exit_codes::SETUP_FAILED));
+        assert_eq!(code(summary(1, 1, 3)), Some(exit_codes::CHECKS_FAILED));
+        // Rounds of --repeat: the worst one wins, a product failure above all.
+        let fault = || Err(ExpectedError::HarnessFault { undecided: 1 });
+        let failed = || Err(ExpectedError::ChecksFailed { failed: 1 });
+        let broken = || Err(ExpectedError::RunSetup { failed: 1 });
+        let worst = |a, b| ExpectedError::worse(a, b).err().map(|e| e.exit_code());
+        assert_eq!(worst(Ok(()), fault()), Some(exit_codes::HARNESS_FAULT));
+        assert_eq!(worst(failed(), fault()), Some(exit_codes::CHECKS_FAILED));
+        assert_eq!(worst(fault(), broken()), Some(exit_codes::SETUP_FAILED));
+        assert_eq!(worst(broken(), failed()), Some(exit_codes::CHECKS_FAILED));
     }
 
     #[test]

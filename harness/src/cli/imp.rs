@@ -22,8 +22,11 @@ use super::verify::VerifyOpts;
 ///
 /// Exit codes: 0 success; 1 a check failed; 2 bad input (flags, versions, a recording's
 /// content); 3 I/O (a file could not be read, or the output written); 4 setup failed (a build
-/// step, Docker, kind, a cluster or injector that did not come up); 130 interrupted (after
-/// removing what the run created). RUST_LOG=debug shows every command and API call.
+/// step, Docker, kind, a cluster or injector that did not come up); 5 harness fault (no check
+/// failed, but the harness could not observe what some need: an unreadable log, a broken watch,
+/// a container the runtime failed to start; worth a retry, unlike 1); 130 interrupted (after
+/// removing what the run created). A failed check wins over 4 and 5. RUST_LOG=debug shows every
+/// command and API call.
 #[derive(Debug, Parser)]
 #[command(name = "sidecar-e2e", version, about, long_about)]
 pub struct Cli {
@@ -65,7 +68,9 @@ enum Command {
     /// verdicts.json, and per cell <cell>/<scenario>.json recordings (re-check any with
     /// `sidecar-e2e verify`), timings.json, and kind logs when the cell failed. Ctrl-C removes
     /// every cluster and namespace the run created. Exit 0 when every check met its expectation,
-    /// 1 when one did not, 4 when a cell could not be set up, 130 when interrupted.
+    /// 1 when one did not, 4 when a cell could not be set up, 5 when a harness fault left checks
+    /// undecided (a scenario so spoiled is recorded once more before that), 130 when
+    /// interrupted.
     ///
     /// Example: sidecar-e2e run --k8s 1.32 --gate on,off --injector builtin --image-map target/sidecar-e2e/images.yaml
     #[cfg(feature = "live")]

@@ -205,11 +205,7 @@ impl RunOpts {
         let mut worst = Ok(());
         for (dir, outcomes) in &runs {
             write_compat(dir, outcomes, &refused, node_images, &notes)?;
-            if let Err(err) = report(dir, outcomes)
-                && (worst.is_ok() || matches!(err, ExpectedError::RunSetup { .. }))
-            {
-                worst = Err(err);
-            }
+            worst = ExpectedError::worse(worst, report(dir, outcomes));
         }
         let verdicts: Vec<Vec<_>> = runs
             .iter()

@@ -120,6 +120,10 @@ fn compat_cell(
             failed: count(CheckStatus::Fail),
             decided: count(CheckStatus::Fail) + count(CheckStatus::Pass),
         },
+        None if count(CheckStatus::HarnessFault) > 0 => CompatResult::Undecided {
+            harness_faults: count(CheckStatus::HarnessFault),
+            passed: count(CheckStatus::Pass),
+        },
         None => CompatResult::Passed {
             passed: count(CheckStatus::Pass),
             not_applicable: count(CheckStatus::NotApplicable),
@@ -204,17 +208,7 @@ pub(super) fn report(artifacts: &Path, outcomes: &[CellOutcome]) -> Result<(), E
         }
     }
     eprintln!("artifacts: {}", artifacts.display());
-    if summary.broken > 0 {
-        return Err(ExpectedError::RunSetup {
-            failed: summary.broken,
-        });
-    }
-    if summary.failed > 0 {
-        return Err(ExpectedError::ChecksFailed {
-            failed: summary.failed,
-        });
-    }
-    Ok(())
+    ExpectedError::from_summary(&summary)
 }
 
 #[cfg(test)]

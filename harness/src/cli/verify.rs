@@ -69,12 +69,7 @@ impl VerifyOpts {
                 .map_err(ExpectedError::Report)?;
         }
         let summary = reporter.finish().map_err(ExpectedError::Report)?;
-        if !summary.succeeded() {
-            return Err(ExpectedError::ChecksFailed {
-                failed: summary.failed,
-            });
-        }
-        Ok(())
+        ExpectedError::from_summary(&summary)
     }
 
     /// The terminal, and a sink per report file asked for.

@@ -13,6 +13,7 @@ use k8s_openapi::api::core::v1::{Event as CoreEvent, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{DeleteParams, ListParams};
+use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use kube::{Api, ResourceExt};
 use tokio::sync::oneshot;
@@ -28,7 +29,8 @@ use crate::cluster::NodeShell;
 use crate::plan::{EffectiveMode, ImageTable, UnknownImageVariable};
 use crate::pod::PodRoles;
 use crate::recording::{
-    ActionRecord, ContainerLog, EventRecord, PhaseTiming, PodSnapshot, ScenarioRecording,
+    ActionRecord, ContainerLog, EventRecord, FaultKind, HarnessFault, PhaseTiming, PodSnapshot,
+    ScenarioRecording,
 };
 use crate::scenario::{EndCondition, HTTPBIN_MANIFEST, Progress, Scenario};
 
@@ -39,6 +41,8 @@ const FOLLOW_GRACE: Duration = Duration::from_secs(10);
 /// How long, after the end condition, the server's Table watch may take to deliver the rows of
 /// snapshots the pod watch already delivered (two watches, two connections: one can lag).
 const ROWS_CATCH_UP: Duration = Duration::from_secs(3);
+/// How many distinct faults one scenario keeps (a watch that keeps breaking says the same thing).
+const MAX_FAULTS: usize = 20;
 
 /// One scenario to record.
 #[derive(Debug, Clone)]
@@ -53,7 +57,9 @@ pub struct ScenarioRun {
     pub roles: PodRoles,
     /// When to give up and record what there is.
     pub timeout: Duration,
-    /// A shell on the node, for scenarios that act on it (a kind cluster the run made).
+    /// A shell on the node, for scenarios that act on it: given only to a scenario that declares
+    /// it ([`crate::scenario::NodeUse::Alone`]) on a kind cluster the run made, which then has
+    /// the node to itself.
     pub node: Option<NodeShell>,
     /// Whether to ask istiod, at the end, which xDS responses this namespace's proxies refused
     /// (Istio cells).
@@ -233,15 +239,19 @@ async fn watch_streams(
     rows: &mut ServerRows,
 ) -> impl Stream<Item = watcher::Result<Seen>> + Unpin + use<> {
     let selector = format!("app={scenario}");
+    // A watch that breaks is re-listed after a back-off (what it missed in between is a fault
+    // the recording keeps), rather than ending the scenario.
     let pods = watcher::watcher(
         Api::<Pod>::namespaced(client.clone(), ns),
         watcher::Config::default().labels(&selector),
     )
+    .default_backoff()
     .map(|e| e.map(|event| Seen::Pod(Box::new(event))));
     let events = watcher::watcher(
         Api::<CoreEvent>::namespaced(client.clone(), ns),
         watcher::Config::default(),
     )
+    .default_backoff()
     .map(|e| e.map(|event| Seen::Event(Box::new(event))));
     let printed = match watch_rows(client, ns, &selector).await {
         Ok(stream) => stream.map(|row| Ok(Seen::Rows(row))).boxed(),
@@ -273,12 +283,20 @@ struct Recorder<'r> {
     timed_out: bool,
     /// The server's rows of the scenario's pods.
     server_rows: ServerRows,
+    /// What could not be observed or done.
+    faults: Vec<HarnessFault>,
 }
 
 struct Stopping {
     pod: String,
     gone: bool,
-    followers: Vec<JoinHandle<ContainerLog>>,
+    followers: Vec<(Followed, JoinHandle<ContainerLog>)>,
+}
+
+/// Which container a follower reads.
+struct Followed {
+    name: String,
+    init: bool,
 }
 
 impl<'r> Recorder<'r> {
@@ -297,6 +315,16 @@ impl<'r> Recorder<'r> {
             kubelet_restarted: false,
             timed_out: false,
             server_rows: ServerRows::default(),
+            faults: Vec::new(),
+        }
+    }
+
+    /// Notes what the harness could not observe or do (each distinct fault once).
+    fn fault(&mut self, what: FaultKind, detail: String) {
+        let fault = HarnessFault { what, detail };
+        if self.faults.len() < MAX_FAULTS && !self.faults.contains(&fault) {
+            tracing::warn!(scenario = %self.run.scenario, "{}: {}", what.describe(), fault.detail);
+            self.faults.push(fault);
         }
     }
 
@@ -496,9 +524,8 @@ impl<'r> Recorder<'r> {
             tokio::select! {
                 seen = stream.next() => match seen {
                     Some(Ok(seen)) => self.keep(seen),
-                    Some(Err(source)) => {
-                        return Err(RecordError::Watch { scenario: self.run.scenario, source });
-                    }
+                    // The watcher re-lists after its back-off; what it missed is unknown.
+                    Some(Err(err)) => self.fault(FaultKind::Watch, err.to_string()),
                     None => return Ok(()),
                 },
                 () = fired(app_started.as_mut()) => {
@@ -536,13 +563,20 @@ impl<'r> Recorder<'r> {
         for (container, is_init) in init.chain(regular) {
             let is_app = !is_init && self.run.roles.is_app(&container);
             let marker = if is_app { marker.take() } else { None };
-            followers.push(tokio::spawn(follow_log(
-                pods.clone(),
-                name.clone(),
-                container,
-                is_init,
-                marker,
-            )));
+            let followed = Followed {
+                name: container.clone(),
+                init: is_init,
+            };
+            followers.push((
+                followed,
+                tokio::spawn(follow_log(
+                    pods.clone(),
+                    name.clone(),
+                    container,
+                    is_init,
+                    marker,
+                )),
+            ));
         }
         self.stopping = Some(Stopping {
             pod: name,
@@ -553,25 +587,32 @@ impl<'r> Recorder<'r> {
     }
 
     /// Restarts the node's kubelet once, noting when (`restart-kubelet`, then `kubelet-back`); a
-    /// run without a node shell, or a failed restart, is an apply error the verdict shows.
+    /// run without a node shell, or a failed restart, is a fault: the scenario's trigger never
+    /// came.
     async fn restart_kubelet(&mut self) {
         self.kubelet_restarted = true;
         let Some(node) = self.run.node.clone() else {
-            self.apply_errors.push(
+            let why = if self.run.scenario.def().node.is_alone() {
                 "this scenario restarts the node's kubelet: it needs a kind cluster the run made, \
                  not --kubeconfig"
-                    .to_owned(),
-            );
+            } else {
+                "this scenario asked to restart the node's kubelet but does not declare \
+                 `node: NodeUse::Alone`, so it shares the node and gets no shell on it"
+            };
+            self.fault(FaultKind::Action, why.to_owned());
             return;
         };
         self.act("restart-kubelet", node.container.clone());
         match node.restart_kubelet().await {
             Ok(()) => self.act("kubelet-back", node.container),
-            Err(err) => self.apply_errors.push(format!(
-                "restarting the kubelet on {} failed: {}",
-                node.container,
-                crate::error_chain::error_chain(&err)
-            )),
+            Err(err) => self.fault(
+                FaultKind::Action,
+                format!(
+                    "restarting the kubelet on {} failed: {}",
+                    node.container,
+                    crate::error_chain::error_chain(&err)
+                ),
+            ),
         }
     }
 
@@ -582,8 +623,10 @@ impl<'r> Recorder<'r> {
         let pod = stopping.pod.clone();
         self.act("delete", pod.clone());
         if let Err(err) = pods.delete(&pod, &DeleteParams::default()).await {
-            self.apply_errors
-                .push(format!("deleting pod {pod} failed: {err}"));
+            self.fault(
+                FaultKind::Action,
+                format!("deleting pod {pod} failed: {err}"),
+            );
         }
     }
 
@@ -597,18 +640,44 @@ impl<'r> Recorder<'r> {
             Ok(table) => self.server_rows.keep(table),
             Err(problem) => self.server_rows.problem(problem),
         }
-        if let Ok(list) = pods.list(&ListParams::default().labels(&selector)).await {
-            for pod in list.items {
-                self.ever.insert(pod.name_any(), pod.clone());
-                self.snapshot(pod);
+        match pods.list(&ListParams::default().labels(&selector)).await {
+            Ok(list) => {
+                for pod in list.items {
+                    self.ever.insert(pod.name_any(), pod.clone());
+                    self.snapshot(pod);
+                }
             }
+            Err(err) => self.fault(FaultKind::LastLook, err.to_string()),
         }
         let mut logs = Vec::new();
         let followed: Vec<String> = match self.stopping.take() {
             Some(stopping) => {
-                for follower in stopping.followers {
-                    if let Ok(Ok(log)) = tokio::time::timeout(FOLLOW_GRACE, follower).await {
-                        logs.push(log);
+                for (container, mut follower) in stopping.followers {
+                    let ended = tokio::time::timeout(FOLLOW_GRACE, &mut follower).await;
+                    if ended.is_err() {
+                        follower.abort();
+                    }
+                    match ended {
+                        Ok(Ok(log)) => logs.push(log),
+                        Ok(Err(join)) => logs.push(ContainerLog {
+                            pod: stopping.pod.clone(),
+                            container: container.name,
+                            init: container.init,
+                            previous: false,
+                            text: String::new(),
+                            read_error: Some(format!("following the log failed: {join}")),
+                        }),
+                        Err(_) => logs.push(ContainerLog {
+                            pod: stopping.pod.clone(),
+                            container: container.name,
+                            init: container.init,
+                            previous: false,
+                            text: String::new(),
+                            read_error: Some(format!(
+                                "the followed log did not end within {}s of the pod's deletion",
+                                FOLLOW_GRACE.as_secs()
+                            )),
+                        }),
                     }
                 }
                 vec![stopping.pod]
@@ -645,6 +714,9 @@ impl<'r> Recorder<'r> {
             timed_out: self.timed_out,
             actions: self.actions,
             xds_rejects: None,
+            faults: self.faults,
+            attempt: 1,
+            retried_because: Vec::new(),
         }
     }
 }

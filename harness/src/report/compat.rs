@@ -24,6 +24,14 @@ pub enum CompatResult {
         /// Checks decided (passed or failed).
         decided: usize,
     },
+    /// No check failed, but a harness fault left some undecided: the cell proves nothing
+    /// about them.
+    Undecided {
+        /// Checks a harness fault left undecided.
+        harness_faults: usize,
+        /// Checks that passed.
+        passed: usize,
+    },
     /// The cell could not be set up (a setup phase failed): it proves nothing.
     Broken {
         /// The first failed phase.
@@ -75,6 +83,12 @@ impl CompatResult {
             CompatResult::Failed { failed, decided } => {
                 format!("**FAIL** ({failed} of {decided} checks)")
             }
+            CompatResult::Undecided {
+                harness_faults,
+                passed,
+            } => format!(
+                "**harness fault** ({harness_faults} checks undecided, {passed} passed): retry the cell"
+            ),
             CompatResult::Broken { phase } => format!("**broken** at {phase}"),
             CompatResult::Refused { reason } => format!("refused: {reason}"),
         }

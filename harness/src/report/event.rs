@@ -53,6 +53,9 @@ pub struct RunSummary {
     /// Checks that showed the known bug their cell expects.
     #[serde(skip_serializing_if = "is_zero")]
     pub known_bugs: usize,
+    /// Checks a harness fault left undecided: nothing said about the product.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub harness_faults: usize,
     /// Cells that could not be set up (only `run` has them).
     #[serde(skip_serializing_if = "is_zero")]
     pub broken: usize,
@@ -72,12 +75,14 @@ impl RunSummary {
                 CheckStatus::Fail => self.failed += 1,
                 CheckStatus::NotApplicable => self.not_applicable += 1,
                 CheckStatus::KnownBug => self.known_bugs += 1,
+                CheckStatus::HarnessFault => self.harness_faults += 1,
             }
         }
     }
 
-    /// Whether every check met its expectation and every cell was set up.
+    /// Whether every check met its expectation, none was left undecided and every cell was set
+    /// up.
     pub fn succeeded(&self) -> bool {
-        self.failed == 0 && self.broken == 0
+        self.failed == 0 && self.broken == 0 && self.harness_faults == 0
     }
 }

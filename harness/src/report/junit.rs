@@ -6,7 +6,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::event::{BrokenCell, ReportEvent};
 use super::sink::{ReportError, Sink, write_text};
-use super::text::{describe_result, failure_text, known_bug_reference};
+use super::text::{describe_result, known_bug_reference, results_text};
 use crate::verdict::{CheckStatus, Verdict};
 
 /// The report could not be written (quick-junit refused it).
@@ -36,21 +36,36 @@ pub fn junit_xml_with_broken(
         let slug = verdict.cell.slug();
         let mut suite = TestSuite::new(slug.clone());
         for scenario in &verdict.scenarios {
-            let failed: Vec<_> = scenario
-                .results
-                .iter()
-                .filter(|r| r.status == CheckStatus::Fail)
-                .collect();
-            let status = if failed.is_empty() {
-                TestCaseStatus::success()
-            } else {
+            let names = |status: CheckStatus| -> Vec<&str> {
+                scenario
+                    .results
+                    .iter()
+                    .filter(|r| r.status == status)
+                    .map(|r| r.check.name())
+                    .collect()
+            };
+            let (failed, undecided) = (names(CheckStatus::Fail), names(CheckStatus::HarnessFault));
+            // A product failure is a JUnit failure; a check a harness fault left undecided is a
+            // JUnit error (the harness broke, as with a cell that could not be set up).
+            let status = if !failed.is_empty() {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                let names: Vec<&str> = failed.iter().map(|r| r.check.name()).collect();
                 status
-                    .set_message(format!("failed: {}", names.join(", ")))
+                    .set_message(format!("failed: {}", failed.join(", ")))
                     .set_type("expectation")
-                    .set_description(failure_text(scenario));
+                    .set_description(results_text(scenario, CheckStatus::Fail));
                 status
+            } else if !undecided.is_empty() {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+                status
+                    .set_message(format!(
+                        "left undecided by a harness fault: {}",
+                        undecided.join(", ")
+                    ))
+                    .set_type("harness-fault")
+                    .set_description(results_text(scenario, CheckStatus::HarnessFault));
+                status
+            } else {
+                TestCaseStatus::success()
             };
             let mut case = TestCase::new(scenario.scenario.name(), status);
             case.set_classname(slug.clone());

@@ -10,7 +10,13 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
     let mut out = String::from("# sidecar-e2e\n");
     for verdict in verdicts {
         let cell = &verdict.cell;
-        let icon = if verdict.passed() { "✅" } else { "❌" };
+        let icon = if verdict.failed() {
+            "❌"
+        } else if verdict.harness_faults() > 0 {
+            "⚠️"
+        } else {
+            "✅"
+        };
         out.push_str(&format!(
             "\n## {icon} Kubernetes {} · gate `{}` · `{}` · asked `{}` → `{}`\n\n",
             cell.k8s, cell.gate, cell.injector, cell.requested_mode, verdict.effective_mode
@@ -37,15 +43,22 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
             let failures: Vec<_> = scenario
                 .results
                 .iter()
-                .filter(|r| r.status == CheckStatus::Fail)
+                .filter(|r| matches!(r.status, CheckStatus::Fail | CheckStatus::HarnessFault))
                 .collect();
             if failures.is_empty() {
                 continue;
             }
+            let count = |status| failures.iter().filter(|r| r.status == status).count();
+            let summary = match (count(CheckStatus::Fail), count(CheckStatus::HarnessFault)) {
+                (failed, 0) => format!("{failed} failed"),
+                (0, undecided) => format!("{undecided} left undecided by a harness fault"),
+                (failed, undecided) => {
+                    format!("{failed} failed, {undecided} left undecided by a harness fault")
+                }
+            };
             out.push_str(&format!(
-                "\n<details><summary>{}: {} failed</summary>\n\n",
-                scenario.scenario,
-                failures.len()
+                "\n<details><summary>{}: {summary}</summary>\n\n",
+                scenario.scenario
             ));
             for watch in &scenario.watch {
                 out.push_str(&format!("`kubectl get pods -w`: {watch}\n\n"));
@@ -55,8 +68,9 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
             }
             for result in failures {
                 out.push_str(&format!(
-                    "**{}** — expected {}\n\n```text\n",
+                    "**{}** ({}) — expected {}\n\n```text\n",
                     result.check.name(),
+                    status_word(result.status),
                     result.check.describe()
                 ));
                 for line in &result.evidence {

@@ -16,6 +16,8 @@ pub struct CheckTally {
     pub agreed: Vec<usize>,
     /// Runs where it failed.
     pub failed: Vec<usize>,
+    /// Runs where a harness fault left it undecided.
+    pub harness_faults: Vec<usize>,
     /// Runs where it was not decided at all (the cell or scenario broke, or it was missing).
     pub missing: Vec<usize>,
 }
@@ -43,6 +45,7 @@ pub fn tally(runs: &[Vec<Verdict>]) -> Vec<CheckTally> {
                             check: key.2,
                             agreed: Vec::new(),
                             failed: Vec::new(),
+                            harness_faults: Vec::new(),
                             missing: Vec::new(),
                         });
                     }
@@ -63,6 +66,7 @@ pub fn tally(runs: &[Vec<Verdict>]) -> Vec<CheckTally> {
                 .map(|r| r.status);
             match status {
                 Some(CheckStatus::Fail) => tally.failed.push(run),
+                Some(CheckStatus::HarnessFault) => tally.harness_faults.push(run),
                 Some(CheckStatus::Pass | CheckStatus::NotApplicable | CheckStatus::KnownBug) => {
                     tally.agreed.push(run);
                 }
@@ -89,16 +93,19 @@ pub fn repeat_markdown(runs: &[Vec<Verdict>]) -> String {
         "# Repeated {total} times: {steady} of {} checks agreed in every run\n\n",
         tallies.len()
     );
-    out.push_str("| cell | scenario | check | agreed | failed in | not decided in |\n");
-    out.push_str("|---|---|---|---|---|---|\n");
+    out.push_str(
+        "| cell | scenario | check | agreed | failed in | harness fault in | not decided in |\n",
+    );
+    out.push_str("|---|---|---|---|---|---|---|\n");
     for t in &tallies {
         out.push_str(&format!(
-            "| {} | {} | {} | {}/{total} | {} | {} |\n",
+            "| {} | {} | {} | {}/{total} | {} | {} | {} |\n",
             t.cell,
             t.scenario,
             t.check,
             t.agreed.len(),
             list(&t.failed),
+            list(&t.harness_faults),
             list(&t.missing)
         ));
     }

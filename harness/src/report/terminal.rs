@@ -20,6 +20,7 @@ fn paint(text: &str, status: CheckStatus, colour: Colour) -> String {
         CheckStatus::Fail => "1;31",
         CheckStatus::NotApplicable => "33",
         CheckStatus::KnownBug => "35",
+        CheckStatus::HarnessFault => "1;36",
     };
     match colour {
         Colour::Ansi => format!("\x1b[{code}m{text}\x1b[0m"),
@@ -69,7 +70,10 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
                 result.check.describe()
             ));
             // A known bug shows its evidence too: the reader must see that it is the bug.
-            if matches!(result.status, CheckStatus::Fail | CheckStatus::KnownBug) {
+            if matches!(
+                result.status,
+                CheckStatus::Fail | CheckStatus::KnownBug | CheckStatus::HarnessFault
+            ) {
                 for line in describe_result(result).lines().skip(1) {
                     out.push_str(&format!("{indent}{}\n", line.trim_start()));
                 }
@@ -93,9 +97,15 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
         0 => String::new(),
         n => format!(", {n} known bug{}", if n == 1 { "" } else { "s" }),
     };
-    let summary = format!("\n{pass} passed{known}, {fail} failed, {na} not applicable\n");
+    let faults = match count(CheckStatus::HarnessFault) {
+        0 => String::new(),
+        n => format!(", {n} left undecided by a harness fault"),
+    };
+    let summary = format!("\n{pass} passed{known}, {fail} failed, {na} not applicable{faults}\n");
     out.push_str(&if fail > 0 {
         paint(&summary, CheckStatus::Fail, colour)
+    } else if !faults.is_empty() {
+        paint(&summary, CheckStatus::HarnessFault, colour)
     } else {
         summary
     });
@@ -162,6 +172,12 @@ impl<W: std::io::Write> Sink for TerminalSink<W> {
                         summary.failed,
                         summary.not_applicable
                     ));
+                    if summary.harness_faults > 0 {
+                        text.push_str(&format!(
+                            ", {} left undecided by a harness fault",
+                            summary.harness_faults
+                        ));
+                    }
                     if summary.broken > 0 {
                         text.push_str(&format!("; {} could not be set up", summary.broken));
                     }

@@ -2,12 +2,12 @@
 
 use crate::verdict::{CheckResult, CheckStatus, ScenarioVerdict};
 
-/// The failed checks of a scenario, each with its evidence, as plain text.
-pub(super) fn failure_text(scenario: &ScenarioVerdict) -> String {
+/// The checks of a scenario with `status`, each with its evidence, as plain text.
+pub(super) fn results_text(scenario: &ScenarioVerdict, status: CheckStatus) -> String {
     scenario
         .results
         .iter()
-        .filter(|r| r.status == CheckStatus::Fail)
+        .filter(|r| r.status == status)
         .map(describe_result)
         .collect::<Vec<_>>()
         .join("\n")
@@ -27,7 +27,7 @@ pub(super) fn describe_result(result: &CheckResult) -> String {
     text
 }
 
-/// `pass`, `FAIL`, `n/a` or `known bug`.
+/// `pass`, `FAIL`, `n/a`, `known bug` or `HARNESS FAULT`.
 pub(super) fn status_word(status: CheckStatus) -> &'static str {
     status.word()
 }

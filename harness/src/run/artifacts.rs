@@ -57,6 +57,22 @@ pub fn write_recordings(dir: &Path, recording: &Recording) -> Result<Vec<PathBuf
     Ok(written)
 }
 
+/// A scenario's attempt that a harness fault spoiled, kept beside the judged one:
+/// `dir/attempts/<scenario>-<attempt>.json` (a recording of the cell with that one scenario).
+///
+/// # Errors
+/// [`ArtifactError`].
+pub fn write_attempt(dir: &Path, recording: &Recording) -> Result<PathBuf, ArtifactError> {
+    let name = match recording.scenarios.as_slice() {
+        [one] => format!("{}-{}.json", one.scenario, one.attempt),
+        _ => "attempt.json".to_owned(),
+    };
+    let path = dir.join("attempts").join(name);
+    let text = serde_json::to_string_pretty(recording).unwrap_or_default() + "\n";
+    write(&path, &text)?;
+    Ok(path)
+}
+
 /// `dir/timings.json`: each phase of the cell in milliseconds, in order.
 ///
 /// # Errors

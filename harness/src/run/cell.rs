@@ -416,27 +416,56 @@ async fn run_on_cluster(
         (Provider::Kind(kind), Some(name)) => Some(kind.node_shell(name)),
         _ => None,
     };
-    let runs = scenarios.iter().map(|&scenario| {
-        let namespace = format!("se2e-{}-{scenario}", config.run_id);
-        namespaces.push(namespace.clone());
-        scenario_in_namespace(
-            config,
-            &client,
-            access,
-            created,
-            cell.injector,
-            effective,
-            scenario,
-            namespace,
-            node.clone(),
+    // Judged as `judge` will judge the recording: on the patch the kubelet reported.
+    let judged_on = target.map(|t| {
+        t.on_reported_version(
+            facts
+                .kubelet_versions
+                .first()
+                .unwrap_or(&facts.server_version),
         )
     });
-    // A scenario that cannot be set up is reported with the others below, not as the phase's
-    // error: the rest still run and are judged.
-    let all = async { Ok::<_, std::convert::Infallible>(futures::future::join_all(runs).await) };
+    let shared = SharedScenarioSetup {
+        config,
+        client: &client,
+        access,
+        created,
+        injector: cell.injector,
+        effective,
+        judged_on,
+        dir: cell_dir(&config.artifacts, &phases.slug),
+        recording: Recording {
+            version: RECORDING_VERSION,
+            cell,
+            cluster: facts.clone(),
+            scenarios: Vec::new(),
+        },
+    };
+    // Turns: every scenario that only runs pods at once, then each that acts on the node (a
+    // kubelet restart) alone, so that it disturbs no other. A scenario that cannot be set up is
+    // reported with the others below, not as the phase's error: the rest still run and are
+    // judged.
+    let turns = Scenario::node_turns(&scenarios);
+    let all = async {
+        let mut results = Vec::new();
+        for turn in turns {
+            let runs = turn.into_iter().map(|scenario| {
+                let node = scenario
+                    .def()
+                    .node
+                    .is_alone()
+                    .then(|| node.clone())
+                    .flatten();
+                shared.record(scenario, node)
+            });
+            results.extend(futures::future::join_all(runs).await);
+        }
+        Ok::<_, std::convert::Infallible>(results)
+    };
     let results = phases.run(Phase::Scenarios, all).await.unwrap_or_default();
     let mut recorded: Vec<ScenarioRecording> = Vec::new();
-    for result in results {
+    for (used, result) in results {
+        namespaces.extend(used);
         match result {
             Ok(scenario) => recorded.push(scenario),
             Err(failure) => phases.outcome.setup_failures.push(failure),
@@ -493,31 +522,121 @@ pub fn images_to_load(images: &crate::plan::ImageTable, injector: InjectorSpec) 
     load
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn scenario_in_namespace(
-    config: &RunConfig,
-    client: &kube::Client,
-    access: &ClusterAccess,
-    created: &Created,
+/// How many times a scenario is recorded when harness faults spoil its recordings: once more
+/// after a first spoiled one. A product failure is never recorded again.
+const MAX_ATTEMPTS: u32 = 2;
+
+/// What every scenario of a cell shares.
+struct SharedScenarioSetup<'a> {
+    config: &'a RunConfig,
+    client: &'a kube::Client,
+    access: &'a ClusterAccess,
+    created: &'a Created,
     injector: InjectorSpec,
     effective: EffectiveMode,
-    scenario: Scenario,
-    namespace: String,
-    node: Option<crate::cluster::NodeShell>,
-) -> Result<ScenarioRecording, SetupFailure> {
-    if matches!(config.provider, Provider::Existing(_)) {
-        created.namespace(access, &namespace);
+    /// What the scenario is judged on, to see whether a harness fault spoiled it.
+    judged_on: Option<Target>,
+    /// The cell's artifacts directory (discarded attempts go to `attempts/` in it).
+    dir: std::path::PathBuf,
+    /// The cell's recording with no scenario yet (for a discarded attempt's own file).
+    recording: Recording,
+}
+
+impl SharedScenarioSetup<'_> {
+    /// Records `scenario` in a namespace of its own; when a harness fault left some of its
+    /// checks undecided, records it again (up to [`MAX_ATTEMPTS`]) in a new namespace, keeping
+    /// the spoiled attempt under `attempts/` and saying why in the one that is judged. Returns
+    /// the namespaces it used, and the recording.
+    async fn record(
+        &self,
+        scenario: Scenario,
+        node: Option<crate::cluster::NodeShell>,
+    ) -> (Vec<String>, Result<ScenarioRecording, SetupFailure>) {
+        let mut namespaces = Vec::new();
+        let mut retried_because = Vec::new();
+        let mut attempt = 1;
+        loop {
+            let namespace = match attempt {
+                1 => format!("se2e-{}-{scenario}", self.config.run_id),
+                n => format!("se2e-{}-{scenario}-{n}", self.config.run_id),
+            };
+            namespaces.push(namespace.clone());
+            if matches!(self.config.provider, Provider::Existing(_)) {
+                self.created.namespace(self.access, &namespace);
+            }
+            let run = ScenarioRun {
+                scenario,
+                namespace,
+                mode: self.effective,
+                roles: crate::pod::PodRoles::proxy(crate::scenario::proxy_name(self.injector)),
+                timeout: self.config.scenario_timeout,
+                node: node.clone(),
+                read_istiod_rejects: scenario.runs_istio_proxy(self.injector),
+            };
+            let result = run_scenario(
+                self.client,
+                &self.config.images,
+                self.injector,
+                &self.config.run_id,
+                &run,
+            )
+            .await;
+            let mut recorded = match result {
+                Ok(recorded) => recorded,
+                Err(failure) => return (namespaces, Err(failure)),
+            };
+            recorded.attempt = attempt;
+            recorded.retried_because = retried_because.clone();
+            let faults = self.spoiled_by(&recorded);
+            if faults.is_empty() || attempt >= MAX_ATTEMPTS {
+                return (namespaces, Ok(recorded));
+            }
+            self.keep_discarded(&recorded);
+            retried_because.extend(
+                faults
+                    .into_iter()
+                    .map(|fault| format!("attempt {attempt}: {fault}")),
+            );
+            attempt += 1;
+        }
     }
-    let run = ScenarioRun {
-        scenario,
-        namespace,
-        mode: effective,
-        roles: crate::pod::PodRoles::proxy(crate::scenario::proxy_name(injector)),
-        timeout: config.scenario_timeout,
-        node,
-        read_istiod_rejects: scenario.runs_istio_proxy(injector),
-    };
-    run_scenario(client, &config.images, injector, &config.run_id, &run).await
+
+    /// The harness faults that left checks of `recorded` undecided, in words (none: its
+    /// verdict stands).
+    fn spoiled_by(&self, recorded: &ScenarioRecording) -> Vec<String> {
+        let Some(target) = &self.judged_on else {
+            return Vec::new();
+        };
+        let mut faults: Vec<String> = Vec::new();
+        for result in crate::verdict::judge_on(recorded, target).results {
+            if result.status != crate::verdict::CheckStatus::HarnessFault {
+                continue;
+            }
+            for line in result
+                .evidence
+                .iter()
+                .take_while(|l| l.starts_with("harness fault"))
+            {
+                let line = format!("{}: {line}", result.check.name());
+                if !faults.contains(&line) {
+                    faults.push(line);
+                }
+            }
+        }
+        faults
+    }
+
+    /// Writes a spoiled attempt to `attempts/<scenario>-<attempt>.json`, a recording `verify`
+    /// reads; a failure to write it is only logged (the judged attempt is what matters).
+    fn keep_discarded(&self, recorded: &ScenarioRecording) {
+        let recording = Recording {
+            scenarios: vec![recorded.clone()],
+            ..self.recording.clone()
+        };
+        if let Err(err) = super::artifacts::write_attempt(&self.dir, &recording) {
+            tracing::warn!("{}", crate::error_chain::error_chain(&err));
+        }
+    }
 }
 
 /// Creates `run.namespace` (labelled with `run_id`, and with the injector's injection label when

@@ -131,6 +131,18 @@ impl Check {
         }
     }
 
+    /// Whether it reads container logs (evidence lines, access-log lines, SIGTERM lines): a log
+    /// the harness could not read then leaves it undecided rather than failed.
+    pub fn reads_logs(&self) -> bool {
+        matches!(
+            self,
+            Check::Request { .. }
+                | Check::AccessLog
+                | Check::TerminationOrder { .. }
+                | Check::SidecarRestarted { .. }
+        )
+    }
+
     /// The known bug this check expects to see in its cell, if any: the check then passes as
     /// a known bug when the bug shows, and fails when it does not.
     pub fn known_bug(&self) -> Option<&'static KnownBug> {

@@ -7,7 +7,7 @@ use super::end::{EndCondition, Progress, delete_then_done};
 use super::expectation::{ScenarioExpectation, guarding};
 use super::known_bug::{KnownBug, Patch};
 use super::target::Target;
-use super::{Check, ScenarioDef};
+use super::{Check, NodeUse, ScenarioDef};
 use crate::pod::{container_status, has_run};
 
 pub(super) const DEF: ScenarioDef = ScenarioDef {
@@ -17,6 +17,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
               and the pod goes at once. kubernetes#125880: it waits out its grace period.",
     manifest: include_str!("delete-before-sidecar-started.yaml"),
     injected: false,
+    node: NodeUse::Shared,
     expectation: |target| guarding(&NO_SIGTERM_BEFORE_STARTED, target),
     checks,
     end,

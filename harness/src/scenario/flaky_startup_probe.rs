@@ -9,7 +9,7 @@ use super::end::{EndCondition, Progress};
 use super::expectation::{ScenarioExpectation, guarding};
 use super::known_bug::{KnownBug, Patch};
 use super::target::Target;
-use super::{Check, ScenarioDef};
+use super::{Check, NodeUse, ScenarioDef};
 use crate::pod::{any_app_has_run, is_finished, sidecar_restarted_and_running};
 
 pub(super) const DEF: ScenarioDef = ScenarioDef {
@@ -19,6 +19,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
               is probed, starts, and the app runs. kubernetes#132826: the app never does.",
     manifest: include_str!("flaky-startup-probe.yaml"),
     injected: false,
+    node: NodeUse::Shared,
     expectation: |target| guarding(&APP_NEVER_STARTS, target),
     checks,
     end,

@@ -5,7 +5,7 @@
 use super::end::{EndCondition, Progress};
 use super::expectation::{ScenarioExpectation, proxied, proxied_checks};
 use super::target::Target;
-use super::{Check, PlanColumn, ScenarioDef};
+use super::{Check, NodeUse, PlanColumn, ScenarioDef};
 use crate::plan::{EffectiveMode, InjectorSpec};
 use crate::pod::{all_apps_terminated, is_finished, is_running};
 
@@ -15,6 +15,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
     caption: "An init container fetches through the proxy: only a native proxy is running that early.",
     manifest: include_str!("init-traffic.yaml"),
     injected: true,
+    node: NodeUse::Shared,
     expectation,
     checks,
     end,

@@ -9,7 +9,7 @@ use super::expectation::{
     LEGACY_JOB_LINGER_SECONDS, ScenarioExpectation, proxied, proxied_checks,
 };
 use super::target::Target;
-use super::{Check, PlanColumn, ScenarioDef};
+use super::{Check, NodeUse, PlanColumn, ScenarioDef};
 use crate::plan::EffectiveMode;
 use crate::pod::{all_apps_terminated, is_finished, is_running};
 
@@ -19,6 +19,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
     caption: "A Job's app exits: natively, the proxy is stopped and the pod finishes; in the legacy layout the proxy keeps the pod running.",
     manifest: include_str!("job.yaml"),
     injected: true,
+    node: NodeUse::Shared,
     expectation,
     checks,
     end,

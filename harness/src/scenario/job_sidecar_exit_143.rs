@@ -6,7 +6,7 @@
 use super::end::done_when_finished;
 use super::expectation::ScenarioExpectation;
 use super::target::Target;
-use super::{Check, ScenarioDef};
+use super::{Check, NodeUse, ScenarioDef};
 
 pub(super) const DEF: ScenarioDef = ScenarioDef {
     name: "job-sidecar-exit-143",
@@ -15,6 +15,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
               and the podFailurePolicy rule for 143 is not consulted.",
     manifest: include_str!("job-sidecar-exit-143.yaml"),
     injected: false,
+    node: NodeUse::Shared,
     expectation,
     checks,
     end: done_when_finished,

@@ -9,7 +9,7 @@ use super::end::{EndCondition, Progress};
 use super::expectation::{ScenarioExpectation, guarding};
 use super::known_bug::{KnownBug, Patch};
 use super::target::Target;
-use super::{Check, ScenarioDef};
+use super::{Check, NodeUse, ScenarioDef};
 use crate::pod::{any_app_has_run, app_statuses, is_running};
 
 pub(super) const DEF: ScenarioDef = ScenarioDef {
@@ -19,6 +19,9 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
               and the new kubelet restarts it. On 1.35.0 it never did.",
     manifest: include_str!("kubelet-restart.yaml"),
     injected: false,
+    node: NodeUse::Alone {
+        acts: "restarts the node's kubelet",
+    },
     expectation: |target| guarding(&NO_RESTART_AFTER_KUBELET_RESTART, target),
     checks,
     end,

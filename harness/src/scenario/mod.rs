@@ -39,6 +39,10 @@ pub struct ScenarioDef {
     /// known-bug scenarios write their sidecars themselves, so the kubelet's behaviour is seen
     /// without a proxy in the way.
     pub injected: bool,
+    /// What it does to the node beyond running pods: whether it can share the node with the
+    /// cell's other scenarios. Every definition must say (there is no default), so one that acts
+    /// on the node cannot be added without the runner knowing.
+    pub node: NodeUse,
     /// What it should show on a target, or `None` where it does not run (with why, for the
     /// plan's note).
     pub expectation: fn(&Target) -> Result<ScenarioExpectation, &'static str>,
@@ -48,6 +52,27 @@ pub struct ScenarioDef {
     pub end: fn(&Progress<'_>) -> Option<EndCondition>,
     /// Its column in `plan`'s table, if it has one.
     pub plan_column: Option<PlanColumn>,
+}
+
+/// What a scenario does to the node it runs on, beyond running pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeUse {
+    /// It only runs pods: it shares the node with the cell's other scenarios, all at once.
+    Shared,
+    /// It acts on the node itself, which disturbs every scenario beside it (a kubelet restart
+    /// makes the others' log reads fail): the runner runs it after the cell's other scenarios,
+    /// one at a time, and only it gets a shell on the node.
+    Alone {
+        /// What it does to the node, for the plan and the progress lines.
+        acts: &'static str,
+    },
+}
+
+impl NodeUse {
+    /// Whether the scenario needs the node to itself.
+    pub fn is_alone(self) -> bool {
+        matches!(self, NodeUse::Alone { .. })
+    }
 }
 
 /// A yes/no column of `plan`'s table.
@@ -159,6 +184,22 @@ impl Scenario {
         end::end_condition(self.def().end, progress)
     }
 
+    /// The turns a cell runs `scenarios` in: first every one that shares the node, all at
+    /// once; then each that needs the node alone ([`NodeUse::Alone`]), one per turn, in
+    /// registry order. Empty turns are left out.
+    pub fn node_turns(scenarios: &[Scenario]) -> Vec<Vec<Scenario>> {
+        let (alone, shared): (Vec<Scenario>, Vec<Scenario>) = scenarios
+            .iter()
+            .copied()
+            .partition(|s| s.def().node.is_alone());
+        let mut turns = Vec::new();
+        if !shared.is_empty() {
+            turns.push(shared);
+        }
+        turns.extend(alone.into_iter().map(|s| vec![s]));
+        turns
+    }
+
     /// Every scenario's name, for help texts and errors.
     pub fn names() -> String {
         Scenario::ALL.map(Scenario::name).join(", ")
@@ -238,6 +279,26 @@ mod tests {
         }
         let docs = crate::api::parse_documents("httpbin", HTTPBIN_MANIFEST).expect("parses");
         assert_eq!(docs.len(), 2);
+    }
+
+    #[test]
+    fn a_scenario_that_acts_on_the_node_runs_alone_after_the_others() {
+        assert!(Scenario::KubeletRestart.def().node.is_alone());
+        let turns = Scenario::node_turns(&Scenario::ALL);
+        let alone: Vec<Scenario> = Scenario::ALL
+            .into_iter()
+            .filter(|s| s.def().node.is_alone())
+            .collect();
+        assert_eq!(turns.len(), 1 + alone.len(), "{turns:?}");
+        assert!(turns[0].iter().all(|s| !s.def().node.is_alone()));
+        for (turn, scenario) in turns[1..].iter().zip(alone) {
+            assert_eq!(turn, &vec![scenario]);
+        }
+        assert_eq!(
+            Scenario::node_turns(&[Scenario::KubeletRestart, Scenario::Sleep]),
+            vec![vec![Scenario::Sleep], vec![Scenario::KubeletRestart]]
+        );
+        assert!(Scenario::node_turns(&[]).is_empty());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::end::{EndCondition, Progress, delete_then_done};
 use super::expectation::{ScenarioExpectation, proxied, proxied_checks};
 use super::target::Target;
-use super::{Check, PlanColumn, ScenarioDef};
+use super::{Check, NodeUse, PlanColumn, ScenarioDef};
 use crate::plan::{EffectiveMode, InjectorSpec};
 use crate::pod::{any_app_has_run, is_running};
 
@@ -15,6 +15,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
     caption: "The pod is deleted and the app sends a request while shutting down: natively, the proxy outlives the app.",
     manifest: include_str!("shutdown-traffic.yaml"),
     injected: true,
+    node: NodeUse::Shared,
     expectation,
     checks,
     end,

@@ -7,7 +7,7 @@ use super::end::done_when_finished;
 use super::expectation::{ScenarioExpectation, guarding};
 use super::known_bug::{KnownBug, Patch};
 use super::target::Target;
-use super::{Check, ScenarioDef};
+use super::{Check, NodeUse, ScenarioDef};
 
 pub(super) const DEF: ScenarioDef = ScenarioDef {
     name: "sidecar-crash-restart",
@@ -16,6 +16,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
               the pod then completes.",
     manifest: include_str!("sidecar-crash-restart.yaml"),
     injected: false,
+    node: NodeUse::Shared,
     expectation: |target| guarding(&FROZEN_STATUS, target),
     checks,
     end: done_when_finished,

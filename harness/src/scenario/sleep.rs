@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::end::{EndCondition, Progress};
 use super::expectation::{ScenarioExpectation, proxied, proxied_checks};
 use super::target::Target;
-use super::{Check, ScenarioDef};
+use super::{Check, NodeUse, ScenarioDef};
 use crate::pod::is_ready;
 
 /// How long a ready sleep pod is watched: long enough for two requests.
@@ -18,6 +18,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
     caption: "A long-running app: natively, the proxy is ready before the app starts, so its first request goes through.",
     manifest: include_str!("sleep.yaml"),
     injected: true,
+    node: NodeUse::Shared,
     expectation,
     checks,
     end,

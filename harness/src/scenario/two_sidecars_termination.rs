@@ -5,7 +5,7 @@
 use super::end::{EndCondition, Progress, delete_then_done};
 use super::expectation::ScenarioExpectation;
 use super::target::Target;
-use super::{Check, ScenarioDef};
+use super::{Check, NodeUse, ScenarioDef};
 use crate::pod::{any_app_has_run, is_running};
 
 pub(super) const DEF: ScenarioDef = ScenarioDef {
@@ -14,6 +14,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
     caption: "The pod is deleted: the app stops first, then the second sidecar, then the first, each after the one before has exited.",
     manifest: include_str!("two-sidecars-termination.yaml"),
     injected: false,
+    node: NodeUse::Shared,
     expectation,
     checks,
     end,

@@ -9,6 +9,7 @@ mod app_restarted;
 mod app_starts;
 mod context;
 mod deleted_within;
+mod faults;
 mod job_completes;
 mod job_pod_keeps_running;
 mod judge;
@@ -23,5 +24,5 @@ mod startup_order;
 mod termination_order;
 mod types;
 
-pub use judge::{judge, judge_scenario};
+pub use judge::{judge, judge_on, judge_scenario};
 pub use types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};

@@ -1,6 +1,6 @@
 //! `proxy-config-accepted`: istiod counted no xDS response that a proxy of this scenario's
 //! refused. The counters come with the recording (`xdsRejects`, read at the scenario's end);
-//! one that was never read fails the check rather than passing it.
+//! one that was never read is a harness fault, never a pass.
 
 use super::context::{Context, Decided};
 use super::types::CheckStatus;
@@ -17,13 +17,13 @@ pub(super) fn decide(ctx: &Context<'_>) -> Decided {
     };
     if let Some(reason) = &rejects.unread_because {
         return (
-            CheckStatus::Fail,
+            CheckStatus::HarnessFault,
             vec![format!("istiod could not be read: {reason}")],
         );
     }
     if rejects.samples == 0 {
         return (
-            CheckStatus::Fail,
+            CheckStatus::HarnessFault,
             vec![
                 "istiod's /metrics held no sample: what answered was not istiod's metrics"
                     .to_owned(),
@@ -111,14 +111,18 @@ mod tests {
 
     #[test]
     fn counters_never_read_are_not_a_pass() {
+        // A recording made before the harness read them: the check cannot be decided.
         assert_eq!(decided(None).0, CheckStatus::Fail);
         // Read, but nothing in it: not istiod's metrics.
-        assert_eq!(decided(Some(XdsRejects::default())).0, CheckStatus::Fail);
+        assert_eq!(
+            decided(Some(XdsRejects::default())).0,
+            CheckStatus::HarnessFault
+        );
         let (status, evidence) = decided(Some(XdsRejects {
             unread_because: Some("no pod labelled app=istiod in istio-system".to_owned()),
             ..XdsRejects::default()
         }));
-        assert_eq!(status, CheckStatus::Fail);
+        assert_eq!(status, CheckStatus::HarnessFault);
         assert!(evidence[0].contains("no pod labelled"), "{evidence:#?}");
     }
 }

@@ -40,6 +40,11 @@ pub enum CheckStatus {
     NotApplicable,
     /// The known bug the cell expects showed, as expected (the check names it, with its link).
     KnownBug,
+    /// The harness could not observe or bring about what the check needs (a log it could not
+    /// read, a watch that broke, a container the runtime failed to create so that the
+    /// scenario's trigger never came): nothing is said about the product. Runs exit with
+    /// their own code for it, so CI may retry it; a product failure is never retried.
+    HarnessFault,
 }
 
 impl CheckStatus {
@@ -50,6 +55,7 @@ impl CheckStatus {
             CheckStatus::Fail => "FAIL",
             CheckStatus::NotApplicable => "n/a",
             CheckStatus::KnownBug => "known bug",
+            CheckStatus::HarnessFault => "HARNESS FAULT",
         }
     }
 }
@@ -85,9 +91,19 @@ pub struct ScenarioVerdict {
 }
 
 impl ScenarioVerdict {
-    /// Whether no check failed.
+    /// Whether no check failed and none was left undecided by a harness fault.
     pub fn passed(&self) -> bool {
-        self.results.iter().all(|r| r.status != CheckStatus::Fail)
+        self.results
+            .iter()
+            .all(|r| !matches!(r.status, CheckStatus::Fail | CheckStatus::HarnessFault))
+    }
+
+    /// How many of its checks a harness fault left undecided.
+    pub fn harness_faults(&self) -> usize {
+        self.results
+            .iter()
+            .filter(|r| r.status == CheckStatus::HarnessFault)
+            .count()
     }
 }
 
@@ -104,8 +120,24 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    /// Whether no check failed anywhere.
+    /// Whether no check failed anywhere and none was left undecided by a harness fault.
     pub fn passed(&self) -> bool {
         self.scenarios.iter().all(ScenarioVerdict::passed)
+    }
+
+    /// Whether some check did not meet its expectation: a product failure.
+    pub fn failed(&self) -> bool {
+        self.scenarios
+            .iter()
+            .flat_map(|s| &s.results)
+            .any(|r| r.status == CheckStatus::Fail)
+    }
+
+    /// How many checks a harness fault left undecided.
+    pub fn harness_faults(&self) -> usize {
+        self.scenarios
+            .iter()
+            .map(ScenarioVerdict::harness_faults)
+            .sum()
     }
 }

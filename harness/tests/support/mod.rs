@@ -43,6 +43,7 @@ pub fn log(container: &str, init: bool, text: &str) -> ContainerLog {
         init,
         previous: false,
         text: text.to_owned(),
+        read_error: None,
     }
 }
 
