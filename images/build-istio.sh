@@ -40,7 +40,7 @@ source "images/versions/istio-$istio.env"
 for tool in go docker jq; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is needed (go: the Go toolchain; docker: run scripts/docker-up.sh; jq: apt-get install jq)"
 done
-docker info >/dev/null 2>&1 || die "no Docker daemon answers: run scripts/docker-up.sh"
+require_docker
 
 export CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false"
 GO_VERSION=$(go env GOVERSION)

@@ -55,7 +55,7 @@ done
 for tool in go docker mmdebstrap gcc jq python3; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is needed (go: the Go toolchain; docker: run scripts/docker-up.sh; mmdebstrap, gcc, jq: apt-get install mmdebstrap gcc jq; python3: for pip)"
 done
-docker info >/dev/null 2>&1 || die "no Docker daemon answers: run scripts/docker-up.sh"
+require_docker
 [ -f /usr/include/seccomp.h ] || die "runc needs libseccomp headers: apt-get install libseccomp-dev"
 
 export CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false"

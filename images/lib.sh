@@ -2,18 +2,14 @@
 # check before each step, and on failure the step, the command and the tail of its output.
 # Sourced, not run.
 
-CACHE="${SIDECAR_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sidecar-e2e}"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+CACHE="$SIDECAR_E2E_CACHE_DIR"
 LOGS="$CACHE/logs"
 mkdir -p "$CACHE/bin" "$CACHE/stamps" "$CACHE/rootfs" "$LOGS"
 
 STEP_INDEX=0
 STEP_TOTAL=0
 BUILD_STARTED=$(date +%s)
-
-die() {
-  echo "error: $*" >&2
-  exit 1
-}
 
 # Seconds since $1 (epoch seconds), as "12s" or "3m04s".
 elapsed_since() {

@@ -15,17 +15,14 @@
 #   scripts/check-workflows.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+DIE_STATUS=2
+source scripts/lib.sh
 
 CHECK_JSONSCHEMA_VERSION=0.39.0
 ZIZMOR_VERSION=1.32.0
-cache="${SIDECAR_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sidecar-e2e}"
+cache="$SIDECAR_E2E_CACHE_DIR"
 venv="$cache/venv-workflows"
 pins="check-jsonschema==$CHECK_JSONSCHEMA_VERSION zizmor==$ZIZMOR_VERSION"
-
-die() {
-  echo "error: $*" >&2
-  exit 2
-}
 
 # The venv records the pins it was made with; other pins make a new one.
 if [ "$(cat "$venv/.pins" 2>/dev/null)" != "$pins" ]; then

@@ -15,10 +15,7 @@ run_dir="${SIDECAR_E2E_RUN_DIR:-/run/sidecar-e2e}"
 socket="$run_dir/docker-api.sock"
 daemon_socket="${SIDECAR_E2E_DOCKER_SOCKET:-/var/run/docker.sock}"
 
-die() {
-  echo "docker-api-bridge: error: $*" >&2
-  exit 1
-}
+source "$(dirname "$0")/lib.sh"
 
 server_api=$(docker version -f '{{.Server.APIVersion}}' 2>/dev/null) ||
   die "no Docker daemon answers: run scripts/docker-up.sh"

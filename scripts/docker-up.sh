@@ -17,15 +17,7 @@ wrapper_src="images/host/sidecar-e2e-runc"
 wrapper=/usr/local/bin/sidecar-e2e-runc
 daemon_json=/etc/docker/daemon.json
 
-say() { echo "docker-up: $*" >&2; }
-die() {
-  echo "docker-up: error: $*" >&2
-  exit 1
-}
-
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
-}
+source scripts/lib.sh
 
 # 1. Docker from Debian.
 if ! command -v dockerd >/dev/null 2>&1; then
@@ -65,7 +57,7 @@ if lacks_sys_resource; then
 fi
 
 # 3. A daemon that answers.
-if ! docker info >/dev/null 2>&1; then
+if ! docker_answers; then
   if ! pidof dockerd >/dev/null; then
     say "starting dockerd (log: $log)"
     as_root sh -c "nohup setsid dockerd >>'$log' 2>&1 </dev/null &"

