@@ -46,6 +46,12 @@ pub enum RecordingError {
         /// The version in the file.
         found: u32,
     },
+    /// The recording ran nothing: no check could pass or fail, so it proves nothing.
+    #[error("{path} has no scenarios: a run writes one recording per scenario it ran")]
+    NoScenarios {
+        /// The file.
+        path: String,
+    },
 }
 
 /// One cell's run.
@@ -320,7 +326,8 @@ impl Recording {
     /// caller's job: this module does no I/O.
     ///
     /// # Errors
-    /// [`RecordingError`] when the text is not a recording, or one of another format version.
+    /// [`RecordingError`] when the text is not a recording, is one of another format version, or
+    /// holds no scenario.
     pub fn from_json(text: &str, label: &str) -> Result<Self, RecordingError> {
         // Check the version first, so an old or new file gets a version error rather than a
         // confusing field error.
@@ -341,7 +348,13 @@ impl Recording {
                 found,
             });
         }
-        serde_json::from_str(text).map_err(parse)
+        let recording: Recording = serde_json::from_str(text).map_err(parse)?;
+        if recording.scenarios.is_empty() {
+            return Err(RecordingError::NoScenarios {
+                path: label.to_owned(),
+            });
+        }
+        Ok(recording)
     }
 }
 

@@ -74,8 +74,14 @@ pub enum ExpectedError {
     #[error("cannot use the recording")]
     Recording(#[source] RecordingError),
     /// The recording's cell cannot be judged.
-    #[error("cannot judge the recording")]
-    Verdict(#[source] VerdictError),
+    #[error("cannot judge {path}")]
+    Verdict {
+        /// The recording.
+        path: String,
+        /// Why.
+        #[source]
+        source: VerdictError,
+    },
     /// A report file could not be created.
     #[error("cannot write {path}")]
     WriteFile {
@@ -209,7 +215,7 @@ impl ExpectedError {
             ExpectedError::Plan(_)
             | ExpectedError::KindConfig(_)
             | ExpectedError::Recording(_)
-            | ExpectedError::Verdict(_) => exit_codes::BAD_INPUT,
+            | ExpectedError::Verdict { .. } => exit_codes::BAD_INPUT,
             ExpectedError::Write(_)
             | ExpectedError::WriteFile { .. }
             | ExpectedError::Report(_) => exit_codes::IO,
@@ -243,17 +249,32 @@ impl ExpectedError {
         match self {
             ExpectedError::Plan(PlanError::UnknownVersion { .. })
             | ExpectedError::KindConfig(ClusterSpecError::UnknownVersion { .. })
-            | ExpectedError::Verdict(VerdictError::Unplannable {
-                source: PlanError::UnknownVersion { .. },
+            | ExpectedError::Verdict {
+                source:
+                    VerdictError::Unplannable {
+                        source: PlanError::UnknownVersion { .. },
+                        ..
+                    },
                 ..
-            }) => Some("new versions are added to kind-configs/node-images.yaml"),
+            } => Some("new versions are added to kind-configs/node-images.yaml"),
             ExpectedError::Plan(PlanError::UnknownIstio { .. })
-            | ExpectedError::Verdict(VerdictError::Unplannable {
-                source: PlanError::UnknownIstio { .. },
+            | ExpectedError::Verdict {
+                source:
+                    VerdictError::Unplannable {
+                        source: PlanError::UnknownIstio { .. },
+                        ..
+                    },
                 ..
-            }) => Some(
+            } => Some(
                 "Istio versions are added to KNOWN_ISTIO_MINORS (harness/src/plan/injector.rs) \
                  once docs/sidecar-semantics.md §6.1 covers them",
+            ),
+            ExpectedError::Verdict {
+                source: VerdictError::Contradicted { .. },
+                ..
+            } => Some(
+                "the cell must be the one that ran: the cluster block is what its cluster reported \
+                 during the run",
             ),
             ExpectedError::KindConfig(ClusterSpecError::CannotBoot { .. }) => {
                 Some("`sidecar-e2e plan` lists which gate settings each version accepts")

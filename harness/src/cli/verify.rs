@@ -59,7 +59,11 @@ impl VerifyOpts {
                     source,
                 })?;
             let recording = Recording::from_json(&text, &path).map_err(ExpectedError::Recording)?;
-            verdicts.push(judge(&recording).map_err(ExpectedError::Verdict)?);
+            let verdict = judge(&recording).map_err(|source| ExpectedError::Verdict {
+                path: path.clone(),
+                source,
+            })?;
+            verdicts.push(verdict);
             recordings.push(recording);
         }
         let mut reporter = self.reporter(recordings)?;

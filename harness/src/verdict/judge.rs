@@ -4,6 +4,7 @@
 //! cell expects the bug.
 
 use super::context::{Context, Decided, Observed, Shown};
+use super::facts::check_facts;
 use super::faults::Faults;
 use super::types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};
 use super::{
@@ -23,7 +24,8 @@ use crate::views::timeline::{container_timeline, render_timeline};
 /// recording of a cell `plan` rejects is rejected here too.
 ///
 /// # Errors
-/// [`VerdictError`] when the recording's cell cannot be planned or is not a valid one.
+/// [`VerdictError`] when the recording's cell cannot be planned, is not a valid one, or is not
+/// the cluster the recording's own facts describe (its versions, probe, injected mode).
 pub fn judge(recording: &Recording) -> Result<Verdict, VerdictError> {
     let cell = recording.cell.slug();
     let planned = plan_cell(recording.cell).map_err(|source| VerdictError::Unplannable {
@@ -36,6 +38,7 @@ pub fn judge(recording: &Recording) -> Result<Verdict, VerdictError> {
             reason: planned.reason.unwrap_or_default(),
         });
     };
+    check_facts(recording, &target)?;
     // Judge against the patch the cluster ran, not the table's: the kubelet's, else the API
     // server's.
     let reported = recording

@@ -9,6 +9,7 @@ mod app_restarted;
 mod app_starts;
 mod context;
 mod deleted_within;
+mod facts;
 mod faults;
 mod job_completes;
 mod job_pod_keeps_running;

@@ -26,6 +26,17 @@ pub enum VerdictError {
         /// Why.
         reason: String,
     },
+    /// The recording's cell says one thing and its cluster reported another (an edited file, or a
+    /// recording relabelled for a cell that does not boot the same cluster).
+    #[error("the recording's cell ({cell}) is not the cluster it recorded: {claim} but {fact}")]
+    Contradicted {
+        /// The cell's slug.
+        cell: String,
+        /// What the cell (and the plan for it) says: `cell.k8s says 1.28`.
+        claim: String,
+        /// What the cluster reported: `cluster.serverVersion is v1.37.2`.
+        fact: String,
+    },
 }
 
 /// How a check came out: its status.

@@ -5,7 +5,7 @@
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use k8s_openapi::jiff::Timestamp;
-use sidecar_e2e::plan::{Cell, Gate, InjectorSpec, K8sVersion, RequestedMode};
+use sidecar_e2e::plan::{Cell, Gate, InjectorSpec, K8sVersion, RequestedMode, plan_cell};
 use sidecar_e2e::recording::{
     ClusterFacts, ContainerLog, EventRecord, PodSnapshot, RECORDING_VERSION, Recording,
     ScenarioRecording, ServerRow,
@@ -66,7 +66,9 @@ pub fn recording(cell: Cell, scenarios: Vec<ScenarioRecording>) -> Recording {
         cluster: ClusterFacts {
             server_version: format!("v{}.10", cell.k8s),
             kubelet_versions: vec![format!("v{}.10", cell.k8s)],
-            native_sidecars_supported: Some(true),
+            // What the probe of a cluster booted for this cell saw (a recording that says
+            // otherwise is not judged).
+            native_sidecars_supported: plan_cell(cell).ok().and_then(|p| p.sidecars_enabled),
             injected_mode: None,
         },
         scenarios,
