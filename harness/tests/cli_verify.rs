@@ -118,3 +118,102 @@ fn a_recording_with_no_scenarios_is_bad_input() {
         describe(&out)
     );
 }
+
+#[test]
+fn content_that_is_not_utf8_is_bad_input_with_its_offset() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("latin1.json");
+    let mut bytes = b"{\"version\": 3, \"cell\": \"caf".to_vec();
+    let offset = bytes.len();
+    bytes.extend_from_slice(b"\xe9\"}");
+    std::fs::write(&path, &bytes).expect("written");
+    let out = verify_files(&[&path], &[], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{} is not UTF-8 text (byte offset {offset})",
+            path.display()
+        )),
+        "{}",
+        describe(&out)
+    );
+}
+
+/// Runs `args` under a 2 GiB address-space limit, so an unbounded read dies instead of taking
+/// the machine's memory.
+fn bounded_memory(args: &str, dir: &Path) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v 2097152 && exec {BIN} {args}"))
+        .current_dir(dir)
+        .env_remove("SIDECAR_E2E_MAX_INPUT_MIB")
+        .env_remove("SIDECAR_E2E_IMAGE_MAP")
+        .output()
+        .expect("sh runs")
+}
+
+#[test]
+fn an_endless_input_fails_fast_naming_the_flag_that_raises_the_limit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (args, limit) in [
+        ("verify --recording /dev/zero", "64 MiB"),
+        ("kind-config --k8s 1.32 --image-map /dev/zero", "1 MiB"),
+    ] {
+        let started = std::time::Instant::now();
+        let out = bounded_memory(args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args}: {}", describe(&out));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("/dev/zero is larger than the {limit} limit"))
+                && stderr.contains("--max-input-mib")
+                && stderr.contains("SIDECAR_E2E_MAX_INPUT_MIB"),
+            "{args}: {}",
+            describe(&out)
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{args}: took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+fn the_input_limit_is_raised_or_lowered_by_flag_and_environment() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A real recording padded past 1 MiB with whitespace, which JSON ignores.
+    let mut padded =
+        std::fs::read_to_string(committed("live-1.32/1-32-on-builtin-auto/sleep.json"))
+            .expect("committed");
+    padded.push_str(&" ".repeat(1536 * 1024));
+    let path = dir.path().join("padded.json");
+    std::fs::write(&path, padded).expect("written");
+
+    let out = verify_files(&[&path], &["--max-input-mib", "1"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("is larger than the 1 MiB limit"),
+        "{}",
+        describe(&out)
+    );
+
+    let out = Command::new(BIN)
+        .args(["verify", "--recording"])
+        .arg(&path)
+        .env("SIDECAR_E2E_MAX_INPUT_MIB", "1")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+
+    let out = verify_files(&[&path], &["--max-input-mib", "2"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+
+    let out = verify_files(&[&path], &["--max-input-mib", "0"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("--max-input-mib"),
+        "{}",
+        describe(&out)
+    );
+}

@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::Subcommand;
 
 use super::errors::ExpectedError;
+use super::input::{InputKind, InputLimits, read_text};
 use super::live::{kind_binary, preflight_kind, prepare_kind, runtime};
 use super::matrix::{MatrixOpts, image_table};
 use super::run::{istioctl_for, run_or_interrupt};
@@ -68,16 +69,16 @@ pub(super) struct ClusterDownOpts {
 }
 
 impl ClusterCommand {
-    pub(super) fn exec(self) -> Result<(), ExpectedError> {
+    pub(super) fn exec(self, limits: InputLimits) -> Result<(), ExpectedError> {
         match self {
-            ClusterCommand::Up(opts) => opts.exec(),
-            ClusterCommand::Down(opts) => opts.exec(),
+            ClusterCommand::Up(opts) => opts.exec(limits),
+            ClusterCommand::Down(opts) => opts.exec(limits),
         }
     }
 }
 
 impl ClusterUpOpts {
-    fn exec(self) -> Result<(), ExpectedError> {
+    fn exec(self, limits: InputLimits) -> Result<(), ExpectedError> {
         let plan = self
             .matrix
             .to_request()?
@@ -93,7 +94,7 @@ impl ClusterUpOpts {
                 ),
             });
         };
-        let images = image_table(self.image_map.as_deref())?;
+        let images = image_table(self.image_map.as_deref(), limits)?;
         let istioctl = istioctl_for(
             std::slice::from_ref(cell),
             self.istioctl.as_deref(),
@@ -176,10 +177,10 @@ impl ClusterUpOpts {
 }
 
 impl ClusterDownOpts {
-    fn exec(self) -> Result<(), ExpectedError> {
+    fn exec(self, limits: InputLimits) -> Result<(), ExpectedError> {
         let (clusters, kind_bin) = match (&self.env_file, &self.run_id) {
             (Some(path), _) => {
-                let env = read_env_file(path)?;
+                let env = read_env_file(path, limits)?;
                 let cluster = env.get("SIDECAR_E2E_CLUSTER").cloned().ok_or_else(|| {
                     ExpectedError::BadFlag {
                         flag: "--env-file",
@@ -196,7 +197,7 @@ impl ClusterDownOpts {
             }
             (None, _) => (None, None),
         };
-        let images = image_table(None)?;
+        let images = image_table(None, limits)?;
         let kind_bin = kind_binary(kind_bin.as_deref(), &images)?;
         runtime()?.block_on(async {
             let (kind, _) = preflight_kind(kind_bin).await?;
@@ -237,13 +238,13 @@ pub(super) fn parse_env(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn read_env_file(path: &Path) -> Result<BTreeMap<String, String>, ExpectedError> {
-    std::fs::read_to_string(path)
+fn read_env_file(
+    path: &Path,
+    limits: InputLimits,
+) -> Result<BTreeMap<String, String>, ExpectedError> {
+    read_text(path, InputKind::EnvFile, limits)
         .map(|text| parse_env(&text))
-        .map_err(|source| ExpectedError::ReadFile {
-            path: path.display().to_string(),
-            source,
-        })
+        .map_err(ExpectedError::Input)
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), ExpectedError> {

@@ -1,6 +1,7 @@
 //! The errors the command line expects, each mapped to a documented exit code, and the one
 //! renderer: `error: <cause chain>` then `  (hint: …)` where a next step is known.
 
+use super::input::InputError;
 #[cfg(feature = "live")]
 use crate::images::BuildError;
 use crate::plan::{ClusterSpecError, ImageMapError, PlanError};
@@ -12,8 +13,8 @@ use crate::verdict::VerdictError;
 pub mod exit_codes {
     /// A check failed: the cluster did not behave as expected.
     pub const CHECKS_FAILED: u8 = 1;
-    /// The input was wrong (a flag, a version, a recording's content): nothing was checked.
-    /// Clap's own usage errors use the same code.
+    /// The input was wrong (a flag, a version, a recording's content, a file past its size
+    /// limit or not UTF-8): nothing was checked. Clap's own usage errors use the same code.
     pub const BAD_INPUT: u8 = 2;
     /// A file could not be read, or the output could not be written (the same code as
     /// `sidecar-injector`'s).
@@ -43,24 +44,10 @@ pub enum ExpectedError {
     /// Standard output could not be written.
     #[error("cannot write the output")]
     Write(#[source] std::io::Error),
-    /// The recording file could not be read.
-    #[error("cannot read {path}")]
-    ReadRecording {
-        /// The file.
-        path: String,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// An input file (an image map) could not be read.
-    #[error("cannot read {path}")]
-    ReadFile {
-        /// The file.
-        path: String,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
+    /// An input file (a recording, an image map, an env file) could not be read, or is too
+    /// large or not text.
+    #[error(transparent)]
+    Input(InputError),
     /// An image map's content is wrong.
     #[error("cannot use the image map {path}")]
     ImageMap {
@@ -210,7 +197,8 @@ impl ExpectedError {
         match self {
             // A file that cannot be read is I/O, as in sidecar-injector; BAD_INPUT is for
             // content that is wrong.
-            ExpectedError::ReadRecording { .. } | ExpectedError::ReadFile { .. } => exit_codes::IO,
+            ExpectedError::Input(err) if err.is_bad_content() => exit_codes::BAD_INPUT,
+            ExpectedError::Input(_) => exit_codes::IO,
             ExpectedError::ImageMap { .. } => exit_codes::BAD_INPUT,
             ExpectedError::Plan(_)
             | ExpectedError::KindConfig(_)

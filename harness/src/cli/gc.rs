@@ -10,6 +10,7 @@ use kube::api::ListParams;
 use kube::{Api, ResourceExt};
 
 use super::errors::ExpectedError;
+use super::input::InputLimits;
 use super::live::{kind_binary, preflight_kind, runtime};
 use super::matrix::image_table;
 use crate::api::{RUN_ID_LABEL, delete_namespace};
@@ -39,13 +40,13 @@ pub(super) struct GcOpts {
 }
 
 impl GcOpts {
-    pub(super) fn exec(self) -> Result<(), ExpectedError> {
+    pub(super) fn exec(self, limits: InputLimits) -> Result<(), ExpectedError> {
         let older_than =
             parse_duration(&self.older_than).map_err(|err| ExpectedError::BadFlag {
                 flag: "--older-than",
                 reason: err.to_string(),
             })?;
-        let images = image_table(self.image_map.as_deref())?;
+        let images = image_table(self.image_map.as_deref(), limits)?;
         let kind_bin = kind_binary(self.kind_bin.as_deref(), &images)?;
         let verb = if self.dry_run {
             "would remove"

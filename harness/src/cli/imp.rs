@@ -11,27 +11,40 @@ use super::errors::{ExpectedError, render_error};
 use super::gc::GcOpts;
 #[cfg(feature = "live")]
 use super::images::ImagesCommand;
+use super::input::InputLimits;
 use super::kind_config::KindConfigOpts;
 use super::plan::PlanOpts;
 #[cfg(feature = "live")]
 use super::run::RunOpts;
+use super::values::at_least_one;
 use super::verify::VerifyOpts;
 
 /// Proves that injected Kubernetes native sidecars behave, per Kubernetes version and
 /// SidecarContainers gate state, and shows the legacy failures where the gate is off.
 ///
 /// Exit codes: 0 success; 1 a check failed; 2 bad input (flags, versions, a recording's
-/// content); 3 I/O (a file could not be read, or the output written); 4 setup failed (a build
-/// step, Docker, kind, a cluster or injector that did not come up); 5 harness fault (no check
-/// failed, but the harness could not observe what some need: an unreadable log, a broken watch,
-/// a container the runtime failed to start; worth a retry, unlike 1); 130 interrupted (after
-/// removing what the run created). A failed check wins over 4 and 5. RUST_LOG=debug shows every
-/// command and API call.
+/// content, an input file past its size limit or not UTF-8); 3 I/O (a file could not be read, or
+/// the output written); 4 setup failed (a build step, Docker, kind, a cluster or injector that did
+/// not come up); 5 harness fault (no check failed, but the harness could not observe what some
+/// need: an unreadable log, a broken watch, a container the runtime failed to start; worth a
+/// retry, unlike 1); 130 interrupted (after removing what the run created). A failed check wins
+/// over 4 and 5. RUST_LOG=debug shows every command and API call.
 #[derive(Debug, Parser)]
 #[command(name = "sidecar-e2e", version, about, long_about)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The largest input file read, in MiB, for every kind: recordings (default 64), image maps,
+    /// kubeconfigs and env files (default 1). A file past it is refused (exit 2) without being
+    /// read into memory.
+    #[arg(
+        long,
+        global = true,
+        value_name = "MIB",
+        env = "SIDECAR_E2E_MAX_INPUT_MIB",
+        value_parser = at_least_one::<u64>
+    )]
+    max_input_mib: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,16 +123,17 @@ pub fn main_impl() -> ExitCode {
 }
 
 fn dispatch(cli: Cli) -> Result<(), ExpectedError> {
+    let limits = InputLimits::new(cli.max_input_mib);
     match cli.command {
         Command::Plan(opts) => opts.exec(),
         #[cfg(feature = "live")]
-        Command::Run(opts) => opts.exec(),
+        Command::Run(opts) => opts.exec(limits),
         #[cfg(feature = "live")]
-        Command::Cluster(command) => command.exec(),
+        Command::Cluster(command) => command.exec(limits),
         #[cfg(feature = "live")]
-        Command::Gc(opts) => opts.exec(),
-        Command::Verify(opts) => opts.exec(),
-        Command::KindConfig(opts) => opts.exec(),
+        Command::Gc(opts) => opts.exec(limits),
+        Command::Verify(opts) => opts.exec(limits),
+        Command::KindConfig(opts) => opts.exec(limits),
         #[cfg(feature = "live")]
         Command::Images(command) => command.exec(),
     }

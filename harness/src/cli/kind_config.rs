@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::errors::ExpectedError;
+use super::input::InputLimits;
 use super::matrix::image_table;
 use super::output::write_stdout;
 use crate::cluster::{HostCgroup, kind_config};
@@ -36,10 +37,10 @@ enum Cgroup {
 }
 
 impl KindConfigOpts {
-    pub(super) fn exec(self) -> Result<(), ExpectedError> {
+    pub(super) fn exec(self, limits: InputLimits) -> Result<(), ExpectedError> {
         let mut spec = cluster_spec(self.k8s, self.gate).map_err(ExpectedError::KindConfig)?;
         if let Some(path) = &self.image_map {
-            let table = image_table(Some(path))?;
+            let table = image_table(Some(path), limits)?;
             if let Some(image) = table.node_images.get(&self.k8s) {
                 spec.node_image.clone_from(image);
             }

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use super::errors::ExpectedError;
+use super::input::{InputKind, InputLimits, read_text};
 use crate::plan::{
     Gate, ImageMap, ImageTable, InjectorSpec, K8sVersion, NodeImages, PlanError, PlanRequest,
     RequestedMode,
@@ -98,16 +99,16 @@ pub(super) fn expand_k8s(choices: &[K8sChoice]) -> Result<Vec<K8sVersion>, Expec
 }
 
 /// The image table: upstream defaults, overridden by the image map at `path` if given.
-pub(super) fn image_table(path: Option<&Path>) -> Result<ImageTable, ExpectedError> {
+pub(super) fn image_table(
+    path: Option<&Path>,
+    limits: InputLimits,
+) -> Result<ImageTable, ExpectedError> {
     let rows = NodeImages::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
     let table = ImageTable::upstream_for(&rows);
     let Some(path) = path else {
         return Ok(table);
     };
-    let text = std::fs::read_to_string(path).map_err(|source| ExpectedError::ReadFile {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = read_text(path, InputKind::ImageMap, limits).map_err(ExpectedError::Input)?;
     let map = ImageMap::from_yaml(&text).map_err(|source| ExpectedError::ImageMap {
         path: path.display().to_string(),
         source,

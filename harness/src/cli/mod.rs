@@ -14,6 +14,7 @@ mod gc;
 #[cfg(feature = "live")]
 mod images;
 mod imp;
+mod input;
 mod kind_config;
 #[cfg(feature = "live")]
 mod live;
@@ -26,8 +27,10 @@ mod progress;
 mod run;
 #[cfg(feature = "live")]
 mod run_report;
+mod values;
 mod verify;
 
 pub use errors::{ExpectedError, error_chain, exit_codes, render_error};
 pub use imp::{Cli, main_impl};
+pub use input::InputError;
 pub use plan::plan_table;

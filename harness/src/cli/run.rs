@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::errors::ExpectedError;
+use super::input::InputLimits;
 use super::live::{interrupted, kind_binary, prepare_kind, runtime};
 use super::matrix::{MatrixOpts, image_table};
 use super::progress::stderr_progress;
@@ -82,7 +83,7 @@ pub(super) struct RunOpts {
 }
 
 impl RunOpts {
-    pub(super) fn exec(self) -> Result<(), ExpectedError> {
+    pub(super) fn exec(self, limits: InputLimits) -> Result<(), ExpectedError> {
         if self.matrix.k8s.is_empty() {
             return Err(ExpectedError::NoVersions);
         }
@@ -108,7 +109,7 @@ impl RunOpts {
         if self.kubeconfig.is_some() && cells.len() != 1 {
             return Err(ExpectedError::OneCellOnExisting { cells: cells.len() });
         }
-        let images = image_table(self.image_map.as_deref())?;
+        let images = image_table(self.image_map.as_deref(), limits)?;
         let istioctl = istioctl_for(&cells, self.istioctl.as_deref(), &images)?;
         let kind_bin = match self.kubeconfig {
             Some(_) => None,

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use super::errors::ExpectedError;
+use super::input::{InputKind, InputLimits, read_text};
 use super::output::Stdout;
 use crate::recording::Recording;
 use crate::report::{
@@ -47,17 +48,14 @@ enum ColourArg {
 }
 
 impl VerifyOpts {
-    pub(super) fn exec(self) -> Result<(), ExpectedError> {
+    pub(super) fn exec(self, limits: InputLimits) -> Result<(), ExpectedError> {
         // Every file is read and judged before anything is reported: one bad file stops it all.
         let mut recordings = Vec::new();
         let mut verdicts = Vec::new();
         for file in &self.recording {
             let path = label(file);
             let text =
-                std::fs::read_to_string(file).map_err(|source| ExpectedError::ReadRecording {
-                    path: path.clone(),
-                    source,
-                })?;
+                read_text(file, InputKind::Recording, limits).map_err(ExpectedError::Input)?;
             let recording = Recording::from_json(&text, &path).map_err(ExpectedError::Recording)?;
             let verdict = judge(&recording).map_err(|source| ExpectedError::Verdict {
                 path: path.clone(),
