@@ -41,5 +41,6 @@ pub mod report;
 #[cfg(feature = "live")]
 pub mod run;
 pub mod scenario;
+pub mod staged;
 pub mod verdict;
 pub mod views;

@@ -217,3 +217,105 @@ fn the_input_limit_is_raised_or_lowered_by_flag_and_environment() {
         describe(&out)
     );
 }
+
+#[test]
+fn an_output_that_is_an_input_or_another_output_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let recording = dir.path().join("r.json");
+    std::fs::copy(
+        committed("live-1.32/1-32-on-builtin-auto/sleep.json"),
+        &recording,
+    )
+    .expect("copied");
+    let original = std::fs::read(&recording).expect("read");
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&recording, &link).expect("symlink");
+
+    for (extra, flags) in [
+        (vec!["--json", "r.json"], ("--recording", "--json")),
+        (vec!["--junit", "./r.json"], ("--recording", "--junit")),
+        (vec!["--html", "link.json"], ("--recording", "--html")),
+        (
+            vec!["--junit", "x.xml", "--markdown", "x.xml"],
+            ("--junit", "--markdown"),
+        ),
+    ] {
+        let out = verify_files(&[Path::new("r.json")], &extra, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", describe(&out));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(flags.0) && stderr.contains(flags.1),
+            "{extra:?} must name both flags: {}",
+            describe(&out)
+        );
+        assert_eq!(
+            std::fs::read(&recording).expect("still there"),
+            original,
+            "{extra:?}: the recording is untouched"
+        );
+        assert!(!dir.path().join("x.xml").exists(), "{extra:?}");
+        assert!(
+            text(&out.stdout).is_empty(),
+            "{extra:?}: nothing was judged: {}",
+            describe(&out)
+        );
+    }
+}
+
+#[test]
+fn one_output_that_cannot_be_written_leaves_every_other_as_it_was() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let recording = committed("live-1.32/1-32-on-builtin-auto/sleep.json");
+    // Absent before: absent after.
+    let out = verify_files(
+        &[&recording],
+        &["--json", "ok.json", "--html", "/proc/x"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("/proc/x"), "{}", describe(&out));
+    assert!(!dir.path().join("ok.json").exists(), "{}", describe(&out));
+
+    // There before: unchanged after.
+    std::fs::write(dir.path().join("ok.json"), "the old report\n").expect("written");
+    std::fs::write(dir.path().join("ok.md"), "the old summary\n").expect("written");
+    let out = verify_files(
+        &[&recording],
+        &[
+            "--json",
+            "ok.json",
+            "--markdown",
+            "ok.md",
+            "--junit",
+            "/proc/x",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("ok.json")).expect("kept"),
+        "the old report\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("ok.md")).expect("kept"),
+        "the old summary\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("listed")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "no temporary file left: {leftovers:?}");
+
+    // All writable: all written, the old ones replaced.
+    let out = verify_files(
+        &[&recording],
+        &["--json", "ok.json", "--markdown", "ok.md"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        std::fs::read_to_string(dir.path().join("ok.json"))
+            .expect("written")
+            .starts_with('{')
+    );
+}

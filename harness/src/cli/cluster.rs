@@ -255,7 +255,7 @@ fn write_file(path: &Path, text: &str) -> Result<(), ExpectedError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(fail)?;
     }
-    std::fs::write(path, text).map_err(fail)
+    Ok(crate::staged::write_whole(path, text.as_bytes())?)
 }
 
 fn absolute(path: &Path) -> PathBuf {

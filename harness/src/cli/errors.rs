@@ -69,7 +69,7 @@ pub enum ExpectedError {
         #[source]
         source: VerdictError,
     },
-    /// A report file could not be created.
+    /// A report file could not be created or put in place.
     #[error("cannot write {path}")]
     WriteFile {
         /// The file.
@@ -77,6 +77,26 @@ pub enum ExpectedError {
         /// Why.
         #[source]
         source: std::io::Error,
+    },
+    /// An output would overwrite a file the command reads.
+    #[error("{output} would overwrite {path}, which {input} reads")]
+    OutputIsInput {
+        /// The output's flag.
+        output: String,
+        /// The input's flag.
+        input: String,
+        /// The file.
+        path: String,
+    },
+    /// Two outputs name one file: the second would overwrite the first.
+    #[error("{first} and {second} both name {path}")]
+    SameOutput {
+        /// The first output's flag.
+        first: String,
+        /// The second's.
+        second: String,
+        /// The file.
+        path: String,
     },
     /// A report sink could not write.
     #[error("cannot write the report")]
@@ -209,6 +229,9 @@ impl ExpectedError {
             | ExpectedError::Report(_) => exit_codes::IO,
             ExpectedError::ChecksFailed { .. } => exit_codes::CHECKS_FAILED,
             ExpectedError::HarnessFault { .. } => exit_codes::HARNESS_FAULT,
+            ExpectedError::OutputIsInput { .. } | ExpectedError::SameOutput { .. } => {
+                exit_codes::BAD_INPUT
+            }
             ExpectedError::NoValidCells { .. }
             | ExpectedError::OneCellOnExisting { .. }
             | ExpectedError::NoVersions
@@ -270,6 +293,9 @@ impl ExpectedError {
             ExpectedError::NoValidCells { .. } | ExpectedError::OneCellOnExisting { .. } => Some(
                 "`sidecar-e2e plan` with the same flags shows every cell and why it can or cannot run",
             ),
+            ExpectedError::OutputIsInput { .. } | ExpectedError::SameOutput { .. } => {
+                Some("give each report a file of its own; nothing was written")
+            }
             ExpectedError::NoVersions => Some(
                 "e.g. --k8s 1.32 --gate on,off; `sidecar-e2e plan` lists the versions and gates",
             ),
@@ -384,6 +410,15 @@ fn failed_minors(failed: &[crate::images::FailedMinor]) -> String {
 }
 
 pub use crate::error_chain::error_chain;
+
+impl From<crate::staged::StageError> for ExpectedError {
+    fn from(err: crate::staged::StageError) -> Self {
+        ExpectedError::WriteFile {
+            path: err.path,
+            source: err.source,
+        }
+    }
+}
 
 #[cfg(feature = "live")]
 impl ExpectedError {

@@ -110,7 +110,7 @@ impl ImagesBuildOpts {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(write_err(dir))?;
         }
-        std::fs::write(path, yaml).map_err(write_err(path))?;
+        crate::staged::write_whole(path, yaml.as_bytes())?;
         eprintln!("wrote the image map to {}", path.display());
         outcome()
     }

@@ -20,6 +20,7 @@ mod kind_config;
 mod live;
 mod matrix;
 mod output;
+mod output_paths;
 mod plan;
 #[cfg(feature = "live")]
 mod progress;

@@ -9,6 +9,7 @@ use super::errors::ExpectedError;
 use super::input::InputLimits;
 use super::live::{interrupted, kind_binary, prepare_kind, runtime};
 use super::matrix::{MatrixOpts, image_table};
+use super::output_paths::{Named, check_outputs};
 use super::progress::stderr_progress;
 use super::run_report::{cells_of, host_notes, istio_notes, report, write_compat};
 use crate::cluster::{ClusterAccess, HostCgroup, MissingTool, find_tool};
@@ -127,6 +128,7 @@ impl RunOpts {
             .artifacts
             .clone()
             .unwrap_or_else(|| PathBuf::from("target/sidecar-e2e").join(&run_id));
+        check_outputs(&self.inputs(), &report_files(&artifacts))?;
         std::fs::create_dir_all(&artifacts).map_err(|source| ExpectedError::WriteFile {
             path: artifacts.display().to_string(),
             source,
@@ -214,13 +216,38 @@ impl RunOpts {
             .collect();
         let tally = repeat_markdown(&verdicts);
         let path = artifacts.join("repeat.md");
-        std::fs::write(&path, &tally).map_err(|source| ExpectedError::WriteFile {
-            path: path.display().to_string(),
-            source,
-        })?;
+        crate::staged::write_whole(&path, tally.as_bytes())?;
         eprintln!("\n{tally}\nrepeat report: {}", path.display());
         worst
     }
+}
+
+impl RunOpts {
+    /// The files `run` reads, by flag.
+    fn inputs(&self) -> Vec<Named> {
+        [
+            ("--image-map", &self.image_map),
+            ("--kubeconfig", &self.kubeconfig),
+        ]
+        .into_iter()
+        .filter_map(|(flag, path)| path.clone().map(|path| Named::new(flag, path)))
+        .collect()
+    }
+}
+
+/// The reports `run` writes at the top of `artifacts`, named by the flag that places them.
+fn report_files(artifacts: &Path) -> Vec<Named> {
+    [
+        "junit.xml",
+        "summary.md",
+        "verdicts.json",
+        "timeline.html",
+        "compat.md",
+        "repeat.md",
+    ]
+    .into_iter()
+    .map(|name| Named::new(format!("--artifacts ({name})"), artifacts.join(name)))
+    .collect()
 }
 
 /// Runs every cell unless a signal comes first; then removes what the run created.

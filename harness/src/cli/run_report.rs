@@ -2,8 +2,7 @@
 //! `verdicts.json`, `timeline.html`, and `compat.md` (the version x gate grid with the host's
 //! adjustments).
 
-use std::fs::File;
-use std::io::{BufWriter, IsTerminal};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use super::errors::ExpectedError;
@@ -15,6 +14,7 @@ use crate::report::{
     TerminalSink, TimelineSink, compat_markdown,
 };
 use crate::run::CellOutcome;
+use crate::staged::{Staged, write_whole};
 use crate::verdict::CheckStatus;
 
 /// The minors the run's cells booted.
@@ -91,11 +91,7 @@ pub(super) fn write_compat(
     for note in notes {
         grid.push_str(&format!("\n{note}\n"));
     }
-    let path = artifacts.join("compat.md");
-    std::fs::write(&path, &grid).map_err(|source| ExpectedError::WriteFile {
-        path: path.display().to_string(),
-        source,
-    })?;
+    write_whole(&artifacts.join("compat.md"), grid.as_bytes())?;
     eprintln!("\n{grid}");
     Ok(())
 }
@@ -154,14 +150,12 @@ pub(super) fn report(artifacts: &Path, outcomes: &[CellOutcome]) -> Result<(), E
     } else {
         Colour::Plain
     };
-    let create = |name: &str| {
+    // The four reports land together, whole, once every sink has written its own.
+    let mut staged = Staged::new();
+    let mut create = |name: &str| {
         let path = artifacts.join(name);
-        File::create(&path)
-            .map(BufWriter::new)
-            .map_err(|source| ExpectedError::WriteFile {
-                path: path.display().to_string(),
-                source,
-            })
+        staged
+            .create(&path)
             .map(|file| (file, path.display().to_string()))
     };
     let (junit, junit_path) = create("junit.xml")?;
@@ -202,6 +196,7 @@ pub(super) fn report(artifacts: &Path, outcomes: &[CellOutcome]) -> Result<(), E
         }
     }
     let summary = reporter.finish().map_err(ExpectedError::Report)?;
+    staged.commit()?;
     for outcome in outcomes {
         if let Some(kept) = &outcome.kept {
             eprintln!("{}: {kept}", outcome.slug);

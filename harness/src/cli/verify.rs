@@ -1,8 +1,7 @@
 //! `sidecar-e2e verify`: judge recordings offline and report them; `--html` draws their container
 //! timelines on one page (give the gate-on and gate-off recordings to see them one above the other).
 
-use std::fs::File;
-use std::io::{BufWriter, IsTerminal};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
@@ -10,10 +9,12 @@ use clap::ValueEnum;
 use super::errors::ExpectedError;
 use super::input::{InputKind, InputLimits, read_text};
 use super::output::Stdout;
+use super::output_paths::{Named, check_outputs};
 use crate::recording::Recording;
 use crate::report::{
     Colour, JsonSink, JunitSink, MarkdownSink, Reporter, TerminalSink, TimelineSink,
 };
+use crate::staged::Staged;
 use crate::verdict::judge;
 
 #[derive(Debug, clap::Args)]
@@ -49,6 +50,7 @@ enum ColourArg {
 
 impl VerifyOpts {
     pub(super) fn exec(self, limits: InputLimits) -> Result<(), ExpectedError> {
+        self.check_outputs()?;
         // Every file is read and judged before anything is reported: one bad file stops it all.
         let mut recordings = Vec::new();
         let mut verdicts = Vec::new();
@@ -64,18 +66,48 @@ impl VerifyOpts {
             verdicts.push(verdict);
             recordings.push(recording);
         }
-        let mut reporter = self.reporter(recordings)?;
+        let mut staged = Staged::new();
+        let mut reporter = self.reporter(recordings, &mut staged)?;
         for verdict in &verdicts {
             reporter
                 .cell_judged(verdict)
                 .map_err(ExpectedError::Report)?;
         }
         let summary = reporter.finish().map_err(ExpectedError::Report)?;
+        // Every report was written whole: only now do they replace what was there.
+        staged.commit()?;
         ExpectedError::from_summary(&summary)
     }
 
-    /// The terminal, and a sink per report file asked for.
-    fn reporter(&self, recordings: Vec<Recording>) -> Result<Reporter, ExpectedError> {
+    /// The report files asked for, each by its flag.
+    fn outputs(&self) -> Vec<Named> {
+        [
+            ("--junit", &self.junit),
+            ("--markdown", &self.markdown),
+            ("--json", &self.json),
+            ("--html", &self.html),
+        ]
+        .into_iter()
+        .filter_map(|(flag, path)| path.clone().map(|path| Named::new(flag, path)))
+        .collect()
+    }
+
+    /// No report may overwrite a recording or another report.
+    fn check_outputs(&self) -> Result<(), ExpectedError> {
+        let inputs: Vec<Named> = self
+            .recording
+            .iter()
+            .map(|path| Named::new("--recording", path.clone()))
+            .collect();
+        check_outputs(&inputs, &self.outputs())
+    }
+
+    /// The terminal, and a sink per report file asked for, each staged in `staged`.
+    fn reporter(
+        &self,
+        recordings: Vec<Recording>,
+        staged: &mut Staged,
+    ) -> Result<Reporter, ExpectedError> {
         let colour = match self.color {
             ColourArg::Always => Colour::Ansi,
             ColourArg::Never => Colour::Plain,
@@ -88,21 +120,24 @@ impl VerifyOpts {
         }
         let mut reporter = Reporter::new().with_sink(terminal);
         if let Some(path) = &self.junit {
-            reporter = reporter.with_sink(JunitSink::new(create(path)?, label(path)));
+            reporter = reporter.with_sink(JunitSink::new(staged.create(path)?, label(path)));
         }
         if let Some(path) = &self.markdown {
-            let mut sink = MarkdownSink::new(create(path)?, label(path));
+            let mut sink = MarkdownSink::new(staged.create(path)?, label(path));
             if let Some(html) = &self.html {
                 sink = sink.with_timeline(link_from(path, html));
             }
             reporter = reporter.with_sink(sink);
         }
         if let Some(path) = &self.json {
-            reporter = reporter.with_sink(JsonSink::new(create(path)?, label(path)));
+            reporter = reporter.with_sink(JsonSink::new(staged.create(path)?, label(path)));
         }
         if let Some(path) = &self.html {
-            reporter =
-                reporter.with_sink(TimelineSink::new(create(path)?, label(path), recordings));
+            reporter = reporter.with_sink(TimelineSink::new(
+                staged.create(path)?,
+                label(path),
+                recordings,
+            ));
         }
         Ok(reporter)
     }
@@ -119,13 +154,4 @@ fn link_from(from: &Path, to: &Path) -> String {
         (Some(a), Some(b), Some(name)) if a == b => name.to_string_lossy().into_owned(),
         _ => label(to),
     }
-}
-
-fn create(path: &Path) -> Result<BufWriter<File>, ExpectedError> {
-    File::create(path)
-        .map(BufWriter::new)
-        .map_err(|source| ExpectedError::WriteFile {
-            path: label(path),
-            source,
-        })
 }

@@ -21,20 +21,30 @@ pub struct ArtifactError {
     pub source: std::io::Error,
 }
 
+impl From<crate::staged::StageError> for ArtifactError {
+    fn from(err: crate::staged::StageError) -> Self {
+        ArtifactError {
+            path: err.path,
+            source: err.source,
+        }
+    }
+}
+
 /// The directory of one cell.
 pub fn cell_dir(artifacts: &Path, slug: &str) -> PathBuf {
     artifacts.join(slug)
 }
 
+/// Writes `text` to `path` whole (a temporary file renamed into place): a run killed meanwhile
+/// leaves the old file or none, never half a recording.
 fn write(path: &Path, text: &str) -> Result<(), ArtifactError> {
-    let fail = |source| ArtifactError {
-        path: path.display().to_string(),
-        source,
-    };
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(fail)?;
+        std::fs::create_dir_all(parent).map_err(|source| ArtifactError {
+            path: path.display().to_string(),
+            source,
+        })?;
     }
-    std::fs::write(path, text).map_err(fail)
+    Ok(crate::staged::write_whole(path, text.as_bytes())?)
 }
 
 /// One recording per scenario, `dir/<scenario>.json`, each a complete recording of the cell
@@ -115,5 +125,11 @@ mod tests {
         assert_eq!(back.scenarios.len(), 1);
         assert_eq!(back.scenarios[0].scenario, Scenario::Job);
         assert_eq!(back.cell, recording.cell);
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("listed")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["job.json", "sleep.json"], "no temporary file left");
     }
 }
