@@ -319,3 +319,123 @@ fn one_output_that_cannot_be_written_leaves_every_other_as_it_was() {
             .starts_with('{')
     );
 }
+
+/// An OSC that sets the terminal's title, and a clear-screen: what a crafted log line carries.
+const TITLE: &str = "\u{1b}]0;pwned\u{7}";
+const CLEAR: &str = "\u{1b}[2J";
+
+/// Everything but the harness's own colour codes (SGR: `ESC [ digits/semicolons m`).
+fn without_sgr(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("\u{1b}[") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap_or(after.len());
+        if after[end..].starts_with('m') {
+            rest = &after[end + 1..];
+        } else {
+            out.push_str(&rest[start..start + 2]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A native Job whose pod name and request line carry terminal controls, the request failed so
+/// its line is printed; and a rejected cell whose FailedCreate events carry them, with an app
+/// that ran so the events are printed.
+fn crafted_recordings(dir: &Path) -> Vec<PathBuf> {
+    let native = std::fs::read_to_string(committed("live-1.32/1-32-on-builtin-auto/job.json"))
+        .expect("committed")
+        .replace("job-b8rkr", "job-\\u001b]0;pwned\\u0007\\u001b[2Jb8rkr");
+    let mut native: Value = serde_json::from_str(&native).expect("JSON");
+    let scenario = &mut native["scenarios"][0];
+    for log in scenario["logs"].as_array_mut().expect("logs") {
+        if log["container"] == "app" {
+            log["text"] = format!(
+                "sidecar-e2e evidence scenario=job step=request curl_exit=7 http_status=000 note={TITLE}{CLEAR}\n"
+            )
+            .into();
+        }
+    }
+    let running = scenario["snapshots"]
+        .as_array()
+        .expect("snapshots")
+        .iter()
+        .find(|s| s["pod"]["status"]["phase"] == "Running")
+        .expect("a running snapshot")
+        .clone();
+
+    let mut rejected = read_json("live-1.32/1-32-off-builtin-native/job.json");
+    let scenario = &mut rejected["scenarios"][0];
+    for event in scenario["events"].as_array_mut().expect("events") {
+        let message = format!("{}{TITLE}{CLEAR}", event["message"].as_str().expect("text"));
+        event["message"] = message.into();
+    }
+    let mut snapshot = running;
+    snapshot["seq"] = 100.into();
+    snapshot
+        .as_object_mut()
+        .expect("object")
+        .remove("serverRow");
+    scenario["snapshots"] = serde_json::json!([snapshot]);
+
+    [("native.json", native), ("rejected.json", rejected)]
+        .into_iter()
+        .map(|(name, json)| {
+            let path = dir.join(name);
+            std::fs::write(&path, serde_json::to_string(&json).expect("JSON")).expect("written");
+            path
+        })
+        .collect()
+}
+
+#[test]
+fn text_from_a_recording_cannot_drive_the_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = crafted_recordings(dir.path());
+    let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    for colour in ["never", "always"] {
+        let out = verify_files(&files, &["--color", colour], dir.path());
+        assert_eq!(out.status.code(), Some(1), "{colour}: {}", describe(&out));
+        let stdout = text(&out.stdout);
+        for (name, stream) in [("stdout", &stdout), ("stderr", &text(&out.stderr))] {
+            let rest = without_sgr(stream);
+            assert!(
+                !rest.contains('\u{1b}') && !rest.contains('\u{7}'),
+                "{colour}: raw controls on {name}: {rest:?}"
+            );
+        }
+        assert!(
+            stdout.contains("\\x1b]0;pwned\\x07\\x1b[2J"),
+            "{colour}: the controls are shown, escaped: {stdout}"
+        );
+        for place in [
+            "kubectl -w  job-\\x1b]0;pwned",
+            "note=\\x1b]0;pwned",
+            "restartPolicy=Always]\\x1b]0;pwned",
+        ] {
+            assert!(stdout.contains(place), "{colour}: {place}: {stdout}");
+        }
+        if colour == "always" {
+            assert!(stdout.contains("\u{1b}[1;31mFAIL"), "colours still work");
+        }
+    }
+}
+
+#[test]
+fn an_error_quoting_a_recording_cannot_drive_the_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut json = read_json("live-1.37/1-37-on-builtin-auto/sleep.json");
+    json["cell"]["k8s"] = "1.28".into();
+    json["cluster"]["serverVersion"] = format!("v1.37.2{TITLE}{CLEAR}").into();
+    let out = verify_value(&json, dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert!(stderr.contains("v1.37.2\\x1b]0;pwned\\x07"), "{stderr:?}");
+}

@@ -13,6 +13,7 @@ use super::input::{InputKind, InputLimits, read_text};
 use super::live::{kind_binary, preflight_kind, prepare_kind, runtime};
 use super::matrix::{MatrixOpts, image_table};
 use super::run::{istioctl_for, run_or_interrupt};
+use crate::report::visible;
 use crate::run::{Provider, RunConfig, cell_dir, cluster_name, new_run_id, run_of_cluster};
 
 #[derive(Debug, Subcommand)]
@@ -139,7 +140,7 @@ impl ClusterUpOpts {
             .collect();
         if !failures.is_empty() {
             for failure in &failures {
-                eprintln!("error: {slug}: {failure}");
+                eprintln!("error: {slug}: {}", visible(failure));
             }
             return Err(ExpectedError::RunSetup { failed: 1 });
         }
@@ -218,7 +219,7 @@ impl ClusterDownOpts {
                     .map_err(ExpectedError::live(format!(
                         "delete kind cluster {cluster}"
                     )))?;
-                eprintln!("deleted kind cluster {cluster}");
+                eprintln!("deleted kind cluster {}", visible(cluster));
             }
             if clusters.is_empty() {
                 eprintln!("no kind cluster of that run is left");

@@ -6,7 +6,7 @@ use super::input::InputError;
 use crate::images::BuildError;
 use crate::plan::{ClusterSpecError, ImageMapError, PlanError};
 use crate::recording::RecordingError;
-use crate::report::ReportError;
+use crate::report::{ReportError, visible};
 use crate::verdict::VerdictError;
 
 /// Exit codes, documented in `--help` and the README.
@@ -435,9 +435,10 @@ impl ExpectedError {
     }
 }
 
-/// What goes to stderr for `err`: `error: <chain>` and, when known, `  (hint: …)`.
+/// What goes to stderr for `err`: `error: <chain>` and, when known, `  (hint: …)`. The chain
+/// quotes files, clusters and tools, so its control characters are written out ([`visible`]).
 pub fn render_error(err: &ExpectedError) -> String {
-    let mut text = format!("error: {}\n", error_chain(err));
+    let mut text = format!("error: {}\n", visible(&error_chain(err)));
     if let Some(hint) = err.hint() {
         text.push_str(&format!("  (hint: {hint})\n"));
     }

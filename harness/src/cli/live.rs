@@ -8,6 +8,7 @@ use super::errors::ExpectedError;
 use crate::cluster::{DockerHost, HostCgroup, KindProvider, docker, find_tool};
 use crate::plan::{ImageTable, PlannedCell};
 use crate::process::ToolCommand;
+use crate::report::visible;
 use crate::run::images_to_load;
 
 /// A multi-threaded runtime (two cells at once need more than one thread).
@@ -140,7 +141,7 @@ pub(super) async fn prepare_kind(
         });
     }
     for warning in kind_version_warnings(version.as_deref(), cells) {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", visible(&warning));
     }
     Ok(kind)
 }

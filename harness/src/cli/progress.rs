@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
+use crate::report::visible;
 use crate::run::{Progress, ProgressEvent};
 
 /// A progress sink for stderr: bars on a terminal, lines elsewhere.
@@ -26,8 +27,13 @@ pub(super) fn stderr_progress() -> Progress {
     }
 }
 
-/// The line a non-terminal shows for `event` at `at` into the run.
+/// The line a non-terminal shows for `event` at `at` into the run; what the cluster or a tool
+/// said is in it with its control characters written out.
 pub(super) fn plain_line(event: &ProgressEvent, at: Duration) -> String {
+    visible(&raw_line(event, at)).into_owned()
+}
+
+fn raw_line(event: &ProgressEvent, at: Duration) -> String {
     let stamp = format!("[{:>6.1}s]", at.as_secs_f64());
     match event {
         ProgressEvent::Started { cell, phase } => format!("{stamp} {cell}: {} ...", phase.name()),
@@ -100,7 +106,7 @@ impl Bars {
             } => {
                 let status = match error {
                     None => format!("{} done in {:.1}s", phase.name(), took.as_secs_f64()),
-                    Some(error) => format!("{} FAILED: {error}", phase.name()),
+                    Some(error) => format!("{} FAILED: {}", phase.name(), visible(&error)),
                 };
                 bar.println(format!("{cell}: {status}"));
             }
@@ -109,7 +115,9 @@ impl Bars {
                 // The spinner stops, so the report printed next is not drawn over.
                 bar.finish_and_clear();
             }
-            ProgressEvent::Note { text, .. } => bar.println(format!("{cell}: {text}")),
+            ProgressEvent::Note { text, .. } => {
+                bar.println(format!("{cell}: {}", visible(&text)));
+            }
         }
     }
 }
@@ -139,6 +147,16 @@ mod tests {
         assert_eq!(
             plain_line(&failed, at),
             "[  12.3s] c: install FAILED after 3.0s: boom"
+        );
+        let crafted = ProgressEvent::Finished {
+            cell: "c".to_owned(),
+            phase: Phase::Install,
+            took: Duration::from_secs(3),
+            error: Some("kind said \u{1b}]0;pwned\u{7}".to_owned()),
+        };
+        assert_eq!(
+            plain_line(&crafted, at),
+            "[  12.3s] c: install FAILED after 3.0s: kind said \\x1b]0;pwned\\x07"
         );
     }
 }

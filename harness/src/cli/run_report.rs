@@ -11,7 +11,7 @@ use crate::cluster::HostCgroup;
 use crate::plan::{InjectorSpec, K8sVersion, PlannedCell};
 use crate::report::{
     BrokenCell, Colour, CompatCell, CompatResult, JsonSink, JunitSink, MarkdownSink, Reporter,
-    TerminalSink, TimelineSink, compat_markdown,
+    TerminalSink, TimelineSink, compat_markdown, visible,
 };
 use crate::run::CellOutcome;
 use crate::staged::{Staged, write_whole};
@@ -92,7 +92,7 @@ pub(super) fn write_compat(
         grid.push_str(&format!("\n{note}\n"));
     }
     write_whole(&artifacts.join("compat.md"), grid.as_bytes())?;
-    eprintln!("\n{grid}");
+    eprintln!("\n{}", visible(&grid));
     Ok(())
 }
 
@@ -199,7 +199,7 @@ pub(super) fn report(artifacts: &Path, outcomes: &[CellOutcome]) -> Result<(), E
     staged.commit()?;
     for outcome in outcomes {
         if let Some(kept) = &outcome.kept {
-            eprintln!("{}: {kept}", outcome.slug);
+            eprintln!("{}: {}", outcome.slug, visible(kept));
         }
     }
     eprintln!("artifacts: {}", artifacts.display());

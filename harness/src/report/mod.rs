@@ -23,4 +23,5 @@ pub use markdown::{MarkdownSink, broken_markdown, markdown, timeline_link};
 pub use repeat::{CheckTally, repeat_markdown, tally};
 pub use sink::{ReportError, Reporter, Sink};
 pub use terminal::{Colour, TerminalSink, terminal_table};
+pub use text::visible;
 pub use timeline::TimelineSink;

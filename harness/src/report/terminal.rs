@@ -1,8 +1,10 @@
 //! The terminal table: a row per check, evidence under failures, colour only on a terminal.
+//! Whatever came from a cluster or a recording is passed through [`visible`] first, so only the
+//! harness's own colour codes reach the terminal.
 
 use super::event::ReportEvent;
 use super::sink::{ReportError, Sink, write_text};
-use super::text::{describe_result, status_word};
+use super::text::{describe_result, status_word, visible};
 use crate::verdict::{CheckStatus, Verdict};
 
 /// Whether to colour the output.
@@ -53,10 +55,10 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
     for scenario in &verdict.scenarios {
         out.push_str(&format!("\n{}\n", scenario.scenario));
         for watch in &scenario.watch {
-            out.push_str(&format!("  kubectl -w  {watch}\n"));
+            out.push_str(&format!("  kubectl -w  {}\n", visible(watch)));
         }
         for watch in &scenario.server_watch {
-            out.push_str(&format!("  server -w   {watch}\n"));
+            out.push_str(&format!("  server -w   {}\n", visible(watch)));
         }
         for result in &scenario.results {
             let word = paint(
@@ -67,7 +69,7 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
             out.push_str(&format!(
                 "  {word}  {:<width$}  {}\n",
                 result.check.name(),
-                result.check.describe()
+                visible(&result.check.describe())
             ));
             // A known bug shows its evidence too: the reader must see that it is the bug.
             if matches!(
@@ -75,7 +77,7 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
                 CheckStatus::Fail | CheckStatus::KnownBug | CheckStatus::HarnessFault
             ) {
                 for line in describe_result(result).lines().skip(1) {
-                    out.push_str(&format!("{indent}{}\n", line.trim_start()));
+                    out.push_str(&format!("{indent}{}\n", visible(line.trim_start())));
                 }
             }
         }
@@ -150,10 +152,10 @@ impl<W: std::io::Write> Sink for TerminalSink<W> {
             ReportEvent::CellBroken { broken } => {
                 let mut text = format!(
                     "{}: could not be set up; nothing was checked\n",
-                    broken.cell
+                    visible(&broken.cell)
                 );
                 for failure in &broken.failures {
-                    text.push_str(&format!("  {failure}\n"));
+                    text.push_str(&format!("  {}\n", visible(failure)));
                 }
                 write_text(&mut self.out, &self.target, &text, true)
             }
@@ -184,7 +186,7 @@ impl<W: std::io::Write> Sink for TerminalSink<W> {
                     text.push('\n');
                 }
                 if let Some(path) = &self.timeline {
-                    text.push_str(&format!("timeline: {path}\n"));
+                    text.push_str(&format!("timeline: {}\n", visible(path)));
                 }
                 write_text(&mut self.out, &self.target, &text, true)
             }
