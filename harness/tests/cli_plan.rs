@@ -285,3 +285,62 @@ fn plan_table_lists_the_known_bugs_of_each_version() {
     assert!(!row("1.28").contains("kubernetes#125880"), "{text}");
     assert!(!row("1.37").contains("kubernetes#"), "{text}");
 }
+
+/// `1.028` is not 1.28 written oddly: it is refused, with how to write it.
+#[test]
+fn versions_with_leading_zeros_are_refused_with_how_to_write_them() {
+    for (flag, value, expected) in [
+        ("--k8s", "1.028", "write it without leading zeros: 1.28"),
+        ("--k8s", "01.28", "write it without leading zeros: 1.28"),
+        ("--k8s", "v1.028", "write it without leading zeros: 1.28"),
+        (
+            "--injector",
+            "istio@1.019",
+            "write it without leading zeros: istio@1.19",
+        ),
+    ] {
+        let out = run(&["plan", flag, value]);
+        assert_eq!(out.status.code(), Some(2), "{value}: {}", describe(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(flag) && stderr.contains(expected),
+            "{value}: {}",
+            describe(&out)
+        );
+    }
+}
+
+/// An image-map entry for a version nothing runs is a mistake (a typo, a stale map), not a
+/// silent no-op.
+#[test]
+fn image_map_entries_that_apply_to_nothing_are_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (yaml, expected) in [
+        (
+            "nodeImages:\n  \"1.99\": my.registry/node:v1.99.0\n",
+            "nodeImages.1.99",
+        ),
+        (
+            "nodeImages:\n  \"1.028\": my.registry/node:v1.28.0\n",
+            "leading zeros",
+        ),
+        ("istio:\n  \"1.50\": {hub: h, tag: t}\n", "istio.1.50"),
+        ("istio:\n  \"1.019\": {hub: h, tag: t}\n", "istio.1.019"),
+    ] {
+        let map = dir.path().join("images.yaml");
+        std::fs::write(&map, yaml).expect("write");
+        let out = run(&[
+            "kind-config",
+            "--k8s",
+            "1.32",
+            "--image-map",
+            map.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{yaml}: {}", describe(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(expected),
+            "{yaml}: {}",
+            describe(&out)
+        );
+    }
+}

@@ -30,7 +30,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::K8sVersion;
-use super::node_images::NodeImages;
+use super::injector::{InjectorSpec, known_istio_versions};
+use super::node_images::{NodeImages, TableError};
 
 /// The upstream Envoy image (the version the injector's tests run from PyPI).
 pub const UPSTREAM_ENVOY: &str = "envoyproxy/envoy:v1.40.0";
@@ -57,6 +58,18 @@ pub enum ImageMapError {
         /// The reference as written.
         reference: String,
     },
+    /// An entry for a version nothing runs: it would be silently ignored, so a typo or a stale
+    /// map would go unnoticed.
+    #[error("the image map's {entry} applies to nothing: {reason}")]
+    AppliesToNothing {
+        /// The entry (`nodeImages.1.99`, `istio.1.50`).
+        entry: String,
+        /// Why: the versions that exist.
+        reason: String,
+    },
+    /// The node-image table embedded in this build is broken.
+    #[error(transparent)]
+    Table(#[from] TableError),
 }
 
 /// A manifest names an image variable the table does not know.
@@ -174,7 +187,9 @@ impl ImageMap {
     /// Parses an image map.
     ///
     /// # Errors
-    /// [`ImageMapError`] when the YAML does not parse or names an empty or spaced reference.
+    /// [`ImageMapError`] when the YAML does not parse, names an empty or spaced reference, or has
+    /// an entry for a version nothing runs (a node image for a minor the node-image table lacks,
+    /// an Istio minor the plan does not know).
     pub fn from_yaml(text: &str) -> Result<Self, ImageMapError> {
         // An empty file is an empty map, not an error.
         if text.trim().is_empty() {
@@ -193,8 +208,19 @@ impl ImageMap {
                 check_reference(role, reference)?;
             }
         }
+        let table = NodeImages::embedded()?;
         for (minor, reference) in &map.node_images {
-            check_reference(&format!("nodeImages.{minor}"), reference)?;
+            let entry = format!("nodeImages.{minor}");
+            check_reference(&entry, reference)?;
+            if table.get(*minor).is_none() {
+                return Err(ImageMapError::AppliesToNothing {
+                    entry,
+                    reason: format!(
+                        "the node-image table has no Kubernetes {minor} (it has {})",
+                        table.versions_list()
+                    ),
+                });
+            }
         }
         for (version, images) in &map.istio {
             check_istio(version, images)?;
@@ -225,6 +251,28 @@ fn check_istio(version: &str, images: &IstioImages) -> Result<(), ImageMapError>
         return Err(ImageMapError::BadReference {
             role: "istio (its keys are Istio minors, such as \"1.31\")".to_owned(),
             reference: version.to_owned(),
+        });
+    }
+    // `1.031` would be looked up as `1.31` and never match.
+    if minor.len() > 1 && minor.starts_with('0') {
+        return Err(ImageMapError::AppliesToNothing {
+            entry: role,
+            reason: format!(
+                "write it without leading zeros: 1.{}",
+                minor.trim_start_matches('0')
+            ),
+        });
+    }
+    if !minor
+        .parse()
+        .is_ok_and(|minor| InjectorSpec::Istio { minor }.is_known())
+    {
+        return Err(ImageMapError::AppliesToNothing {
+            entry: role,
+            reason: format!(
+                "no Istio {version} is planned (the known versions are {})",
+                known_istio_versions()
+            ),
         });
     }
     check_reference(&format!("{role}.hub"), &images.hub)?;
@@ -469,6 +517,33 @@ mod tests {
             ImageMap::from_yaml("istio:\n  \"1.31\": {hub: h}\n"),
             Err(ImageMapError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn refuses_entries_for_versions_nothing_runs() {
+        for (yaml, entry) in [
+            (
+                "nodeImages:\n  \"1.99\": my/node:v1.99.0\n",
+                "nodeImages.1.99",
+            ),
+            ("istio:\n  \"1.50\": {hub: h, tag: t}\n", "istio.1.50"),
+            ("istio:\n  \"1.18\": {hub: h, tag: t}\n", "istio.1.18"),
+            ("istio:\n  \"1.031\": {hub: h, tag: t}\n", "istio.1.031"),
+        ] {
+            match ImageMap::from_yaml(yaml) {
+                Err(ImageMapError::AppliesToNothing { entry: got, .. }) => {
+                    assert_eq!(got, entry, "{yaml}")
+                }
+                other => panic!("{yaml} must be refused, got {other:?}"),
+            }
+        }
+        let err =
+            ImageMap::from_yaml("istio:\n  \"1.031\": {hub: h, tag: t}\n").expect_err("padded");
+        assert!(
+            err.to_string()
+                .ends_with("write it without leading zeros: 1.31"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::k8s::K8sVersion;
+use super::k8s::{BadVersion, K8sVersion};
 
 /// An injector: ours, or Istio at a minor version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -63,16 +63,27 @@ pub fn known_istio_versions() -> String {
 
 /// An injector string that is neither `builtin`, `istio` nor `istio@1.<minor>`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "unknown injector {0:?}: expected builtin, istio (the Istio built offline, 1.{OFFLINE_ISTIO_MINOR}) or istio@<version>, e.g. istio@1.{OFFLINE_ISTIO_MINOR}"
-)]
-pub struct BadInjector(pub String);
+pub enum BadInjector {
+    /// Not an injector at all.
+    #[error(
+        "unknown injector {0:?}: expected builtin, istio (the Istio built offline, 1.{OFFLINE_ISTIO_MINOR}) or istio@<version>, e.g. istio@1.{OFFLINE_ISTIO_MINOR}"
+    )]
+    Unknown(String),
+    /// An Istio version written with leading zeros (`istio@1.019`).
+    #[error("{input:?} is not an injector: write it without leading zeros: istio@1.{minor}")]
+    LeadingZeros {
+        /// What was given.
+        input: String,
+        /// The Istio minor meant.
+        minor: u32,
+    },
+}
 
 impl FromStr for InjectorSpec {
     type Err = BadInjector;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || BadInjector(s.to_owned());
+        let bad = || BadInjector::Unknown(s.to_owned());
         match s.trim() {
             "builtin" => Ok(InjectorSpec::Builtin),
             // Cells and reports always name the minor (`istio@1.31`), so a recording says
@@ -82,7 +93,13 @@ impl FromStr for InjectorSpec {
             }),
             other => {
                 let version = other.strip_prefix("istio@").ok_or_else(bad)?;
-                let version: K8sVersion = version.parse().map_err(|_| bad())?;
+                let version: K8sVersion = version.parse().map_err(|err| match err {
+                    BadVersion::LeadingZeros { written, .. } => BadInjector::LeadingZeros {
+                        input: s.to_owned(),
+                        minor: written.minor,
+                    },
+                    BadVersion::NotAMinor { .. } => bad(),
+                })?;
                 Ok(InjectorSpec::Istio {
                     minor: version.minor,
                 })
@@ -209,6 +226,13 @@ mod tests {
         for bad in ["istio@", "istio@latest", "linkerd@2.14", "Builtin"] {
             assert!(bad.parse::<InjectorSpec>().is_err(), "{bad}");
         }
+        let padded = "istio@1.019".parse::<InjectorSpec>().expect_err("padded");
+        assert!(
+            padded
+                .to_string()
+                .ends_with("write it without leading zeros: istio@1.19"),
+            "{padded}"
+        );
         assert_eq!(istio(27).to_string(), "istio@1.27");
     }
 

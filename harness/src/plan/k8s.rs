@@ -54,25 +54,48 @@ impl fmt::Display for K8sVersion {
 
 /// A version string that is not `1.<minor>`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{input:?} is not a Kubernetes minor version: write it as 1.29 (or v1.29)")]
-pub struct BadVersion {
-    /// What was given.
-    pub input: String,
+pub enum BadVersion {
+    /// Not a minor version at all.
+    #[error("{input:?} is not a Kubernetes minor version: write it as 1.29 (or v1.29)")]
+    NotAMinor {
+        /// What was given.
+        input: String,
+    },
+    /// A minor written with leading zeros (`1.028`, `01.28`): refused rather than read as 1.28,
+    /// since nobody writes a version that way on purpose.
+    #[error(
+        "{input:?} is not a Kubernetes minor version: write it without leading zeros: {written}"
+    )]
+    LeadingZeros {
+        /// What was given.
+        input: String,
+        /// How to write it.
+        written: K8sVersion,
+    },
 }
 
 impl FromStr for K8sVersion {
     type Err = BadVersion;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || BadVersion {
+        let bad = || BadVersion::NotAMinor {
             input: s.to_owned(),
         };
         let trimmed = s.trim().strip_prefix('v').unwrap_or(s.trim());
         let (major, minor) = trimmed.split_once('.').ok_or_else(bad)?;
-        if major != "1" || minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) {
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        if !digits(major) || !digits(minor) || major.trim_start_matches('0') != "1" {
             return Err(bad());
         }
-        Ok(K8sVersion::new(minor.parse().map_err(|_| bad())?))
+        let version = K8sVersion::new(minor.parse().map_err(|_| bad())?);
+        let padded = |part: &str| part.len() > 1 && part.starts_with('0');
+        if padded(major) || padded(minor) {
+            return Err(BadVersion::LeadingZeros {
+                input: s.to_owned(),
+                written: version,
+            });
+        }
+        Ok(version)
     }
 }
 
@@ -226,9 +249,35 @@ mod tests {
     fn parses_minor_versions_and_rejects_the_rest() {
         assert_eq!("1.29".parse(), Ok(v(29)));
         assert_eq!("v1.33".parse(), Ok(v(33)));
-        for bad in ["1", "2.1", "1.x", "1.29.3", "", "1."] {
-            assert!(bad.parse::<K8sVersion>().is_err(), "{bad}");
+        for bad in [
+            "1", "2.1", "1.x", "1.29.3", "", "1.", "1.-2", "+1.29", "0.29",
+        ] {
+            assert!(
+                matches!(bad.parse::<K8sVersion>(), Err(BadVersion::NotAMinor { .. })),
+                "{bad}"
+            );
         }
+    }
+
+    // `1.028` is not 1.28 written oddly: a typo or a tool's padding, refused with how to write it.
+    #[test]
+    fn refuses_leading_zeros_saying_how_to_write_the_version() {
+        for padded in ["1.028", "01.28", "v1.028", "001.0028"] {
+            let err = padded.parse::<K8sVersion>().expect_err("padded");
+            assert_eq!(
+                err,
+                BadVersion::LeadingZeros {
+                    input: padded.to_owned(),
+                    written: v(28)
+                }
+            );
+            assert!(
+                err.to_string()
+                    .ends_with("write it without leading zeros: 1.28"),
+                "{err}"
+            );
+        }
+        assert_eq!("1.0".parse(), Ok(v(0)), "a lone zero is not padding");
     }
 
     // §1.1: ≤1.27 the gate does not exist; naming it breaks the cluster.
