@@ -161,3 +161,99 @@ fn cluster_up_makes_one_cell() {
         stderr(&out)
     );
 }
+
+/// `run` with `--kubeconfig` on a file that cannot be used: refused in one line, exit 2, before
+/// the run prints its banner or makes its artifacts directory.
+#[test]
+fn a_bad_kubeconfig_is_refused_in_one_line_before_anything_starts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    std::fs::write(path("malformed"), "clusters: [\n").expect("write");
+    let config = |current: &str| {
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {{server: \"https://127.0.0.1:1\"}}\n\
+             users:\n- name: u\n  user: {{token: t}}\ncontexts:\n- name: ctx\n  context: {{cluster: c, user: u}}\n{current}"
+        )
+    };
+    std::fs::write(path("no-current"), config("")).expect("write");
+    std::fs::write(path("good"), config("current-context: ctx\n")).expect("write");
+    std::fs::write(path("not-utf8"), b"apiVersion: v1\nkind: \xff\n").expect("write");
+    for (kubeconfig, context, expected) in [
+        (path("missing"), None, "missing"),
+        (path("malformed"), None, "is not a kubeconfig"),
+        (path("not-utf8"), None, "is not UTF-8 text"),
+        (path("no-current"), None, "has no current-context"),
+        (
+            path("good"),
+            Some("elsewhere"),
+            "has no context \"elsewhere\"",
+        ),
+    ] {
+        let artifacts = dir.path().join("artifacts");
+        let mut args = vec![
+            "run".to_owned(),
+            "--k8s".to_owned(),
+            "1.32".to_owned(),
+            "--gate".to_owned(),
+            "on".to_owned(),
+            "--artifacts".to_owned(),
+            artifacts.display().to_string(),
+            "--kubeconfig".to_owned(),
+            kubeconfig.clone(),
+        ];
+        if let Some(context) = context {
+            args.extend(["--context".to_owned(), context.to_owned()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = sidecar_e2e(&args);
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{kubeconfig}: {text}");
+        assert_eq!(text.lines().count(), 1, "{kubeconfig}: one line: {text}");
+        assert!(
+            text.starts_with("error: ") && text.contains("--kubeconfig") && text.contains(expected),
+            "{kubeconfig}: {text}"
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).is_empty(),
+            "{kubeconfig}: nothing printed as started"
+        );
+        assert!(!artifacts.exists(), "{kubeconfig}: no artifacts directory");
+    }
+}
+
+/// Counts and durations of zero or below name their flag, and are refused before kind is even
+/// looked for.
+#[test]
+fn counts_and_durations_below_one_name_their_flag() {
+    for (flag, value) in [
+        ("--scenario-timeout", "0"),
+        ("--scenario-timeout", "-5"),
+        ("--parallel", "0"),
+        ("--parallel", "-1"),
+        ("--repeat", "0"),
+        ("--repeat", "-1"),
+    ] {
+        let out = sidecar_e2e(&[
+            "run",
+            "--k8s",
+            "1.32",
+            "--kind-bin",
+            "/nonexistent/kind",
+            flag,
+            value,
+        ]);
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}: {text}");
+        assert!(
+            text.contains(&format!("'{value}' for '{flag}")) && text.contains("at least 1"),
+            "{flag} {value}: {text}"
+        );
+    }
+    let out = sidecar_e2e(&["gc", "--older-than", "-1h"]);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("--older-than") && text.contains("\"-1h\" is not a duration"),
+        "{text}"
+    );
+}

@@ -143,6 +143,15 @@ pub enum ExpectedError {
         /// Each invalid cell and why.
         skipped: String,
     },
+    /// `--kubeconfig` cannot be used: missing, unreadable, not a kubeconfig, or without the
+    /// context asked for. Bad input whatever the cause, since the flag is what is wrong.
+    #[cfg(feature = "live")]
+    #[error("cannot use --kubeconfig")]
+    Kubeconfig {
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// A borrowed cluster runs one cell.
     #[error("--kubeconfig runs one cell on the cluster it names, but the matrix has {cells}")]
     OneCellOnExisting {
@@ -238,6 +247,8 @@ impl ExpectedError {
             | ExpectedError::BadFlag { .. } => exit_codes::BAD_INPUT,
             ExpectedError::Runtime(_) | ExpectedError::RunSetup { .. } => exit_codes::SETUP_FAILED,
             ExpectedError::Interrupted { .. } => exit_codes::INTERRUPTED,
+            #[cfg(feature = "live")]
+            ExpectedError::Kubeconfig { .. } => exit_codes::BAD_INPUT,
             #[cfg(feature = "live")]
             ExpectedError::MissingTool(_)
             | ExpectedError::LowDisk { .. }

@@ -10,7 +10,7 @@ use kube::api::ListParams;
 use kube::{Api, ResourceExt};
 
 use super::errors::ExpectedError;
-use super::input::InputLimits;
+use super::input::{InputLimits, check_kubeconfig};
 use super::live::{kind_binary, preflight_kind, runtime};
 use super::matrix::image_table;
 use crate::api::{RUN_ID_LABEL, delete_namespace};
@@ -20,7 +20,12 @@ use crate::gc::{clusters_to_collect, parse_duration, run_is_older};
 #[derive(Debug, clap::Args)]
 pub(super) struct GcOpts {
     /// Only what runs started longer ago than this (30s, 15m, 2h, 1d); 0 removes every run's.
-    #[arg(long, default_value = "1h", value_name = "DURATION")]
+    #[arg(
+        long,
+        default_value = "1h",
+        value_name = "DURATION",
+        allow_hyphen_values = true
+    )]
     older_than: String,
     /// Print what would be removed, remove nothing.
     #[arg(long)]
@@ -46,6 +51,13 @@ impl GcOpts {
                 flag: "--older-than",
                 reason: err.to_string(),
             })?;
+        let access = self.kubeconfig.as_ref().map(|kubeconfig| ClusterAccess {
+            kubeconfig: kubeconfig.clone(),
+            context: self.context.clone(),
+        });
+        if let Some(access) = &access {
+            check_kubeconfig(access, limits)?;
+        }
         let images = image_table(self.image_map.as_deref(), limits)?;
         let kind_bin = kind_binary(self.kind_bin.as_deref(), &images)?;
         let verb = if self.dry_run {
@@ -70,11 +82,7 @@ impl GcOpts {
                 println!("{verb} kind cluster {name}");
             }
             let mut removed = old.len();
-            if let Some(kubeconfig) = &self.kubeconfig {
-                let access = ClusterAccess {
-                    kubeconfig: kubeconfig.clone(),
-                    context: self.context.clone(),
-                };
+            if let Some(access) = &access {
                 let client = access
                     .client()
                     .await

@@ -23,6 +23,9 @@ pub(super) enum InputKind {
     /// The env file `cluster up` wrote.
     #[cfg(feature = "live")]
     EnvFile,
+    /// A kubeconfig (`--kubeconfig`).
+    #[cfg(feature = "live")]
+    Kubeconfig,
 }
 
 impl InputKind {
@@ -31,7 +34,7 @@ impl InputKind {
             InputKind::Recording => 64,
             InputKind::ImageMap => 1,
             #[cfg(feature = "live")]
-            InputKind::EnvFile => 1,
+            InputKind::EnvFile | InputKind::Kubeconfig => 1,
         }
     }
 
@@ -41,6 +44,8 @@ impl InputKind {
             InputKind::ImageMap => "image maps",
             #[cfg(feature = "live")]
             InputKind::EnvFile => "env files",
+            #[cfg(feature = "live")]
+            InputKind::Kubeconfig => "kubeconfigs",
         }
     }
 }
@@ -139,6 +144,24 @@ pub(super) fn read_text(
         path: label,
         offset: err.utf8_error().valid_up_to(),
     })
+}
+
+/// Reads `access`'s kubeconfig (bounded, as every input) and checks it names a context a run can
+/// use, with no connection: a bad `--kubeconfig` is refused in one line before anything starts.
+///
+/// # Errors
+/// [`ExpectedError::Kubeconfig`], bad input whatever the cause: the flag is what is wrong.
+#[cfg(feature = "live")]
+pub(super) fn check_kubeconfig(
+    access: &crate::cluster::ClusterAccess,
+    limits: InputLimits,
+) -> Result<(), super::errors::ExpectedError> {
+    let fail = |source: Box<dyn std::error::Error + Send + Sync>| {
+        super::errors::ExpectedError::Kubeconfig { source }
+    };
+    let text = read_text(&access.kubeconfig, InputKind::Kubeconfig, limits)
+        .map_err(|err| fail(Box::new(err)))?;
+    access.check(&text).map_err(|err| fail(Box::new(err)))
 }
 
 /// Up to `limit + 1` bytes of `reader`: one byte more than allowed says the input is too large.

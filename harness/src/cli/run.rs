@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::errors::ExpectedError;
-use super::input::InputLimits;
+use super::input::{InputLimits, check_kubeconfig};
 use super::live::{interrupted, kind_binary, prepare_kind, runtime};
 use super::matrix::{MatrixOpts, image_table};
 use super::output_paths::{Named, check_outputs};
 use super::progress::stderr_progress;
 use super::run_report::{cells_of, host_notes, istio_notes, report, write_compat};
+use super::values::at_least_one;
 use crate::cluster::{ClusterAccess, HostCgroup, MissingTool, find_tool};
 use crate::install::Istioctl;
 use crate::plan::{InjectorSpec, PlannedCell};
@@ -50,13 +51,25 @@ pub(super) struct RunOpts {
     /// Where recordings, reports and logs go (default: target/sidecar-e2e/<run-id>/).
     #[arg(long, value_name = "DIR")]
     artifacts: Option<PathBuf>,
-    /// How many cells (clusters) run at once.
-    #[arg(long, default_value_t = 1, value_name = "N")]
+    /// How many cells (clusters) run at once (at least 1).
+    #[arg(
+        long,
+        default_value_t = 1,
+        value_name = "N",
+        value_parser = at_least_one::<usize>,
+        allow_negative_numbers = true
+    )]
     parallel: usize,
     /// Run the whole matrix N times (fresh clusters each time) and report, per check, how many
     /// runs met its expectation (repeat.md): flakiness as a number. Each run's own reports go
     /// to <artifacts>/run-<i>/.
-    #[arg(long, default_value_t = 1, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 1,
+        value_name = "N",
+        value_parser = at_least_one::<usize>,
+        allow_negative_numbers = true
+    )]
     repeat: usize,
     /// Keep a failed cell's cluster (or namespaces) and print how to inspect and remove it.
     #[arg(long)]
@@ -69,7 +82,8 @@ pub(super) struct RunOpts {
     #[arg(long, value_name = "FILE")]
     kind_bin: Option<PathBuf>,
     /// Run on this existing cluster instead of creating kind clusters (one cell; the images must
-    /// be pullable there).
+    /// be pullable there). Checked before anything starts: a file that is missing, unreadable or
+    /// not a kubeconfig, or that has no such context, is bad input (exit 2).
     #[arg(long, value_name = "FILE")]
     kubeconfig: Option<PathBuf>,
     /// The context in --kubeconfig (default: its current context).
@@ -78,8 +92,14 @@ pub(super) struct RunOpts {
     /// istioctl for Istio cells (default: istioctl on PATH).
     #[arg(long, value_name = "FILE")]
     istioctl: Option<PathBuf>,
-    /// How long one scenario may run before what it did is recorded as is.
-    #[arg(long, default_value_t = 180, value_name = "SECONDS")]
+    /// How long one scenario may run before what it did is recorded as is (at least 1).
+    #[arg(
+        long,
+        default_value_t = 180,
+        value_name = "SECONDS",
+        value_parser = at_least_one::<u64>,
+        allow_negative_numbers = true
+    )]
     scenario_timeout: u64,
 }
 
@@ -88,18 +108,6 @@ impl RunOpts {
         if self.matrix.k8s.is_empty() {
             return Err(ExpectedError::NoVersions);
         }
-        if self.repeat == 0 {
-            return Err(ExpectedError::BadFlag {
-                flag: "--repeat",
-                reason: "must be at least 1".to_owned(),
-            });
-        }
-        if self.parallel == 0 {
-            return Err(ExpectedError::BadFlag {
-                flag: "--parallel",
-                reason: "must be at least 1".to_owned(),
-            });
-        }
         let plan = self
             .matrix
             .to_request()?
@@ -107,8 +115,17 @@ impl RunOpts {
             .map_err(ExpectedError::Plan)?;
         let refused: Vec<PlannedCell> = plan.cells.iter().filter(|c| !c.valid).cloned().collect();
         let cells = valid_cells(plan.cells)?;
-        if self.kubeconfig.is_some() && cells.len() != 1 {
-            return Err(ExpectedError::OneCellOnExisting { cells: cells.len() });
+        let access = self.kubeconfig.as_ref().map(|kubeconfig| ClusterAccess {
+            kubeconfig: kubeconfig.clone(),
+            context: self.context.clone(),
+        });
+        if let Some(access) = &access {
+            if cells.len() != 1 {
+                return Err(ExpectedError::OneCellOnExisting { cells: cells.len() });
+            }
+            // Before the banner and the artifacts directory: a kubeconfig that cannot work is a
+            // flag to fix, not a cell that failed to set up.
+            check_kubeconfig(access, limits)?;
         }
         let images = image_table(self.image_map.as_deref(), limits)?;
         let istioctl = istioctl_for(&cells, self.istioctl.as_deref(), &images)?;
@@ -138,11 +155,8 @@ impl RunOpts {
         let rt = runtime()?;
         let (runs, host_cgroup): (Vec<(PathBuf, Vec<CellOutcome>)>, Option<HostCgroup>) =
             rt.block_on(async {
-            let provider = match (&self.kubeconfig, kind_bin) {
-                (Some(kubeconfig), _) => Provider::Existing(ClusterAccess {
-                    kubeconfig: kubeconfig.clone(),
-                    context: self.context.clone(),
-                }),
+            let provider = match (access, kind_bin) {
+                (Some(access), _) => Provider::Existing(access),
                 (None, Some(bin)) => {
                     // Cells that share a cluster run once; this counts them apart (an upper bound).
                     let at_once = self.parallel.min(cells.len());

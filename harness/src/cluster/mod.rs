@@ -17,7 +17,7 @@ mod probe;
 mod provider;
 
 #[cfg(feature = "live")]
-pub use connect::{ClusterAccess, ConnectError};
+pub use connect::{ClusterAccess, ConnectError, KubeconfigProblem};
 #[cfg(feature = "live")]
 pub use facts::{FactsError, PROBE_IMAGE, measure};
 #[cfg(all(test, feature = "live"))]
