@@ -23,12 +23,13 @@ use super::verify::VerifyOpts;
 /// SidecarContainers gate state, and shows the legacy failures where the gate is off.
 ///
 /// Exit codes: 0 success; 1 a check failed; 2 bad input (flags, versions, a recording's
-/// content, an input file past its size limit or not UTF-8); 3 I/O (a file could not be read, or
-/// the output written); 4 setup failed (a build step, Docker, kind, a cluster or injector that did
-/// not come up); 5 harness fault (no check failed, but the harness could not observe what some
-/// need: an unreadable log, a broken watch, a container the runtime failed to start; worth a
-/// retry, unlike 1); 130 interrupted (after removing what the run created). A failed check wins
-/// over 4 and 5. RUST_LOG=debug shows every command and API call.
+/// content, an input file past its size limit or not UTF-8, an output that would overwrite an
+/// input or another output, a --kubeconfig that cannot be used); 3 I/O (a file could not be
+/// read, or the output written); 4 setup failed (a build step, Docker, kind, a cluster or
+/// injector that did not come up); 5 harness fault (no check failed, but the harness could not
+/// observe what some need: an unreadable log, a broken watch, a container the runtime failed to
+/// start; worth a retry, unlike 1); 130 interrupted (after removing what the run created). A
+/// failed check wins over 4 and 5. RUST_LOG=debug shows every command and API call.
 #[derive(Debug, Parser)]
 #[command(name = "sidecar-e2e", version, about, long_about)]
 pub struct Cli {
@@ -67,6 +68,11 @@ enum Command {
     /// verdicts as JSON. Exits 1 when a check fails: this is how a CI failure is debugged on a
     /// laptop.
     ///
+    /// A recording whose cell contradicts what its own cluster reported (server or kubelet
+    /// minor, capability probe, injector mode), or with no scenarios, is bad input (exit 2).
+    /// Reports are written whole, once all of them are, and never over a recording or each
+    /// other.
+    ///
     /// Example: sidecar-e2e verify --recording run.json --junit junit.xml --markdown summary.md
     Verify(VerifyOpts),
     /// Run the matrix on real clusters: the main job.
@@ -81,8 +87,9 @@ enum Command {
     /// verdicts.json, and per cell <cell>/<scenario>.json recordings (re-check any with
     /// `sidecar-e2e verify`), timings.json, and kind logs when the cell failed. Ctrl-C removes
     /// every cluster and namespace the run created. Exit 0 when every check met its expectation,
-    /// 1 when one did not, 4 when a cell could not be set up, 5 when a harness fault left checks
-    /// undecided (a scenario so spoiled is recorded once more before that), 130 when
+    /// 1 when one did not, 2 on bad input (found before anything starts, a --kubeconfig that
+    /// cannot be used included), 4 when a cell could not be set up, 5 when a harness fault left
+    /// checks undecided (a scenario so spoiled is recorded once more before that), 130 when
     /// interrupted.
     ///
     /// Example: sidecar-e2e run --k8s 1.32 --gate on,off --injector builtin --image-map target/sidecar-e2e/images.yaml
