@@ -103,6 +103,35 @@ fn shown(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::Gate;
+    use crate::verdict::judge;
+
+    fn committed(path: &str) -> Recording {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/recordings")
+            .join(path);
+        let text = std::fs::read_to_string(&path).expect("a committed recording");
+        Recording::from_json(&text, "committed").expect("a recording")
+    }
+
+    // `run` reports a 1.33+ `default` cell from the `on` cell's run (the same cluster): the
+    // relabelled recording is judged, and passes this check, as the cell it now names. A
+    // relabelling across clusters that differ is caught by the same check.
+    #[test]
+    fn a_relabelled_recording_is_judged_only_where_the_cluster_is_the_same() {
+        let mut same = committed("live-1.33/1-33-on-builtin-auto/sleep.json");
+        same.cell.gate = Gate::Default;
+        judge(&same).expect("1.33 on and default boot the same cluster");
+
+        let mut other = committed("live-1.32/1-32-on-builtin-auto/sleep.json");
+        other.cell.gate = Gate::Off;
+        let err = judge(&other).expect_err("1.32 off turns native sidecars off");
+        assert_eq!(
+            err.to_string(),
+            "the recording's cell (1-32-off-builtin-auto) is not the cluster it recorded: gate \
+             off on 1.32 turns native sidecars off but cluster.nativeSidecarsSupported is true"
+        );
+    }
 
     #[test]
     fn reads_the_minor_of_what_clusters_report() {
