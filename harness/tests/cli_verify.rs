@@ -12,7 +12,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_sidecar-e2e");
 
 fn committed(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/recordings")
+        .join("../testdata/recordings")
         .join(path)
 }
 

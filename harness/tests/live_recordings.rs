@@ -1,19 +1,19 @@
 //! Recordings of real runs (`sidecar-e2e run` on kind 1.32 clusters built offline; provenance in
-//! `tests/data/README.md`) judged again: every check passes, and each cell shows what it must for
+//! `testdata/README.md`) judged again: every check passes, and each cell shows what it must for
 //! the right reason. A change to the verdicts that would misjudge a real cluster fails here.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sidecar_e2e::plan::EffectiveMode;
-use sidecar_e2e::recording::Recording;
-use sidecar_e2e::verdict::{CheckStatus, Verdict, judge};
+use sidecar_e2e_core::plan::EffectiveMode;
+use sidecar_e2e_core::recording::Recording;
+use sidecar_e2e_core::verdict::{CheckStatus, Verdict, judge};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sidecar-e2e");
 
 fn dir(cell: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/recordings/live-1.32")
+        .join("../testdata/recordings/live-1.32")
         .join(cell)
 }
 

@@ -1,15 +1,16 @@
 //! Reports and `sidecar-e2e verify` on synthetic recordings: exit codes, JUnit read back by
 //! quick-junit (nextest's JUnit library), Markdown and the terminal table.
 
+#[path = "../../core/tests/support/mod.rs"]
 mod support;
 
 use std::process::{Command, Output};
 
-use sidecar_e2e::plan::{Gate, RequestedMode};
-use sidecar_e2e::recording::{RECORDING_VERSION, Recording};
-use sidecar_e2e::report::{Colour, junit_xml, markdown, terminal_table};
-use sidecar_e2e::scenario::Scenario;
-use sidecar_e2e::verdict::judge;
+use sidecar_e2e_core::plan::{Gate, RequestedMode};
+use sidecar_e2e_core::recording::{RECORDING_VERSION, Recording};
+use sidecar_e2e_core::report::{Colour, junit_xml, markdown, terminal_table};
+use sidecar_e2e_core::scenario::Scenario;
+use sidecar_e2e_core::verdict::judge;
 use support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sidecar-e2e");
@@ -258,7 +259,7 @@ fn verify_rejects_a_recording_for_a_version_plan_rejects() {
 #[test]
 fn verify_rejects_a_recording_for_an_unknown_istio_version() {
     let mut recording = good_recording();
-    recording.cell.injector = sidecar_e2e::plan::InjectorSpec::Istio { minor: 99 };
+    recording.cell.injector = sidecar_e2e_core::plan::InjectorSpec::Istio { minor: 99 };
     let (out, _dir) = verify(&serde_json::to_string(&recording).expect("json"), &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
     assert!(
@@ -293,13 +294,13 @@ fn report_snapshots() {
     );
 }
 
-/// `tests/data/recordings/synthetic-1.29-native-job.json` is the good native Job recording the
+/// `testdata/recordings/synthetic-1.29-native-job.json` is the good native Job recording the
 /// tests build, so users can try `verify` on a clone. Regenerate with
 /// `UPDATE_RECORDINGS=1 cargo test -p sidecar-e2e --test report_verify`.
 #[test]
 fn example_recording_is_current_and_passes_verify() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/recordings/synthetic-1.29-native-job.json");
+        .join("../testdata/recordings/synthetic-1.29-native-job.json");
     let expected = serde_json::to_string_pretty(&good_recording()).expect("json") + "\n";
     if std::env::var_os("UPDATE_RECORDINGS").is_some() {
         std::fs::write(&path, &expected).expect("write example recording");
@@ -318,7 +319,7 @@ fn example_recording_is_current_and_passes_verify() {
 
 fn live_path(cell: &str, scenario: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/recordings/live-1.32")
+        .join("../testdata/recordings/live-1.32")
         .join(cell)
         .join(format!("{scenario}.json"))
 }

@@ -6,13 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use sidecar_e2e::recording::Recording;
+use sidecar_e2e_core::recording::Recording;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sidecar-e2e");
 
 fn live_sleep() -> Recording {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/recordings/live-1.32/1-32-on-builtin-auto/sleep.json");
+        .join("../testdata/recordings/live-1.32/1-32-on-builtin-auto/sleep.json");
     let text = std::fs::read_to_string(&path).expect("a committed recording");
     Recording::from_json(&text, "sleep.json").expect("a recording")
 }

@@ -5,14 +5,14 @@
 
 use std::time::Duration;
 
-use sidecar_e2e::api::delete_namespace;
-use sidecar_e2e::plan::{Cell, EffectiveMode, ImageMap, ImageTable, NodeImages, plan_cell};
-use sidecar_e2e::record::ScenarioRun;
-use sidecar_e2e::recording::ScenarioRecording;
-use sidecar_e2e::report::{Colour, terminal_table};
-use sidecar_e2e::run::run_scenario;
-use sidecar_e2e::scenario::{Scenario, Target};
-use sidecar_e2e::verdict::{Verdict, judge_scenario};
+use sidecar_e2e_core::plan::{Cell, EffectiveMode, ImageMap, ImageTable, NodeImages, plan_cell};
+use sidecar_e2e_core::recording::ScenarioRecording;
+use sidecar_e2e_core::report::{Colour, terminal_table};
+use sidecar_e2e_core::scenario::{Scenario, Target};
+use sidecar_e2e_core::verdict::{Verdict, judge_scenario};
+use sidecar_e2e_runner::api::delete_namespace;
+use sidecar_e2e_runner::record::ScenarioRun;
+use sidecar_e2e_runner::run::run_scenario;
 
 /// What `cluster up` exported.
 #[derive(Debug, Clone)]
@@ -88,9 +88,9 @@ pub fn cell_env() -> CellEnv {
 
 impl CellEnv {
     /// A shell on the cluster's node, through the `docker` on PATH.
-    pub fn node_shell(&self) -> Option<sidecar_e2e::cluster::NodeShell> {
+    pub fn node_shell(&self) -> Option<sidecar_e2e_runner::cluster::NodeShell> {
         let cluster = self.cluster.as_deref()?;
-        Some(sidecar_e2e::cluster::NodeShell::control_plane(
+        Some(sidecar_e2e_runner::cluster::NodeShell::control_plane(
             "docker".into(),
             cluster,
         ))
@@ -101,7 +101,7 @@ impl CellEnv {
     /// # Panics
     /// When the kubeconfig cannot be used.
     pub async fn client(&self) -> kube::Client {
-        sidecar_e2e::cluster::ClusterAccess {
+        sidecar_e2e_runner::cluster::ClusterAccess {
             kubeconfig: self.kubeconfig.clone().into(),
             context: self.context.clone(),
         }
@@ -148,7 +148,7 @@ pub fn assert_scenario(scenario: Scenario) {
             scenario,
             namespace: env.namespace(scenario.name()),
             mode: env.effective_mode,
-            roles: sidecar_e2e::pod::PodRoles::proxy(sidecar_e2e::scenario::proxy_name(env.cell.injector)),
+            roles: sidecar_e2e_core::pod::PodRoles::proxy(sidecar_e2e_core::scenario::proxy_name(env.cell.injector)),
             timeout: Duration::from_secs(180),
             // The suites run on a cluster `cluster up` made: its node is the kind cluster's. Only
             // a scenario that declares it acts on the node gets a shell there; nextest runs it

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use sidecar_e2e::cluster::{find_tool, install_hint};
-use sidecar_e2e::plan::{ImageMap, ImageTable, K8sVersion};
+use sidecar_e2e_core::plan::{ImageMap, ImageTable, K8sVersion};
+use sidecar_e2e_runner::cluster::{find_tool, install_hint};
 
 /// The variable naming the image map file.
 pub const IMAGE_MAP_VAR: &str = "SIDECAR_E2E_IMAGE_MAP";

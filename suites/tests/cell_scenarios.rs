@@ -7,7 +7,7 @@
 //! without touching this file.
 
 use libtest_mimic::{Arguments, Trial};
-use sidecar_e2e::scenario::Scenario;
+use sidecar_e2e_core::scenario::Scenario;
 use sidecar_suites::cell::{assert_scenario, not_run_reason};
 
 fn main() {

@@ -9,9 +9,9 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::PostParams;
 use serde_json::json;
-use sidecar_e2e::api::{create_namespace, delete_namespace, run_labels};
-use sidecar_e2e::install::INJECTION_LABEL;
-use sidecar_e2e::plan::{EffectiveMode, InjectorSpec};
+use sidecar_e2e_core::plan::{EffectiveMode, InjectorSpec};
+use sidecar_e2e_runner::api::{create_namespace, delete_namespace, run_labels};
+use sidecar_e2e_runner::install::INJECTION_LABEL;
 use sidecar_suites::cell::{cell_env, keep};
 
 const PROXY: &str = "sidecar-proxy";

@@ -5,8 +5,8 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
-use sidecar_e2e::install::ServingCertificates;
-use sidecar_e2e::views::access_log;
+use sidecar_e2e_core::views::access_log;
+use sidecar_e2e_runner::install::ServingCertificates;
 use sidecar_injector::{InjectorConfig, Mode, proxy::proxy_container};
 use sidecar_suites::images::{image_table, name_and_tag};
 use testcontainers::core::WaitFor;

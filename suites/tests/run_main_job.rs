@@ -6,8 +6,8 @@
 
 use std::process::Command;
 
-use sidecar_e2e::recording::Recording;
-use sidecar_e2e::verdict::judge;
+use sidecar_e2e_core::recording::Recording;
+use sidecar_e2e_core::verdict::judge;
 use sidecar_suites::binary::{kind_clusters, sidecar_e2e};
 
 #[test]

@@ -13,8 +13,10 @@ use super::input::{InputKind, InputLimits, read_text};
 use super::live::{kind_binary, preflight_kind, prepare_kind, runtime};
 use super::matrix::{MatrixOpts, image_table};
 use super::run::{istioctl_for, run_or_interrupt};
-use crate::report::visible;
-use crate::run::{Provider, RunConfig, cell_dir, cluster_name, new_run_id, run_of_cluster};
+use sidecar_e2e_core::report::visible;
+use sidecar_e2e_runner::run::{
+    Provider, RunConfig, cell_dir, cluster_name, new_run_id, run_of_cluster,
+};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum ClusterCommand {
@@ -256,7 +258,10 @@ fn write_file(path: &Path, text: &str) -> Result<(), ExpectedError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(fail)?;
     }
-    Ok(crate::staged::write_whole(path, text.as_bytes())?)
+    Ok(sidecar_e2e_runner::staged::write_whole(
+        path,
+        text.as_bytes(),
+    )?)
 }
 
 fn absolute(path: &Path) -> PathBuf {

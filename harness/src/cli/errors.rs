@@ -2,12 +2,11 @@
 //! renderer: `error: <cause chain>` then `  (hint: …)` where a next step is known.
 
 use super::input::InputError;
-#[cfg(feature = "live")]
-use crate::images::BuildError;
-use crate::plan::{ClusterSpecError, ImageMapError, PlanError};
-use crate::recording::RecordingError;
-use crate::report::{ReportError, visible};
-use crate::verdict::VerdictError;
+use sidecar_e2e_core::plan::{ClusterSpecError, ImageMapError, PlanError};
+use sidecar_e2e_core::recording::RecordingError;
+use sidecar_e2e_core::report::{ReportError, visible};
+use sidecar_e2e_core::verdict::VerdictError;
+use sidecar_e2e_runner::images::BuildError;
 
 /// Exit codes, documented in `--help` and the README.
 pub mod exit_codes {
@@ -102,24 +101,20 @@ pub enum ExpectedError {
     #[error("cannot write the report")]
     Report(#[source] ReportError),
     /// The offline image build did not finish.
-    #[cfg(feature = "live")]
     #[error("cannot build the images")]
     ImagesBuild(#[source] BuildError),
     /// Some minors of a multi-minor image build failed; the others built and are in the map.
-    #[cfg(feature = "live")]
     #[error("{} of {requested} minors did not build: {}", failed.len(), failed_minors(failed))]
     MinorsFailed {
         /// How many minors were asked for.
         requested: usize,
         /// The ones that failed, with the step and its log.
-        failed: Vec<crate::images::FailedMinor>,
+        failed: Vec<sidecar_e2e_runner::images::FailedMinor>,
     },
     /// A tool the command needs is missing.
-    #[cfg(feature = "live")]
     #[error(transparent)]
-    MissingTool(crate::cluster::MissingTool),
+    MissingTool(sidecar_e2e_runner::cluster::MissingTool),
     /// Too little free disk for the clusters the run would have up at once.
-    #[cfg(feature = "live")]
     #[error("{what} ({path}) has {free} free; {clusters} cluster(s) at once need about {needed}")]
     LowDisk {
         /// Which place: Docker's data root, the artifacts directory.
@@ -134,9 +129,8 @@ pub enum ExpectedError {
         clusters: usize,
     },
     /// Docker is installed but no daemon answers.
-    #[cfg(feature = "live")]
     #[error("no Docker daemon answers (`docker info` failed)")]
-    DockerDown(#[source] crate::process::ToolError),
+    DockerDown(#[source] sidecar_e2e_runner::process::ToolError),
     /// Nothing in the matrix can run.
     #[error("no cell of the matrix can run: {skipped}")]
     NoValidCells {
@@ -145,7 +139,6 @@ pub enum ExpectedError {
     },
     /// `--kubeconfig` cannot be used: missing, unreadable, not a kubeconfig, or without the
     /// context asked for. Bad input whatever the cause, since the flag is what is wrong.
-    #[cfg(feature = "live")]
     #[error("cannot use --kubeconfig")]
     Kubeconfig {
         /// Why.
@@ -173,7 +166,6 @@ pub enum ExpectedError {
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),
     /// A live operation failed (listing clusters, reaching a cluster).
-    #[cfg(feature = "live")]
     #[error("cannot {action}")]
     Live {
         /// What was tried.
@@ -183,7 +175,6 @@ pub enum ExpectedError {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// Images `run` must load into kind are not in the local Docker.
-    #[cfg(feature = "live")]
     #[error(
         "these images are not in the local Docker, so they cannot be loaded into kind: {missing}"
     )]
@@ -247,19 +238,15 @@ impl ExpectedError {
             | ExpectedError::BadFlag { .. } => exit_codes::BAD_INPUT,
             ExpectedError::Runtime(_) | ExpectedError::RunSetup { .. } => exit_codes::SETUP_FAILED,
             ExpectedError::Interrupted { .. } => exit_codes::INTERRUPTED,
-            #[cfg(feature = "live")]
             ExpectedError::Kubeconfig { .. } => exit_codes::BAD_INPUT,
-            #[cfg(feature = "live")]
             ExpectedError::MissingTool(_)
             | ExpectedError::LowDisk { .. }
             | ExpectedError::MissingImages { .. }
             | ExpectedError::DockerDown(_)
             | ExpectedError::Live { .. } => exit_codes::SETUP_FAILED,
-            #[cfg(feature = "live")]
             ExpectedError::ImagesBuild(
                 BuildError::NoDefinition { .. } | BuildError::NoIstioDefinition { .. },
             ) => exit_codes::BAD_INPUT,
-            #[cfg(feature = "live")]
             ExpectedError::ImagesBuild(_) | ExpectedError::MinorsFailed { .. } => {
                 exit_codes::SETUP_FAILED
             }
@@ -310,18 +297,14 @@ impl ExpectedError {
             ExpectedError::NoVersions => Some(
                 "e.g. --k8s 1.32 --gate on,off; `sidecar-e2e plan` lists the versions and gates",
             ),
-            #[cfg(feature = "live")]
             ExpectedError::MissingTool(missing) => Some(missing.hint),
-            #[cfg(feature = "live")]
             ExpectedError::DockerDown(_) => Some(
                 "start Docker with scripts/docker-up.sh (it installs Debian's docker.io where missing)",
             ),
-            #[cfg(feature = "live")]
             ExpectedError::LowDisk { .. } => Some(
                 "free some space (`sidecar-e2e gc` for clusters earlier runs left, `docker image prune`, \
                  old target/ directories) or run fewer clusters at once with a lower --parallel",
             ),
-            #[cfg(feature = "live")]
             ExpectedError::MissingImages { .. } => Some(
                 "build them offline with scripts/run.sh (or `sidecar-e2e images build` and --image-map), \
                  or `docker pull` them where a registry answers",
@@ -336,28 +319,22 @@ impl ExpectedError {
             ExpectedError::Recording(RecordingError::Version { .. }) => {
                 Some("verify a recording with the sidecar-e2e version that made it")
             }
-            #[cfg(feature = "live")]
             ExpectedError::ImagesBuild(BuildError::NoDefinition { .. }) => {
                 Some("an offline build pins its versions in images/versions/<minor>.env")
             }
-            #[cfg(feature = "live")]
             ExpectedError::ImagesBuild(BuildError::NoIstioDefinition { .. }) => Some(
                 "Istio's offline build pins its module version in images/versions/istio-1.<minor>.env",
             ),
-            #[cfg(feature = "live")]
             ExpectedError::ImagesBuild(BuildError::IstioFailed { .. }) => Some(
                 "the Go build of istio.io/istio needs about 6 GB free and the module proxy; its log is \
                  named above, and what built is cached: run the build again",
             ),
-            #[cfg(feature = "live")]
             ExpectedError::ImagesBuild(BuildError::DockerUnavailable { .. }) => Some(
                 "start Docker with scripts/docker-up.sh (it installs Debian's docker.io where missing)",
             ),
-            #[cfg(feature = "live")]
             ExpectedError::ImagesBuild(BuildError::StepFailed { .. }) => Some(
                 "each step's full log is in ~/.cache/sidecar-e2e/logs/; Docker problems: scripts/docker-up.sh",
             ),
-            #[cfg(feature = "live")]
             ExpectedError::MinorsFailed { .. } => Some(
                 "the image map lists the minors that built; fix the failed step (its log is named) and \
                  run the build again: what built is cached",
@@ -374,7 +351,9 @@ impl ExpectedError {
     ///
     /// # Errors
     /// The first of those that applies.
-    pub fn from_summary(summary: &crate::report::RunSummary) -> Result<(), ExpectedError> {
+    pub fn from_summary(
+        summary: &sidecar_e2e_core::report::RunSummary,
+    ) -> Result<(), ExpectedError> {
         if summary.failed > 0 {
             return Err(ExpectedError::ChecksFailed {
                 failed: summary.failed,
@@ -411,8 +390,7 @@ impl ExpectedError {
 }
 
 /// `1.35 at kubernetes-binaries (log: …), 1.37 at node-image (log: …)`.
-#[cfg(feature = "live")]
-fn failed_minors(failed: &[crate::images::FailedMinor]) -> String {
+fn failed_minors(failed: &[sidecar_e2e_runner::images::FailedMinor]) -> String {
     failed
         .iter()
         .map(|f| format!("{} at step {} (log: {})", f.k8s, f.step, f.log.display()))
@@ -420,10 +398,10 @@ fn failed_minors(failed: &[crate::images::FailedMinor]) -> String {
         .join(", ")
 }
 
-pub use crate::error_chain::error_chain;
+pub use sidecar_e2e_core::error_chain::error_chain;
 
-impl From<crate::staged::StageError> for ExpectedError {
-    fn from(err: crate::staged::StageError) -> Self {
+impl From<sidecar_e2e_runner::staged::StageError> for ExpectedError {
+    fn from(err: sidecar_e2e_runner::staged::StageError) -> Self {
         ExpectedError::WriteFile {
             path: err.path,
             source: err.source,
@@ -431,7 +409,6 @@ impl From<crate::staged::StageError> for ExpectedError {
     }
 }
 
-#[cfg(feature = "live")]
 impl ExpectedError {
     /// For `map_err` on a live operation: `.map_err(ExpectedError::live("list kind clusters"))`.
     pub fn live<E>(action: impl Into<String>) -> impl FnOnce(E) -> ExpectedError
@@ -459,7 +436,7 @@ pub fn render_error(err: &ExpectedError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Gate, K8sVersion, cluster_spec};
+    use sidecar_e2e_core::plan::{Gate, K8sVersion, cluster_spec};
 
     #[test]
     fn renders_the_chain_once_and_the_hint() {
@@ -475,7 +452,7 @@ mod tests {
 
     #[test]
     fn a_failed_check_outranks_a_broken_cell_which_outranks_a_harness_fault() {
-        use crate::report::RunSummary;
+        use sidecar_e2e_core::report::RunSummary;
         let summary = |failed, broken, harness_faults| RunSummary {
             failed,
             broken,

@@ -13,9 +13,9 @@ use super::errors::ExpectedError;
 use super::input::{InputLimits, check_kubeconfig};
 use super::live::{kind_binary, preflight_kind, runtime};
 use super::matrix::image_table;
-use crate::api::{RUN_ID_LABEL, delete_namespace};
-use crate::cluster::ClusterAccess;
-use crate::gc::{clusters_to_collect, parse_duration, run_is_older};
+use sidecar_e2e_runner::api::{RUN_ID_LABEL, delete_namespace};
+use sidecar_e2e_runner::cluster::ClusterAccess;
+use sidecar_e2e_runner::gc::{clusters_to_collect, parse_duration, run_is_older};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct GcOpts {

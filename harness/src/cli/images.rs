@@ -7,8 +7,8 @@ use clap::Subcommand;
 use super::errors::ExpectedError;
 use super::matrix::{K8sChoice, expand_k8s};
 use super::output::write_stdout;
-use crate::images::{BuildError, BuildRequest, build_images, istio_versions_text};
-use crate::plan::{ImageTable, InjectorSpec, NodeImages, PlanError};
+use sidecar_e2e_core::plan::{ImageTable, InjectorSpec, NodeImages, PlanError};
+use sidecar_e2e_runner::images::{BuildError, BuildRequest, build_images, istio_versions_text};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum ImagesCommand {
@@ -110,7 +110,7 @@ impl ImagesBuildOpts {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(write_err(dir))?;
         }
-        crate::staged::write_whole(path, yaml.as_bytes())?;
+        sidecar_e2e_runner::staged::write_whole(path, yaml.as_bytes())?;
         eprintln!("wrote the image map to {}", path.display());
         outcome()
     }

@@ -4,17 +4,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-#[cfg(feature = "live")]
 use super::cluster::ClusterCommand;
 use super::errors::{ExpectedError, render_error};
-#[cfg(feature = "live")]
 use super::gc::GcOpts;
-#[cfg(feature = "live")]
 use super::images::ImagesCommand;
 use super::input::InputLimits;
 use super::kind_config::KindConfigOpts;
 use super::plan::PlanOpts;
-#[cfg(feature = "live")]
 use super::run::RunOpts;
 use super::values::at_least_one;
 use super::verify::VerifyOpts;
@@ -93,24 +89,20 @@ enum Command {
     /// interrupted.
     ///
     /// Example: sidecar-e2e run --k8s 1.32 --gate on,off --injector builtin --image-map target/sidecar-e2e/images.yaml
-    #[cfg(feature = "live")]
     Run(Box<RunOpts>),
     /// One cell's cluster for the e2e suites: `cluster up` makes it, `cluster down` removes it.
-    #[cfg(feature = "live")]
     #[command(subcommand)]
     Cluster(ClusterCommand),
     /// Remove what earlier runs left: kind clusters named se2e-<run id>-…, and (with
     /// --kubeconfig) namespaces labelled sidecar-e2e/run-id, older than --older-than.
     ///
     /// Example: sidecar-e2e gc --older-than 2h --dry-run
-    #[cfg(feature = "live")]
     Gc(GcOpts),
     /// Print the kind Cluster config a run uses for a Kubernetes version and gate setting.
     ///
     /// Example: sidecar-e2e kind-config --k8s 1.29 --gate off > cluster.yaml && kind create cluster --config cluster.yaml
     KindConfig(KindConfigOpts),
     /// Build the images a run needs, offline, and write the image map that points at them.
-    #[cfg(feature = "live")]
     #[command(subcommand)]
     Images(ImagesCommand),
 }
@@ -118,7 +110,6 @@ enum Command {
 /// Runs the CLI with the process arguments and returns the exit code.
 pub fn main_impl() -> ExitCode {
     let cli = Cli::parse();
-    #[cfg(feature = "live")]
     init_tracing();
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -133,22 +124,17 @@ fn dispatch(cli: Cli) -> Result<(), ExpectedError> {
     let limits = InputLimits::new(cli.max_input_mib);
     match cli.command {
         Command::Plan(opts) => opts.exec(),
-        #[cfg(feature = "live")]
         Command::Run(opts) => opts.exec(limits),
-        #[cfg(feature = "live")]
         Command::Cluster(command) => command.exec(limits),
-        #[cfg(feature = "live")]
         Command::Gc(opts) => opts.exec(limits),
         Command::Verify(opts) => opts.exec(limits),
         Command::KindConfig(opts) => opts.exec(limits),
-        #[cfg(feature = "live")]
         Command::Images(command) => command.exec(),
     }
 }
 
 /// `RUST_LOG=debug` (or any filter) shows every command run and API call on stderr; silent
 /// otherwise.
-#[cfg(feature = "live")]
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));

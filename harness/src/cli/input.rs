@@ -21,10 +21,8 @@ pub(super) enum InputKind {
     /// An image map (`--image-map`).
     ImageMap,
     /// The env file `cluster up` wrote.
-    #[cfg(feature = "live")]
     EnvFile,
     /// A kubeconfig (`--kubeconfig`).
-    #[cfg(feature = "live")]
     Kubeconfig,
 }
 
@@ -33,7 +31,6 @@ impl InputKind {
         match self {
             InputKind::Recording => 64,
             InputKind::ImageMap => 1,
-            #[cfg(feature = "live")]
             InputKind::EnvFile | InputKind::Kubeconfig => 1,
         }
     }
@@ -42,9 +39,7 @@ impl InputKind {
         match self {
             InputKind::Recording => "recordings",
             InputKind::ImageMap => "image maps",
-            #[cfg(feature = "live")]
             InputKind::EnvFile => "env files",
-            #[cfg(feature = "live")]
             InputKind::Kubeconfig => "kubeconfigs",
         }
     }
@@ -151,9 +146,8 @@ pub(super) fn read_text(
 ///
 /// # Errors
 /// [`ExpectedError::Kubeconfig`], bad input whatever the cause: the flag is what is wrong.
-#[cfg(feature = "live")]
 pub(super) fn check_kubeconfig(
-    access: &crate::cluster::ClusterAccess,
+    access: &sidecar_e2e_runner::cluster::ClusterAccess,
     limits: InputLimits,
 ) -> Result<(), super::errors::ExpectedError> {
     let fail = |source: Box<dyn std::error::Error + Send + Sync>| {

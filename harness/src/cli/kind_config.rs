@@ -8,8 +8,8 @@ use super::errors::ExpectedError;
 use super::input::InputLimits;
 use super::matrix::image_table;
 use super::output::write_stdout;
-use crate::cluster::{HostCgroup, kind_config};
-use crate::plan::{Gate, K8sVersion, cluster_spec};
+use sidecar_e2e_core::plan::{Gate, K8sVersion, cluster_spec};
+use sidecar_e2e_runner::cluster::{HostCgroup, kind_config};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct KindConfigOpts {

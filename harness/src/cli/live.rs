@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use super::disk_space::{self, Need};
 use super::errors::ExpectedError;
-use crate::cluster::{DockerHost, HostCgroup, KindProvider, docker, find_tool};
-use crate::plan::{ImageTable, PlannedCell};
-use crate::process::ToolCommand;
-use crate::report::visible;
-use crate::run::images_to_load;
+use sidecar_e2e_core::plan::{ImageTable, PlannedCell};
+use sidecar_e2e_core::report::visible;
+use sidecar_e2e_runner::cluster::{DockerHost, HostCgroup, KindProvider, docker, find_tool};
+use sidecar_e2e_runner::process::ToolCommand;
+use sidecar_e2e_runner::run::images_to_load;
 
 /// A multi-threaded runtime (two cells at once need more than one thread).
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime, ExpectedError> {
@@ -182,7 +182,7 @@ pub(super) async fn interrupted() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Gate, InjectorSpec, K8sVersion, PlanRequest, RequestedMode};
+    use sidecar_e2e_core::plan::{Gate, InjectorSpec, K8sVersion, PlanRequest, RequestedMode};
 
     #[test]
     fn reads_kinds_version() {

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use super::errors::ExpectedError;
 use super::input::{InputKind, InputLimits, read_text};
-use crate::plan::{
+use sidecar_e2e_core::plan::{
     Gate, ImageMap, ImageTable, InjectorSpec, K8sVersion, NodeImages, PlanError, PlanRequest,
     RequestedMode,
 };

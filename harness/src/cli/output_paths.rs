@@ -1,12 +1,12 @@
 //! The files a command writes, checked against what it reads and against each other before
 //! anything is written: an output that would overwrite an input, or two outputs on one file, is
 //! refused naming both flags. Paths are compared where they really lead (`./r.json` and
-//! `r.json`, a symlink and its target), see [`crate::staged::resolved`].
+//! `r.json`, a symlink and its target), see [`sidecar_e2e_runner::staged::resolved`].
 
 use std::path::PathBuf;
 
 use super::errors::ExpectedError;
-use crate::staged::resolved;
+use sidecar_e2e_runner::staged::resolved;
 
 /// A path a flag names.
 #[derive(Debug, Clone)]

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::plan::{EffectiveMode, Plan, PlannedCell, same_cluster_groups};
-use crate::scenario::{
+use sidecar_e2e_core::plan::{EffectiveMode, Plan, PlannedCell, same_cluster_groups};
+use sidecar_e2e_core::scenario::{
     PlanColumn, ProxyPlace, Scenario, ScenarioExpectation, Target, proxy_expectation,
 };
 

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use crate::report::visible;
-use crate::run::{Progress, ProgressEvent};
+use sidecar_e2e_core::report::visible;
+use sidecar_e2e_runner::run::{Progress, ProgressEvent};
 
 /// A progress sink for stderr: bars on a terminal, lines elsewhere.
 pub(super) fn stderr_progress() -> Progress {
@@ -125,7 +125,7 @@ impl Bars {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::Phase;
+    use sidecar_e2e_runner::run::Phase;
 
     #[test]
     fn plain_lines_say_cell_phase_and_time() {

@@ -13,12 +13,12 @@ use super::output_paths::{Named, check_outputs};
 use super::progress::stderr_progress;
 use super::run_report::{cells_of, host_notes, istio_notes, report, write_compat};
 use super::values::at_least_one;
-use crate::cluster::{ClusterAccess, HostCgroup, MissingTool, find_tool};
-use crate::install::Istioctl;
-use crate::plan::{InjectorSpec, PlannedCell};
-use crate::report::repeat_markdown;
-use crate::run::{CellOutcome, Created, Provider, RunConfig, new_run_id, run_all};
-use crate::scenario::Scenario;
+use sidecar_e2e_core::plan::{InjectorSpec, PlannedCell};
+use sidecar_e2e_core::report::repeat_markdown;
+use sidecar_e2e_core::scenario::Scenario;
+use sidecar_e2e_runner::cluster::{ClusterAccess, HostCgroup, MissingTool, find_tool};
+use sidecar_e2e_runner::install::Istioctl;
+use sidecar_e2e_runner::run::{CellOutcome, Created, Provider, RunConfig, new_run_id, run_all};
 
 /// `--scenario`'s long help: every scenario of the registry with its summary.
 fn scenario_help() -> String {
@@ -230,7 +230,7 @@ impl RunOpts {
             .collect();
         let tally = repeat_markdown(&verdicts);
         let path = artifacts.join("repeat.md");
-        crate::staged::write_whole(&path, tally.as_bytes())?;
+        sidecar_e2e_runner::staged::write_whole(&path, tally.as_bytes())?;
         eprintln!("\n{tally}\nrepeat report: {}", path.display());
         worst
     }
@@ -316,7 +316,7 @@ fn valid_cells(cells: Vec<PlannedCell>) -> Result<Vec<PlannedCell>, ExpectedErro
 pub(super) fn istioctl_for(
     cells: &[PlannedCell],
     explicit: Option<&Path>,
-    images: &crate::plan::ImageTable,
+    images: &sidecar_e2e_core::plan::ImageTable,
 ) -> Result<Option<Istioctl>, ExpectedError> {
     if !cells
         .iter()

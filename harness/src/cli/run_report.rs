@@ -7,15 +7,15 @@ use std::path::{Path, PathBuf};
 
 use super::errors::ExpectedError;
 use super::output::Stdout;
-use crate::cluster::HostCgroup;
-use crate::plan::{InjectorSpec, K8sVersion, PlannedCell};
-use crate::report::{
+use sidecar_e2e_core::plan::{InjectorSpec, K8sVersion, PlannedCell};
+use sidecar_e2e_core::report::{
     BrokenCell, Colour, CompatCell, CompatResult, JsonSink, JunitSink, MarkdownSink, Reporter,
     TerminalSink, TimelineSink, compat_markdown, visible,
 };
-use crate::run::CellOutcome;
-use crate::staged::{Staged, write_whole};
-use crate::verdict::CheckStatus;
+use sidecar_e2e_core::verdict::CheckStatus;
+use sidecar_e2e_runner::cluster::HostCgroup;
+use sidecar_e2e_runner::run::CellOutcome;
+use sidecar_e2e_runner::staged::{Staged, write_whole};
 
 /// The minors the run's cells booted.
 pub(super) fn cells_of(runs: &[(PathBuf, Vec<CellOutcome>)]) -> Vec<K8sVersion> {
@@ -56,7 +56,7 @@ pub(super) fn istio_notes(injectors: &[InjectorSpec]) -> Vec<String> {
         "Istio adjustment: the Istio cells ran Istio built offline from its Go module (docs/istio.md) \
          with upstream Envoy 1.40 as istio-proxy, not Istio's own proxy build, and with {}: no \
          peer-metadata exchange, no ALPN filter, no `istio_*` metrics.",
-        crate::install::UPSTREAM_ENVOY_SETTINGS
+        sidecar_e2e_runner::install::UPSTREAM_ENVOY_SETTINGS
             .iter()
             .map(|s| format!("`{s}`"))
             .collect::<Vec<_>>()
@@ -209,12 +209,12 @@ pub(super) fn report(artifacts: &Path, outcomes: &[CellOutcome]) -> Result<(), E
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::recording::Recording;
-    use crate::verdict::judge;
+    use sidecar_e2e_core::recording::Recording;
+    use sidecar_e2e_core::verdict::judge;
 
     fn live(cell: &str) -> Recording {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data/recordings/live-1.32")
+            .join("../testdata/recordings/live-1.32")
             .join(cell)
             .join("job.json");
         let text = std::fs::read_to_string(&path).expect("a committed recording");

@@ -10,12 +10,12 @@ use super::errors::ExpectedError;
 use super::input::{InputKind, InputLimits, read_text};
 use super::output::Stdout;
 use super::output_paths::{Named, check_outputs};
-use crate::recording::Recording;
-use crate::report::{
+use sidecar_e2e_core::recording::Recording;
+use sidecar_e2e_core::report::{
     Colour, JsonSink, JunitSink, MarkdownSink, Reporter, TerminalSink, TimelineSink,
 };
-use crate::staged::Staged;
-use crate::verdict::judge;
+use sidecar_e2e_core::verdict::judge;
+use sidecar_e2e_runner::staged::Staged;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct VerifyOpts {

@@ -1,0 +1,98 @@
+//! The known-bug scenarios' committed live recordings (`testdata/recordings/live-<minor>/
+//! 1-<minor>-on-builtin-auto/`, provenance in `testdata/README.md`), each judged and held to
+//! the status its patch should give: a known bug where the bug's table says it is present and
+//! the cluster showed it, a pass where it is fixed. A change to a bug's fixed-in patches, a
+//! decider or a workload that would flip one of these fails here.
+
+use std::path::Path;
+
+use sidecar_e2e_core::recording::Recording;
+use sidecar_e2e_core::verdict::{CheckStatus, judge};
+
+/// The status of `check` in `scenario`'s recording on `minor`, gate on.
+fn status(minor: u32, scenario: &str, check: &str) -> CheckStatus {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+        "../testdata/recordings/live-1.{minor}/1-{minor}-on-builtin-auto/{scenario}.json"
+    ));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let recording = Recording::from_json(&text, &path.display().to_string())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let verdict = judge(&recording).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    verdict.scenarios[0]
+        .results
+        .iter()
+        .find(|r| r.check.name() == check)
+        .unwrap_or_else(|| panic!("{}: no {check} check", path.display()))
+        .status
+}
+
+/// Every minor built here but 1.35, whose recordings hold only `kubelet-restart` and
+/// `delete-before-sidecar-started` (the regression of 1.35.0 is checked there).
+const MINORS: [u32; 9] = [28, 29, 30, 31, 32, 33, 34, 36, 37];
+
+#[test]
+fn flaky_startup_probe_is_the_known_bug_up_to_1_32_and_fixed_from_1_33() {
+    for minor in MINORS {
+        let expected = if minor <= 32 {
+            CheckStatus::KnownBug
+        } else {
+            CheckStatus::Pass
+        };
+        assert_eq!(
+            status(minor, "flaky-startup-probe", "app-starts"),
+            expected,
+            "1.{minor}"
+        );
+    }
+}
+
+#[test]
+fn deletion_before_the_sidecar_started_is_prompt_on_every_recorded_patch() {
+    for minor in MINORS {
+        assert_eq!(
+            status(minor, "delete-before-sidecar-started", "deleted-within"),
+            CheckStatus::Pass,
+            "1.{minor}"
+        );
+    }
+}
+
+#[test]
+fn sidecars_stop_in_reverse_order_from_1_29_and_crashed_sidecars_restart_everywhere() {
+    for minor in MINORS.into_iter().filter(|&m| m >= 29) {
+        assert_eq!(
+            status(minor, "two-sidecars-termination", "termination-order"),
+            CheckStatus::Pass,
+            "1.{minor}"
+        );
+    }
+    for minor in MINORS {
+        assert_eq!(
+            status(minor, "sidecar-crash-restart", "sidecar-restarted"),
+            CheckStatus::Pass,
+            "1.{minor}"
+        );
+        assert_eq!(
+            status(minor, "job-sidecar-exit-143", "sidecar-exit-code"),
+            CheckStatus::Pass,
+            "1.{minor}"
+        );
+        assert_eq!(
+            status(minor, "job-sidecar-exit-143", "job-completes"),
+            CheckStatus::Pass,
+            "1.{minor}"
+        );
+    }
+}
+
+#[test]
+fn a_crashed_app_is_restarted_after_the_kubelet_restarts_on_every_recorded_patch() {
+    // 1.35.8 carries the fix of the 1.35.0 regression (kubernetes#136910).
+    for minor in MINORS.into_iter().chain([35]) {
+        assert_eq!(
+            status(minor, "kubelet-restart", "app-restarted"),
+            CheckStatus::Pass,
+            "1.{minor}"
+        );
+    }
+}

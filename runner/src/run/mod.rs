@@ -1,0 +1,169 @@
+//! `sidecar-e2e run`, the orchestration: for each planned cell, a cluster (kind, or one the user
+//! brings), the capability probe, the injector, every scenario recorded in parallel, judged, and
+//! written to the artifacts directory; cells run `parallel` at a time. Everything the run creates
+//! is registered in [`Created`] so an interruption can remove it.
+
+mod artifacts;
+mod cell;
+mod cleanup;
+mod id;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+
+pub use artifacts::{ArtifactError, cell_dir, write_recordings, write_timings};
+pub use cell::{CellOutcome, SetupFailure, images_to_load, run_cell, run_scenario};
+pub use cleanup::Created;
+pub use id::{CLUSTER_PREFIX, cluster_name, new_run_id, run_of_cluster, run_started};
+
+use crate::cluster::{ClusterAccess, KindProvider};
+use crate::install::Istioctl;
+use sidecar_e2e_core::plan::{ImageTable, PlannedCell, group_cells};
+use sidecar_e2e_core::scenario::Scenario;
+
+/// Where clusters come from.
+#[derive(Debug, Clone)]
+pub enum Provider {
+    /// kind clusters the run creates and deletes.
+    Kind(KindProvider),
+    /// A cluster the user brings; the run only creates (and removes) namespaces in it.
+    Existing(ClusterAccess),
+}
+
+/// Everything a run needs, decided before anything is created.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// The run id (labels, names).
+    pub run_id: String,
+    /// The valid cells to run.
+    pub cells: Vec<PlannedCell>,
+    /// The scenarios to run in each.
+    pub scenarios: Vec<Scenario>,
+    /// Every image.
+    pub images: ImageTable,
+    /// Where recordings, reports and logs go.
+    pub artifacts: PathBuf,
+    /// Cells at once.
+    pub parallel: usize,
+    /// Keep a failed cell's cluster (or namespaces) for inspection.
+    pub keep_on_failure: bool,
+    /// Keep every cell's cluster (`sidecar-e2e cluster up`: the suites run on it next).
+    pub keep_cluster: bool,
+    /// Where clusters come from.
+    pub provider: Provider,
+    /// istioctl, when a cell installs Istio.
+    pub istioctl: Option<Istioctl>,
+    /// Per-scenario deadline.
+    pub scenario_timeout: Duration,
+}
+
+/// A phase of a cell, for progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Creating the kind cluster and waiting for its node.
+    ClusterUp,
+    /// The capability probe and versions.
+    Probe,
+    /// Loading images into the nodes.
+    LoadImages,
+    /// Installing the injector.
+    Install,
+    /// Recording the scenarios.
+    Scenarios,
+    /// Exporting logs after a failure.
+    CollectLogs,
+    /// Deleting the cluster or namespaces.
+    Teardown,
+}
+
+impl Phase {
+    /// The phase's name in progress lines and BENCHMARKS.md.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::ClusterUp => "cluster up",
+            Phase::Probe => "probe",
+            Phase::LoadImages => "load images",
+            Phase::Install => "install",
+            Phase::Scenarios => "scenarios",
+            Phase::CollectLogs => "collect logs",
+            Phase::Teardown => "teardown",
+        }
+    }
+}
+
+/// What progress reporting hears.
+#[derive(Debug, Clone)]
+pub enum ProgressEvent {
+    /// A cell entered a phase.
+    Started {
+        /// The cell's slug.
+        cell: String,
+        /// The phase.
+        phase: Phase,
+    },
+    /// A phase ended (well or not).
+    Finished {
+        /// The cell's slug.
+        cell: String,
+        /// The phase.
+        phase: Phase,
+        /// How long it took.
+        took: Duration,
+        /// Why it failed, if it did.
+        error: Option<String>,
+    },
+    /// A cell is done: its cluster deleted (or kept).
+    CellFinished {
+        /// The cell's slug.
+        cell: String,
+        /// Every check met its expectation and nothing broke.
+        passed: bool,
+    },
+    /// A free-form note (kept clusters, warnings).
+    Note {
+        /// The cell's slug.
+        cell: String,
+        /// The text.
+        text: String,
+    },
+}
+
+/// Where progress goes (a terminal's bars or plain lines: the CLI decides).
+pub type Progress = Arc<dyn Fn(ProgressEvent) + Send + Sync>;
+
+/// Runs every cell, `parallel` at a time, and returns their outcomes in plan order. Cells that
+/// boot the same cluster and run the same thing ([`group_cells`]: from 1.33, gate on and
+/// default) run once; the others of the group are reported from that run under their own names.
+pub async fn run_all(
+    config: &RunConfig,
+    created: &Created,
+    progress: &Progress,
+) -> Vec<CellOutcome> {
+    let groups = group_cells(&config.cells);
+    let ran: Vec<(usize, CellOutcome)> = futures::stream::iter(groups.iter().map(|g| g.runs))
+        .map(|index| async move {
+            let cell = &config.cells[index];
+            (index, run_cell(config, cell, created, progress).await)
+        })
+        .buffer_unordered(config.parallel.max(1))
+        .collect()
+        .await;
+    let mut outcomes: Vec<(usize, CellOutcome)> = Vec::new();
+    for (index, outcome) in ran {
+        let group = groups.iter().find(|g| g.runs == index);
+        for &also in group.map(|g| g.also.as_slice()).unwrap_or_default() {
+            let stand_in = outcome.stand_in_for(&config.cells[also], &config.artifacts);
+            progress(ProgressEvent::Note {
+                cell: stand_in.slug.clone(),
+                text: format!("same cluster as {}: reported from its run", outcome.slug),
+            });
+            outcomes.push((also, stand_in));
+        }
+        outcomes.push((index, outcome));
+    }
+    outcomes.sort_by_key(|(index, _)| *index);
+    outcomes.into_iter().map(|(_, outcome)| outcome).collect()
+}
