@@ -78,6 +78,15 @@ pub struct PlannedCell {
     pub cluster: Option<ClusterSpec>,
 }
 
+impl PlannedCell {
+    /// This cell on the node image `images` names for its minor ([`ClusterSpec::on_images`]).
+    #[must_use]
+    pub fn on_images(mut self, images: &super::ImageTable) -> Self {
+        self.cluster = self.cluster.map(|c| c.on_images(images));
+        self
+    }
+}
+
 /// Every cell of the matrix, in axis order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]

@@ -26,6 +26,18 @@ pub struct ClusterSpec {
     pub kind_release: String,
 }
 
+impl ClusterSpec {
+    /// This cluster on the node image `images` names for its minor (an offline build's), where
+    /// it names one: the one place a node image other than the table's is chosen.
+    #[must_use]
+    pub fn on_images(mut self, images: &super::ImageTable) -> Self {
+        if let Some(image) = images.node_images.get(&self.k8s) {
+            self.node_image.clone_from(image);
+        }
+        self
+    }
+}
+
 /// Why a Kubernetes version and gate setting give no cluster.
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterSpecError {

@@ -1,7 +1,8 @@
 //! `app-starts`: the app of every one of the scenario's pods has run. Its known bug
 //! (kubernetes#132826) leaves an app waiting for ever once its sidecar failed before its startup
 //! probe ran: the symptom is a pod whose sidecar was restarted and runs again while its app never
-//! runs. The trigger is a race (the probe worker must tick while the sidecar is terminated), so
+//! runs. The probe worker must tick while the sidecar is terminated, and no kubelet restart may come
+//! between (a new kubelet makes new workers); so
 //! the workload is several pods: the bug shows if any of them is stuck, and the healthy verdict
 //! needs every app to have run.
 

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use clap::Subcommand;
 
@@ -15,7 +14,7 @@ use super::matrix::{MatrixOpts, image_table};
 use super::run::{istioctl_for, run_or_interrupt};
 use sidecar_e2e_core::report::visible;
 use sidecar_e2e_runner::run::{
-    Provider, RunConfig, cell_dir, cluster_name, new_run_id, run_of_cluster,
+    Provider, Rounds, RunConfig, cell_dir, cluster_name, new_run_id, run_of_cluster,
 };
 
 #[derive(Debug, Subcommand)]
@@ -87,7 +86,14 @@ impl ClusterUpOpts {
             .to_request()?
             .resolve()
             .map_err(ExpectedError::Plan)?;
-        let cells: Vec<_> = plan.cells.into_iter().filter(|c| c.valid).collect();
+        let images = image_table(self.image_map.as_deref(), limits)?;
+        // The plan decides the node image once: the image map's where it names one.
+        let cells: Vec<_> = plan
+            .cells
+            .into_iter()
+            .filter(|c| c.valid)
+            .map(|c| c.on_images(&images))
+            .collect();
         let [cell] = cells.as_slice() else {
             return Err(ExpectedError::BadFlag {
                 flag: "--k8s/--gate/--injector/--mode",
@@ -97,7 +103,6 @@ impl ClusterUpOpts {
                 ),
             });
         };
-        let images = image_table(self.image_map.as_deref(), limits)?;
         let istioctl = istioctl_for(
             std::slice::from_ref(cell),
             self.istioctl.as_deref(),
@@ -121,21 +126,24 @@ impl ClusterUpOpts {
                 1,
             )
             .await?;
-            let config = RunConfig {
-                run_id: run_id.clone(),
-                cells: vec![cell.clone()],
-                scenarios: Vec::new(),
+            let config = RunConfig::new(
+                run_id.clone(),
+                vec![cell.clone()],
                 images,
-                artifacts: artifacts.clone(),
-                parallel: 1,
-                keep_on_failure: self.keep_on_failure,
-                keep_cluster: true,
-                provider: Provider::Kind(kind),
-                istioctl,
-                scenario_timeout: Duration::from_secs(0),
+                Provider::Kind(kind),
+                artifacts.clone(),
+            )
+            .keep_on_failure(self.keep_on_failure)
+            .keep_cluster(true)
+            .istioctl(istioctl);
+            // No scenario: the suites run them on the cluster next.
+            let config = RunConfig {
+                scenarios: Vec::new(),
+                ..config
             };
-            run_or_interrupt(&config).await
+            run_or_interrupt(Rounds::new(config, 1)).await
         })?;
+        let outcome: Vec<_> = outcome.into_iter().flat_map(|r| r.outcomes).collect();
         let failures: Vec<String> = outcome
             .iter()
             .flat_map(|o| o.setup_failures.iter().map(ToString::to_string))

@@ -40,10 +40,7 @@ impl KindConfigOpts {
     pub(super) fn exec(self, limits: InputLimits) -> Result<(), ExpectedError> {
         let mut spec = cluster_spec(self.k8s, self.gate).map_err(ExpectedError::KindConfig)?;
         if let Some(path) = &self.image_map {
-            let table = image_table(Some(path), limits)?;
-            if let Some(image) = table.node_images.get(&self.k8s) {
-                spec.node_image.clone_from(image);
-            }
+            spec = spec.on_images(&image_table(Some(path), limits)?);
         }
         let host = match self.host_cgroup {
             Cgroup::V1 => HostCgroup::V1,

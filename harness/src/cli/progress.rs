@@ -21,9 +21,44 @@ pub(super) fn stderr_progress() -> Progress {
         };
         Arc::new(move |event| bars.show(event))
     } else {
-        Arc::new(move |event| {
-            eprintln!("{}", plain_line(&event, started.elapsed()));
+        Arc::new(move |event| match run_line(&event) {
+            Some(line) => eprintln!("{line}"),
+            None => eprintln!("{}", plain_line(&event, started.elapsed())),
         })
+    }
+}
+
+/// The line a run-level event (a round starts, a signal stops the run) shows, the same on a
+/// terminal and off it; `None` for a cell's events.
+fn run_line(event: &ProgressEvent) -> Option<String> {
+    match event {
+        ProgressEvent::RoundStarted {
+            run_id,
+            round,
+            of,
+            cells,
+            scenarios,
+            parallel,
+            dir,
+        } => {
+            let round = match of {
+                1 => String::new(),
+                _ => format!(" (round {round} of {of})"),
+            };
+            Some(format!(
+                "run {run_id}{round}: {cells} cell(s) x {scenarios} scenario(s), {parallel} at a time; artifacts in {}",
+                dir.display()
+            ))
+        }
+        ProgressEvent::Stopping { signal, removing } => Some(format!(
+            "{signal}: stopping; removing {}",
+            if removing.is_empty() {
+                "nothing (nothing was created yet)".to_owned()
+            } else {
+                visible(&removing.join(", ")).into_owned()
+            }
+        )),
+        _ => None,
     }
 }
 
@@ -61,6 +96,9 @@ fn raw_line(event: &ProgressEvent, at: Duration) -> String {
             format!("{stamp} {cell}: {}", cell_result(*passed))
         }
         ProgressEvent::Note { cell, text } => format!("{stamp} {cell}: {text}"),
+        ProgressEvent::RoundStarted { .. } | ProgressEvent::Stopping { .. } => {
+            run_line(event).unwrap_or_default()
+        }
     }
 }
 
@@ -79,12 +117,17 @@ struct Bars {
 
 impl Bars {
     fn show(&self, event: ProgressEvent) {
+        if let Some(line) = run_line(&event) {
+            let _ = self.multi.println(line);
+            return;
+        }
         let mut cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);
         let cell = match &event {
             ProgressEvent::Started { cell, .. }
             | ProgressEvent::Finished { cell, .. }
             | ProgressEvent::CellFinished { cell, .. }
             | ProgressEvent::Note { cell, .. } => cell.clone(),
+            ProgressEvent::RoundStarted { .. } | ProgressEvent::Stopping { .. } => return,
         };
         let bar = cells.entry(cell.clone()).or_insert_with(|| {
             let bar = self.multi.add(ProgressBar::new_spinner());
@@ -118,6 +161,7 @@ impl Bars {
             ProgressEvent::Note { text, .. } => {
                 bar.println(format!("{cell}: {}", visible(&text)));
             }
+            ProgressEvent::RoundStarted { .. } | ProgressEvent::Stopping { .. } => {}
         }
     }
 }

@@ -18,7 +18,7 @@ use sidecar_e2e_core::report::repeat_markdown;
 use sidecar_e2e_core::scenario::Scenario;
 use sidecar_e2e_runner::cluster::{ClusterAccess, HostCgroup, MissingTool, find_tool};
 use sidecar_e2e_runner::install::Istioctl;
-use sidecar_e2e_runner::run::{CellOutcome, Created, Provider, RunConfig, new_run_id, run_all};
+use sidecar_e2e_runner::run::{CellOutcome, Provider, Round, Rounds, RunConfig, new_run_id};
 
 /// `--scenario`'s long help: every scenario of the registry with its summary.
 fn scenario_help() -> String {
@@ -128,18 +128,13 @@ impl RunOpts {
             check_kubeconfig(access, limits)?;
         }
         let images = image_table(self.image_map.as_deref(), limits)?;
+        // The plan decides each cell's node image once: the image map's where it names one.
+        let cells: Vec<PlannedCell> = cells.into_iter().map(|c| c.on_images(&images)).collect();
         let istioctl = istioctl_for(&cells, self.istioctl.as_deref(), &images)?;
         let kind_bin = match self.kubeconfig {
             Some(_) => None,
             None => Some(kind_binary(self.kind_bin.as_deref(), &images)?),
         };
-        let mut scenarios = if self.scenario.is_empty() {
-            Scenario::ALL.to_vec()
-        } else {
-            self.scenario.clone()
-        };
-        scenarios.sort();
-        scenarios.dedup();
         let run_id = new_run_id(k8s_openapi::jiff::Timestamp::now(), std::process::id());
         let artifacts = self
             .artifacts
@@ -150,11 +145,7 @@ impl RunOpts {
             path: artifacts.display().to_string(),
             source,
         })?;
-        let node_image_map = images.node_images.clone();
-        let repeat = self.repeat;
-        let rt = runtime()?;
-        let (runs, host_cgroup): (Vec<(PathBuf, Vec<CellOutcome>)>, Option<HostCgroup>) =
-            rt.block_on(async {
+        let rounds = runtime()?.block_on(async {
             let provider = match (access, kind_bin) {
                 (Some(access), _) => Provider::Existing(access),
                 (None, Some(bin)) => {
@@ -165,75 +156,68 @@ impl RunOpts {
                 }
                 (None, None) => unreachable!("kind is found whenever there is no kubeconfig"),
             };
-            let host_cgroup = match &provider {
+            let config = RunConfig::new(
+                run_id,
+                cells.clone(),
+                images.clone(),
+                provider,
+                artifacts.clone(),
+            )
+            .scenarios(&self.scenario)
+            .parallel(self.parallel)
+            .keep_on_failure(self.keep_on_failure)
+            .istioctl(istioctl)
+            .scenario_timeout(Duration::from_secs(self.scenario_timeout));
+            let host_cgroup = match &config.provider {
                 Provider::Kind(kind) => Some(kind.host_cgroup()),
                 Provider::Existing(_) => None,
             };
-            let mut runs = Vec::new();
-            for round in 1..=repeat {
-                // Each round has its own run id (cluster names, labels) and directory.
-                let (round_id, round_dir) = match repeat {
-                    1 => (run_id.clone(), artifacts.clone()),
-                    _ => (
-                        new_run_id(k8s_openapi::jiff::Timestamp::now(), std::process::id()),
-                        artifacts.join(format!("run-{round}")),
-                    ),
-                };
-                let config = RunConfig {
-                    run_id: round_id.clone(),
-                    cells: cells.clone(),
-                    scenarios: scenarios.clone(),
-                    images: images.clone(),
-                    artifacts: round_dir.clone(),
-                    parallel: self.parallel,
-                    keep_on_failure: self.keep_on_failure,
-                    keep_cluster: false,
-                    provider: provider.clone(),
-                    istioctl: istioctl.clone(),
-                    scenario_timeout: Duration::from_secs(self.scenario_timeout),
-                };
-                let of = match repeat {
-                    1 => String::new(),
-                    _ => format!(" (round {round} of {repeat})"),
-                };
-                eprintln!(
-                    "run {round_id}{of}: {} cell(s) x {} scenario(s), {} at a time; artifacts in {}",
-                    config.cells.len(),
-                    config.scenarios.len(),
-                    config.parallel,
-                    round_dir.display()
-                );
-                runs.push((round_dir, run_or_interrupt(&config).await?));
-            }
-            Ok::<_, ExpectedError>((runs, host_cgroup))
-        })?;
-        let node_images = |k8s| node_image_map.get(&k8s).cloned();
-        let mut notes = host_notes(host_cgroup, &cells_of(&runs));
-        let injectors: Vec<_> = runs
+            let rounds = run_or_interrupt(Rounds::new(config, self.repeat)).await?;
+            Ok::<_, ExpectedError>((rounds, host_cgroup))
+        });
+        let (rounds, host_cgroup) = rounds?;
+        write_reports(&artifacts, &rounds, &refused, &images, host_cgroup)
+    }
+}
+
+/// Every round's reports and compatibility grid, and with several rounds the tally
+/// (`repeat.md`); the exit status is the worst round's.
+fn write_reports(
+    artifacts: &Path,
+    rounds: &[Round],
+    refused: &[PlannedCell],
+    images: &sidecar_e2e_core::plan::ImageTable,
+    host_cgroup: Option<HostCgroup>,
+) -> Result<(), ExpectedError> {
+    let node_images = |k8s| images.node_images.get(&k8s).cloned();
+    let outcomes: Vec<&[CellOutcome]> = rounds.iter().map(|r| r.outcomes.as_slice()).collect();
+    let mut notes = host_notes(host_cgroup, &cells_of(&outcomes));
+    let injectors: Vec<_> = outcomes
+        .iter()
+        .flat_map(|o| o.iter().map(|o| o.cell.injector))
+        .collect();
+    notes.extend(istio_notes(&injectors));
+    let mut worst = Ok(());
+    for round in rounds {
+        write_compat(&round.dir, &round.outcomes, refused, node_images, &notes)?;
+        worst = ExpectedError::worse(worst, report(&round.dir, &round.outcomes));
+    }
+    if let [_, _, ..] = rounds {
+        let verdicts: Vec<Vec<_>> = rounds
             .iter()
-            .flat_map(|(_, outcomes)| outcomes.iter().map(|o| o.cell.injector))
-            .collect();
-        notes.extend(istio_notes(&injectors));
-        if let [(dir, outcomes)] = runs.as_slice() {
-            write_compat(dir, outcomes, &refused, node_images, &notes)?;
-            return report(dir, outcomes);
-        }
-        // Every round's own reports, then the tally; the exit status is the worst round's.
-        let mut worst = Ok(());
-        for (dir, outcomes) in &runs {
-            write_compat(dir, outcomes, &refused, node_images, &notes)?;
-            worst = ExpectedError::worse(worst, report(dir, outcomes));
-        }
-        let verdicts: Vec<Vec<_>> = runs
-            .iter()
-            .map(|(_, outcomes)| outcomes.iter().filter_map(|o| o.verdict.clone()).collect())
+            .map(|r| {
+                r.outcomes
+                    .iter()
+                    .filter_map(|o| o.verdict.clone())
+                    .collect()
+            })
             .collect();
         let tally = repeat_markdown(&verdicts);
         let path = artifacts.join("repeat.md");
         sidecar_e2e_runner::staged::write_whole(&path, tally.as_bytes())?;
         eprintln!("\n{tally}\nrepeat report: {}", path.display());
-        worst
     }
+    worst
 }
 
 impl RunOpts {
@@ -264,27 +248,12 @@ fn report_files(artifacts: &Path) -> Vec<Named> {
     .collect()
 }
 
-/// Runs every cell unless a signal comes first; then removes what the run created.
-pub(super) async fn run_or_interrupt(
-    config: &RunConfig,
-) -> Result<Vec<CellOutcome>, ExpectedError> {
-    let created = Created::default();
-    let progress = stderr_progress();
-    tokio::select! {
-        outcomes = run_all(config, &created, &progress) => Ok(outcomes),
-        signal = interrupted() => {
-            eprintln!("{signal}: stopping; removing {}", {
-                let left = created.describe();
-                if left.is_empty() { "nothing (nothing was created yet)".to_owned() } else { left.join(", ") }
-            });
-            let kind = match &config.provider {
-                Provider::Kind(kind) => Some(kind),
-                Provider::Existing(_) => None,
-            };
-            let left = created.remove_all(kind).await;
-            Err(ExpectedError::Interrupted { left })
-        }
-    }
+/// Runs every round unless a signal comes first (the runner then removes what it created).
+pub(super) async fn run_or_interrupt(rounds: Rounds) -> Result<Vec<Round>, ExpectedError> {
+    rounds
+        .run(interrupted(), &stderr_progress())
+        .await
+        .map_err(|stopped| ExpectedError::Interrupted { left: stopped.left })
 }
 
 /// The valid cells; the invalid ones are named on stderr, and a matrix with none is an error.

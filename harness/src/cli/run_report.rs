@@ -3,7 +3,7 @@
 //! adjustments).
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::errors::ExpectedError;
 use super::output::Stdout;
@@ -18,9 +18,10 @@ use sidecar_e2e_runner::run::CellOutcome;
 use sidecar_e2e_runner::staged::{Staged, write_whole};
 
 /// The minors the run's cells booted.
-pub(super) fn cells_of(runs: &[(PathBuf, Vec<CellOutcome>)]) -> Vec<K8sVersion> {
-    runs.iter()
-        .flat_map(|(_, outcomes)| outcomes.iter().map(|o| o.cell.k8s))
+pub(super) fn cells_of(rounds: &[&[CellOutcome]]) -> Vec<K8sVersion> {
+    rounds
+        .iter()
+        .flat_map(|outcomes| outcomes.iter().map(|o| o.cell.k8s))
         .collect()
 }
 

@@ -5,8 +5,12 @@
 
 mod artifacts;
 mod cell;
+mod cell_cluster;
 mod cleanup;
 mod id;
+mod phases;
+mod rounds;
+mod scenarios;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,9 +19,11 @@ use std::time::Duration;
 use futures::StreamExt;
 
 pub use artifacts::{ArtifactError, cell_dir, write_recordings, write_timings};
-pub use cell::{CellOutcome, SetupFailure, images_to_load, run_cell, run_scenario};
+pub use cell::{CellOutcome, SetupFailure, images_to_load, run_cell};
 pub use cleanup::Created;
 pub use id::{CLUSTER_PREFIX, cluster_name, new_run_id, run_of_cluster, run_started};
+pub use rounds::{Interrupted, Round, Rounds};
+pub use scenarios::run_scenario;
 
 use crate::cluster::{ClusterAccess, KindProvider};
 use crate::install::Istioctl;
@@ -59,6 +65,85 @@ pub struct RunConfig {
     /// Per-scenario deadline.
     pub scenario_timeout: Duration,
 }
+
+impl RunConfig {
+    /// A run `run_id` of `cells` on clusters from `provider`, writing to `artifacts`, with
+    /// every scenario, one cell at a time, clusters deleted after, and the default deadline;
+    /// the builder methods below change those.
+    pub fn new(
+        run_id: impl Into<String>,
+        cells: Vec<PlannedCell>,
+        images: ImageTable,
+        provider: Provider,
+        artifacts: PathBuf,
+    ) -> Self {
+        RunConfig {
+            run_id: run_id.into(),
+            cells,
+            scenarios: Scenario::ALL.to_vec(),
+            images,
+            artifacts,
+            // One cluster at a time: each takes most of a 2-core machine while it boots.
+            parallel: 1,
+            keep_on_failure: false,
+            keep_cluster: false,
+            provider,
+            istioctl: None,
+            scenario_timeout: DEFAULT_SCENARIO_TIMEOUT,
+        }
+    }
+
+    /// Runs these scenarios (each once, in registry order) instead of every one.
+    #[must_use]
+    pub fn scenarios(mut self, scenarios: &[Scenario]) -> Self {
+        if !scenarios.is_empty() {
+            let mut chosen = scenarios.to_vec();
+            chosen.sort();
+            chosen.dedup();
+            self.scenarios = chosen;
+        }
+        self
+    }
+
+    /// Runs `parallel` cells at once (at least one).
+    #[must_use]
+    pub fn parallel(mut self, parallel: usize) -> Self {
+        self.parallel = parallel.max(1);
+        self
+    }
+
+    /// Keeps a failed cell's cluster (or namespaces) for inspection.
+    #[must_use]
+    pub fn keep_on_failure(mut self, keep: bool) -> Self {
+        self.keep_on_failure = keep;
+        self
+    }
+
+    /// Keeps every cell's cluster (`cluster up`: the suites run on it next).
+    #[must_use]
+    pub fn keep_cluster(mut self, keep: bool) -> Self {
+        self.keep_cluster = keep;
+        self
+    }
+
+    /// The istioctl that installs Istio cells.
+    #[must_use]
+    pub fn istioctl(mut self, istioctl: Option<Istioctl>) -> Self {
+        self.istioctl = istioctl;
+        self
+    }
+
+    /// How long one scenario may run before what it did is recorded as is.
+    #[must_use]
+    pub fn scenario_timeout(mut self, timeout: Duration) -> Self {
+        self.scenario_timeout = timeout;
+        self
+    }
+}
+
+/// How long one scenario may run by default: the longest known-bug scenario needs about a
+/// minute and a half on a loaded 2-core machine; twice that is room.
+pub const DEFAULT_SCENARIO_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// A phase of a cell, for progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +206,30 @@ pub enum ProgressEvent {
         cell: String,
         /// Every check met its expectation and nothing broke.
         passed: bool,
+    },
+    /// A round of the run starts (`round` of `of`).
+    RoundStarted {
+        /// The round's run id.
+        run_id: String,
+        /// Which round, from 1.
+        round: usize,
+        /// How many rounds.
+        of: usize,
+        /// How many cells it runs.
+        cells: usize,
+        /// How many scenarios each cell runs.
+        scenarios: usize,
+        /// Cells at once.
+        parallel: usize,
+        /// Where its artifacts go.
+        dir: PathBuf,
+    },
+    /// A signal came: the run stops and removes what it created.
+    Stopping {
+        /// `SIGINT` or `SIGTERM`.
+        signal: &'static str,
+        /// What it is removing.
+        removing: Vec<String>,
     },
     /// A free-form note (kept clusters, warnings).
     Note {

@@ -1,0 +1,187 @@
+//! The cluster one cell runs on, as one value: a kind cluster this run makes (and deletes), or
+//! a cluster the user brought (where the run only makes and removes namespaces). Each phase that
+//! differs between the two is a method here, so the cell's own steps never ask which it is.
+
+use std::path::Path;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Node, Pod};
+use kube::Api;
+use kube::runtime::watcher;
+use sidecar_e2e_core::plan::ClusterSpec;
+use sidecar_e2e_core::pod::{is_finished, is_ready};
+
+use super::cleanup::Created;
+use super::phases::BoxError;
+use crate::api::{RUN_ID_LABEL, await_all, delete_namespace, describe_node, node_ready};
+use crate::cluster::{
+    ClusterAccess, CreateCluster, KindProvider, NodeShell, kind_config_with_labels,
+};
+
+/// How long a new cluster's node and system pods may take to be Ready (2 cores, 2 clusters).
+const CLUSTER_READY_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Where a cell's cluster comes from.
+pub(super) enum CellCluster<'a> {
+    /// A kind cluster this run creates, named `name`, and deletes.
+    Kind {
+        /// The kind provider.
+        kind: &'a KindProvider,
+        /// The cluster's name.
+        name: String,
+    },
+    /// A cluster the user brought: nothing is created but namespaces.
+    Borrowed {
+        /// How to reach it.
+        access: &'a ClusterAccess,
+    },
+}
+
+impl CellCluster<'_> {
+    /// Makes the cluster (registered first, so an interruption removes it) and waits until its
+    /// node and system pods are Ready; a borrowed cluster is simply there. `dir` is the cell's
+    /// artifacts directory (kind config, kubeconfig).
+    pub(super) async fn up(
+        &self,
+        spec: &ClusterSpec,
+        run_id: &str,
+        dir: &Path,
+        created: &Created,
+    ) -> Result<ClusterAccess, BoxError> {
+        let (kind, name) = match self {
+            CellCluster::Borrowed { access } => return Ok((*access).clone()),
+            CellCluster::Kind { kind, name } => (kind, name),
+        };
+        created.kind_cluster(name);
+        std::fs::create_dir_all(dir)?;
+        let config_path = dir.join("kind-config.yaml");
+        // Only the run id: the kubelet refuses node labels in the kubernetes.io namespaces.
+        let labels =
+            std::collections::BTreeMap::from([(RUN_ID_LABEL.to_owned(), run_id.to_owned())]);
+        // From `docker info` at preflight: on a cgroup v1 host a 1.35+ kubelet needs failCgroupV1.
+        let config = kind_config_with_labels(spec, &labels, kind.host_cgroup());
+        crate::staged::write_whole(&config_path, config.yaml.as_bytes())?;
+        let request = CreateCluster {
+            name: name.clone(),
+            config: config_path,
+            node_image: Some(spec.node_image.clone()),
+            kubeconfig: dir.join("kubeconfig"),
+            retain_on_failure: true,
+        };
+        let access = kind.create(&request).await?;
+        let client = access.client().await?;
+        await_all(
+            Api::<Node>::all(client.clone()),
+            watcher::Config::default(),
+            "the cluster's nodes Ready",
+            1,
+            CLUSTER_READY_TIMEOUT,
+            node_ready,
+            describe_node,
+        )
+        .await?;
+        // CoreDNS needs the CNI: when every system pod is Ready the network works too.
+        await_all(
+            Api::<Pod>::namespaced(client, "kube-system"),
+            watcher::Config::default(),
+            "the kube-system pods Ready",
+            1,
+            CLUSTER_READY_TIMEOUT,
+            |pod| is_ready(pod) || is_finished(pod),
+            |pod| sidecar_e2e_core::pod::phase(pod).to_owned(),
+        )
+        .await?;
+        Ok(access)
+    }
+
+    /// Loads `images` into the cluster's nodes; `None` when there is nothing to load into (a
+    /// borrowed cluster pulls them itself).
+    pub(super) fn load_images<'b>(
+        &'b self,
+        images: &'b [String],
+        artifacts: &'b Path,
+    ) -> Option<impl std::future::Future<Output = Result<(), crate::cluster::KindError>> + 'b> {
+        match self {
+            CellCluster::Kind { kind, name } => Some(kind.load_images(name, images, artifacts)),
+            CellCluster::Borrowed { .. } => None,
+        }
+    }
+
+    /// A shell on the node, for a scenario that acts on it: only a cluster the run made has one.
+    pub(super) fn node_shell(&self) -> Option<NodeShell> {
+        match self {
+            CellCluster::Kind { kind, name } => Some(kind.node_shell(name)),
+            CellCluster::Borrowed { .. } => None,
+        }
+    }
+
+    /// Whether namespaces must be registered for removal one by one (a borrowed cluster stays;
+    /// a kind cluster goes whole).
+    pub(super) fn is_borrowed(&self) -> bool {
+        matches!(self, CellCluster::Borrowed { .. })
+    }
+
+    /// Exports the kind cluster's logs to `dir` (after a failure); `None` for a borrowed one.
+    pub(super) fn export_logs<'b>(
+        &'b self,
+        dir: &'b Path,
+    ) -> Option<impl std::future::Future<Output = Result<(), crate::cluster::KindError>> + 'b> {
+        match self {
+            CellCluster::Kind { kind, name } => Some(kind.export_logs(name, dir)),
+            CellCluster::Borrowed { .. } => None,
+        }
+    }
+
+    /// Leaves the cluster (or the run's namespaces in a borrowed one) for inspection and says
+    /// how to look at it and remove it.
+    pub(super) fn keep(
+        &self,
+        access: Option<&ClusterAccess>,
+        namespaces: &[String],
+        created: &Created,
+    ) -> String {
+        let flags = access.map(ClusterAccess::kubectl_flags).unwrap_or_default();
+        match self {
+            CellCluster::Kind { kind, name } => {
+                created.forget_cluster(name);
+                format!(
+                    "kept kind cluster {name}; inspect: kubectl {flags} get pods -A; remove: {} delete cluster --name {name}",
+                    kind.kind().bin.display()
+                )
+            }
+            CellCluster::Borrowed { .. } => {
+                for ns in namespaces {
+                    created.forget_namespace(ns);
+                }
+                format!(
+                    "kept namespaces {}; inspect: kubectl {flags} get pods -n <namespace>; remove: sidecar-e2e gc {flags}",
+                    namespaces.join(", ")
+                )
+            }
+        }
+    }
+
+    /// Deletes the kind cluster, or the run's namespaces in a borrowed one.
+    pub(super) async fn tear_down(
+        &self,
+        access: Option<&ClusterAccess>,
+        namespaces: &[String],
+        created: &Created,
+    ) -> Result<(), BoxError> {
+        match self {
+            CellCluster::Kind { kind, name } => {
+                kind.delete(name).await?;
+                created.forget_cluster(name);
+            }
+            CellCluster::Borrowed { .. } => {
+                let Some(access) = access else { return Ok(()) };
+                let client = access.client().await?;
+                for ns in namespaces {
+                    delete_namespace(&client, ns).await?;
+                    created.forget_namespace(ns);
+                }
+            }
+        }
+        Ok(())
+    }
+}
