@@ -297,3 +297,41 @@ fn the_page_is_self_contained_and_escapes_what_the_cluster_said() {
         assert!(!page.contains(fetch), "the page fetches nothing: {fetch}");
     }
 }
+
+#[test]
+fn a_log_the_harness_could_not_read_is_marked_on_its_lane_not_drawn_as_silence() {
+    let mut recording = live("1-32-on-builtin-auto", "sleep");
+    for log in &mut recording.scenarios[0].logs {
+        log.text.clear();
+        log.read_error =
+            Some("404 NotFound: the server could not find the requested resource".into());
+    }
+    let lanes = lanes_of(&recording);
+    let pod = &lanes.pods[0];
+    for lane in &pod.lanes {
+        let unread: Vec<_> = lane
+            .marks
+            .iter()
+            .filter(|m| m.kind == MarkKind::Unread)
+            .collect();
+        assert_eq!(unread.len(), 1, "{}: {:?}", lane.container, lane.marks);
+        assert!(
+            unread[0].detail.contains("could not find"),
+            "{:?}",
+            unread[0]
+        );
+        assert!(
+            !lane
+                .marks
+                .iter()
+                .any(|m| matches!(m.kind, MarkKind::Request { .. })),
+            "no request drawn from an unread log"
+        );
+    }
+    let page = timeline_html(&[recording]);
+    assert!(page.contains("class=\"mark unread approx\""), "drawn");
+    assert!(
+        page.contains("log not read (a harness fault)"),
+        "and in the legend"
+    );
+}

@@ -145,3 +145,34 @@ fn a_real_failure_beside_a_harness_fault_exits_1() {
     assert!(row("FAIL", "proxy-layout"), "{stdout}");
     assert!(row("HARNESS FAULT", "request"), "{stdout}");
 }
+
+#[test]
+fn a_scenario_recorded_again_after_a_harness_fault_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut recording = live_sleep();
+    recording.scenarios[0].attempt = 2;
+    recording.scenarios[0].retried_because = vec![format!(
+        "attempt 1: harness fault: could not read the log of sleep-1/sleep: {KUBELET_RESTARTING} \
+         (undecided: request, access-log)"
+    )];
+    let path = write(dir.path(), "sleep.json", &recording);
+    let junit = dir.path().join("junit.xml");
+    let out = verify(&[
+        "--recording".as_ref(),
+        path.as_os_str(),
+        "--junit".as_ref(),
+        junit.as_os_str(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the second attempt passed: {stdout}"
+    );
+    assert!(
+        stdout.contains("recorded again (attempt 2)") && stdout.contains("undecided: request"),
+        "{stdout}"
+    );
+    let junit = std::fs::read_to_string(junit).expect("junit");
+    assert!(junit.contains("name=\"attempt\" value=\"2\""), "{junit}");
+}

@@ -78,6 +78,12 @@ pub fn junit_xml_with_broken(
                     ));
                 }
             }
+            if scenario.attempt > 1 {
+                case.add_property(quick_junit::Property::new(
+                    "attempt",
+                    scenario.attempt.to_string(),
+                ));
+            }
             case.set_assertions(scenario.results.len());
             let mut out = scenario.watch.join("\n");
             out.push_str("\n\ncontainer timeline:\n");

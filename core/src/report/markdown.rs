@@ -39,6 +39,14 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
                 ));
             }
         }
+        for scenario in verdict.scenarios.iter().filter(|s| s.attempt > 1) {
+            out.push_str(&format!(
+                "\n`{}` was recorded again (attempt {}): a harness fault spoiled the earlier recording ({}).\n",
+                scenario.scenario,
+                scenario.attempt,
+                scenario.retried_because.join("; ").replace('|', "\\|")
+            ));
+        }
         for scenario in &verdict.scenarios {
             let failures: Vec<_> = scenario
                 .results

@@ -54,6 +54,15 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
     let indent = " ".repeat(word_width + 4);
     for scenario in &verdict.scenarios {
         out.push_str(&format!("\n{}\n", scenario.scenario));
+        if scenario.attempt > 1 {
+            out.push_str(&format!(
+                "  recorded again (attempt {}): a harness fault spoiled the earlier recording\n",
+                scenario.attempt
+            ));
+            for reason in &scenario.retried_because {
+                out.push_str(&format!("    {}\n", visible(reason)));
+            }
+        }
         for watch in &scenario.watch {
             out.push_str(&format!("  kubectl -w  {}\n", visible(watch)));
         }

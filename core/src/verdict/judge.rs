@@ -116,6 +116,8 @@ pub fn judge_on(recorded: &ScenarioRecording, target: &Target) -> ScenarioVerdic
         watch,
         server_watch: server_watch(&ctx),
         timeline: render_timeline(&container_timeline(&ctx.snapshots)),
+        attempt: recorded.attempt,
+        retried_because: recorded.retried_because.clone(),
     }
 }
 

@@ -99,6 +99,17 @@ pub struct ScenarioVerdict {
     pub server_watch: Vec<String>,
     /// Each container's state changes, in watch order.
     pub timeline: Vec<String>,
+    /// Which attempt was judged: a scenario whose first recording a harness fault spoiled is
+    /// recorded once more (1 when it was not).
+    #[serde(skip_serializing_if = "is_first")]
+    pub attempt: u32,
+    /// Why the earlier attempts were discarded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub retried_because: Vec<String>,
+}
+
+fn is_first(attempt: &u32) -> bool {
+    *attempt <= 1
 }
 
 impl ScenarioVerdict {

@@ -62,12 +62,29 @@ pub fn add_marks(lanes: &mut ScenarioLanes, recorded: &ScenarioRecording) {
                 prefer_the_process_sigterm(lane);
             }
             add_evidence(lane, &log.text, log.previous, zero);
+            if let Some(error) = log.read_error() {
+                add_unread(lane, error, log.previous);
+            }
         }
         for lane in &mut pod.lanes {
             exit_after_own_lines(lane);
             lane.marks.sort_by(|a, b| a.at.total_cmp(&b.at));
         }
     }
+}
+
+/// Marks a log the harness could not read at the end of the lane's last span: the lane's
+/// missing requests and SIGTERM lines are then unknown, not absent.
+fn add_unread(lane: &mut Lane, error: &str, previous: bool) {
+    let at = lane.spans.last().map_or(0.0, |s| s.to);
+    let instance = if previous { "previous instance's " } else { "" };
+    lane.marks.push(Mark {
+        at,
+        kind: MarkKind::Unread,
+        label: "log not read".to_owned(),
+        detail: format!("the harness could not read this container's {instance}log: {error}"),
+        approximate: true,
+    });
 }
 
 /// Whether `event` is about the scenario's own Job, ReplicaSet or Deployment (not httpbin's).

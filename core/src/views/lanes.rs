@@ -129,6 +129,9 @@ pub enum MarkKind {
     },
     /// Another step the workload printed (`app-started`, `app-exit`).
     Step,
+    /// The harness could not read this container's log (or not to its end): what the lane
+    /// lacks (requests, SIGTERM lines) is unknown, not absent.
+    Unread,
 }
 
 impl MarkKind {
@@ -144,6 +147,7 @@ impl MarkKind {
             MarkKind::Request { ok: true } => "request ok",
             MarkKind::Request { ok: false } => "request failed",
             MarkKind::Step => "step",
+            MarkKind::Unread => "unread",
         }
     }
 }

@@ -48,6 +48,8 @@ svg text { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; fill: 
 .mark.request.failed circle { fill: #D55E00; }
 .mark.request .glyph { font-size: 11px; font-weight: bold; }
 .mark.step circle { fill: #fff; stroke: #111; stroke-width: 1.2; }
+.mark.unread rect { fill: #F0E442; stroke: #111; stroke-width: 1.2; }
+.mark.unread .glyph { font-size: 13px; font-weight: bold; }
 .mark.approx circle, .mark.approx path { stroke-dasharray: 2 1.5; }
 .pod-end { stroke: #111; stroke-width: 3; } .pod-linger { fill: #111; }
 .end-label, .deleted-label { font-size: 11px; font-weight: bold; }
@@ -62,7 +64,7 @@ const PATTERNS: &str = r##"<svg width="0" height="0" style="position:absolute" a
 </defs></svg>"##;
 
 /// The legend: every symbol with its words.
-const LEGEND: &str = r##"<svg class="legend" viewBox="0 0 1200 96" width="1200" height="96" role="img" aria-label="legend">
+const LEGEND: &str = r##"<svg class="legend" viewBox="0 0 1200 124" width="1200" height="124" role="img" aria-label="legend">
 <rect x="10" y="10" width="44" height="16" class="span waiting"/><text x="60" y="23" class="mark-label">waiting (reason in the bar)</text>
 <rect x="250" y="10" width="44" height="16" class="span running"/><text x="300" y="23" class="mark-label">running</text>
 <rect x="380" y="10" width="44" height="16" class="span started"/><text x="430" y="23" class="mark-label">started (startup probe passed)</text>
@@ -80,6 +82,7 @@ const LEGEND: &str = r##"<svg class="legend" viewBox="0 0 1200 96" width="1200" 
 <line x1="640" x2="640" y1="64" y2="86" class="pod-end"/><text x="648" y="80" class="mark-label">pod finished</text>
 <path d="M760 75 l-9 -6 v12 z" class="pod-linger"/><text x="766" y="80" class="mark-label">pod still running when recording stopped</text>
 <line x1="1030" x2="1030" y1="64" y2="86" class="deleted"/><text x="1038" y="80" class="mark-label">pod deleted</text>
+<g class="mark unread"><rect x="9" y="96" width="14" height="16"/><text x="16" y="109" class="glyph" text-anchor="middle">?</text></g><text x="30" y="109" class="mark-label">log not read (a harness fault): what this lane lacks is unknown, not absent</text>
 </svg>"##;
 
 /// Escapes text for HTML.

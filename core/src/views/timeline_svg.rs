@@ -450,7 +450,7 @@ impl Labels {
 /// (requests, SIGTERM, the proxy's log) before the kubelet's routine events.
 fn label_rank(kind: MarkKind) -> u8 {
     match kind {
-        MarkKind::Request { .. } | MarkKind::Sigterm => 0,
+        MarkKind::Request { .. } | MarkKind::Sigterm | MarkKind::Unread => 0,
         MarkKind::AccessLog | MarkKind::Restart => 1,
         MarkKind::Event { warning: true } | MarkKind::Step => 2,
         MarkKind::Event { warning: false } | MarkKind::Exit => 3,
@@ -509,6 +509,18 @@ fn draw_mark(mark: &Mark, axis: &TimeAxis, top: f64, labels: &mut Labels) -> Gro
                 .set("cy", r(y + h / 2.0))
                 .set("r", 3.5),
         ),
+        MarkKind::Unread => {
+            let mut c = Group::new();
+            c.append(
+                svg::node::element::Rectangle::new()
+                    .set("x", r(x - 7.0))
+                    .set("y", r(y + 1.0))
+                    .set("width", 14)
+                    .set("height", 16),
+            );
+            c.append(text(x, y + 14.0, "?", "glyph").set("text-anchor", "middle"));
+            Box::new(c)
+        }
     };
     g.append(shape);
     // Exits are labelled by the span that follows them.

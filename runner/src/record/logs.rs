@@ -97,10 +97,22 @@ fn unread(err: &kube::Error, tries: u32) -> Option<String> {
     match classify(err) {
         ReadFailure::NotStarted => None,
         ReadFailure::Passing => Some(format!(
-            "{err} (still failing after {tries} tries in {}s)",
+            "{} (still failing after {tries} tries in {}s)",
+            describe(err),
             READ_PATIENCE.as_secs()
         )),
-        ReadFailure::Lasting => Some(err.to_string()),
+        ReadFailure::Lasting => Some(describe(err)),
+    }
+}
+
+/// An error in one line: the API's code, reason and message (kube's own text repeats the whole
+/// status as debug output).
+fn describe(err: &kube::Error) -> String {
+    match err {
+        kube::Error::Api(status) => {
+            format!("{} {}: {}", status.code, status.reason, status.message)
+        }
+        other => other.to_string(),
     }
 }
 
@@ -244,8 +256,14 @@ mod tests {
     use super::*;
 
     fn api_error(code: u16, message: &str) -> kube::Error {
+        let reason = match code {
+            400 => "BadRequest",
+            404 => "NotFound",
+            _ => "InternalError",
+        };
         kube::Error::Api(Box::new(kube::core::Status {
             code,
+            reason: reason.to_owned(),
             message: message.to_owned(),
             ..kube::core::Status::default()
         }))
@@ -278,7 +296,10 @@ mod tests {
             "previous terminated container \"crashy\" in pod \"p\" not found",
         );
         assert_eq!(classify(&previous_gone), ReadFailure::Lasting);
-        assert!(unread(&previous_gone, 1).is_some());
+        assert_eq!(
+            unread(&previous_gone, 1).as_deref(),
+            Some("400 BadRequest: previous terminated container \"crashy\" in pod \"p\" not found")
+        );
     }
 
     #[tokio::test(start_paused = true)]

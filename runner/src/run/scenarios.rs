@@ -129,7 +129,8 @@ impl CellScenarios<'_> {
         let Some(target) = &self.judged_on else {
             return Vec::new();
         };
-        let mut faults: Vec<String> = Vec::new();
+        // Each fault once, with the checks it left undecided.
+        let mut faults: Vec<(String, Vec<&'static str>)> = Vec::new();
         for result in sidecar_e2e_core::verdict::judge_on(recorded, target).results {
             if result.status != sidecar_e2e_core::verdict::CheckStatus::HarnessFault {
                 continue;
@@ -139,13 +140,16 @@ impl CellScenarios<'_> {
                 .iter()
                 .take_while(|l| l.starts_with("harness fault"))
             {
-                let line = format!("{}: {line}", result.check.name());
-                if !faults.contains(&line) {
-                    faults.push(line);
+                match faults.iter_mut().find(|(fault, _)| fault == line) {
+                    Some((_, checks)) => checks.push(result.check.name()),
+                    None => faults.push((line.clone(), vec![result.check.name()])),
                 }
             }
         }
         faults
+            .into_iter()
+            .map(|(fault, checks)| format!("{fault} (undecided: {})", checks.join(", ")))
+            .collect()
     }
 
     /// Writes a spoiled attempt to `attempts/<scenario>-<attempt>.json`, a recording `verify`
