@@ -118,8 +118,8 @@ fn each_minor_directory_holds_recordings_of_that_minor_only() {
 
 #[test]
 fn every_minor_of_the_node_image_table_has_live_recordings_for_each_gate_it_can_boot() {
-    use sidecar_e2e_core::plan::{Gate, GateEffect, NodeImages, gate_effect};
-    let table = NodeImages::embedded().expect("embedded table");
+    use sidecar_e2e_core::plan::{Gate, GateEffect, Minors, gate_effect};
+    let table = Minors::embedded().expect("embedded table");
     let mut missing = Vec::new();
     for row in table.rows() {
         let dir = recordings_root().join(format!("live-{}", row.k8s));

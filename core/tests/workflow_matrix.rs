@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use serde_json::Value;
 use sidecar_e2e_core::plan::{
-    Cell, Gate, ImageTable, InjectorSpec, K8sVersion, NodeImages, PlanRequest, RequestedMode,
+    Cell, Gate, ImageTable, InjectorSpec, K8sVersion, Minors, PlanRequest, RequestedMode,
     plan_cell, same_cluster_groups,
 };
 
@@ -128,7 +128,7 @@ fn entries(workflow: &Workflow) -> Vec<Entry> {
 }
 
 /// What the builtin matrix must be: one entry per same-cluster group of the plan's valid cells.
-fn planned_builtin_entries(table: &NodeImages) -> BTreeSet<Entry> {
+fn planned_builtin_entries(table: &Minors) -> BTreeSet<Entry> {
     let request = PlanRequest {
         k8s: table
             .versions()
@@ -172,7 +172,7 @@ fn lines(entries: &BTreeSet<&Entry>) -> String {
 
 #[test]
 fn builtin_matrix_is_every_valid_cell_of_the_plan() {
-    let table = NodeImages::embedded().expect("node-image table parses");
+    let table = Minors::embedded().expect("node-image table parses");
     let workflow = read_workflow();
     let all = entries(&workflow);
     let builtin: Vec<&Entry> = all.iter().filter(|e| e.injector == "builtin").collect();
@@ -183,7 +183,7 @@ fn builtin_matrix_is_every_valid_cell_of_the_plan() {
         .copied()
         .filter(|e| !seen.insert(*e))
         .collect();
-    let expected = planned_builtin_entries(&table);
+    let expected = planned_builtin_entries(table);
     let have: BTreeSet<&Entry> = builtin.iter().copied().collect();
     let missing: BTreeSet<&Entry> = expected.iter().filter(|e| !have.contains(e)).collect();
     let extra: BTreeSet<&Entry> = have
@@ -223,7 +223,7 @@ fn builtin_matrix_is_every_valid_cell_of_the_plan() {
 
 #[test]
 fn istio_entries_are_valid_cells_with_their_own_istioctl() {
-    let table = NodeImages::embedded().expect("node-image table parses");
+    let table = Minors::embedded().expect("node-image table parses");
     let workflow = read_workflow();
     let istio: Vec<Entry> = entries(&workflow)
         .into_iter()
@@ -297,8 +297,8 @@ fn builtin_entries_install_no_istioctl() {
 
 #[test]
 fn workflow_pulls_the_image_tables_workload_images() {
-    let table = NodeImages::embedded().expect("node-image table parses");
-    let upstream = ImageTable::upstream_for(&table).workloads;
+    let table = Minors::embedded().expect("node-image table parses");
+    let upstream = ImageTable::upstream_for(table).workloads;
     let workflow = read_workflow();
     let pulled: Vec<&str> = workflow
         .env
@@ -326,7 +326,7 @@ fn workflow_pulls_the_image_tables_workload_images() {
 
 #[test]
 fn one_kind_version_the_node_image_tables() {
-    let table = NodeImages::embedded().expect("node-image table parses");
+    let table = Minors::embedded().expect("node-image table parses");
     let workflow = read_workflow();
     assert_eq!(
         workflow.env.get("KIND_VERSION").map(String::as_str),

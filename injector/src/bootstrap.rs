@@ -1,6 +1,6 @@
 //! The Envoy bootstrap the sidecar runs with, generated from [`ProxyPorts`].
 //!
-//! Listeners (see `docs/architecture.md` in the README's links):
+//! Listeners (docs/injector.md, "Envoy"):
 //! - `127.0.0.1:<outbound>`: explicit HTTP forward proxy. Apps reach it through `HTTP_PROXY`; the
 //!   dynamic forward proxy resolves the request's authority with DNS and connects to it. Through
 //!   `HTTPS_PROXY` they send `CONNECT host:port` and get a TCP tunnel to the same place.

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use sidecar_e2e_core::plan::{Cell, EffectiveMode, ImageMap, ImageTable, NodeImages, plan_cell};
+use sidecar_e2e_core::plan::{Cell, EffectiveMode, ImageMap, ImageTable, Minors, plan_cell};
 use sidecar_e2e_core::recording::ScenarioRecording;
 use sidecar_e2e_core::report::{Colour, terminal_table};
 use sidecar_e2e_core::scenario::{Scenario, Target};
@@ -67,8 +67,8 @@ pub fn cell_env() -> CellEnv {
     let effective_mode = planned
         .effective_mode
         .unwrap_or_else(|| panic!("{} is not a valid cell: {:?}", cell.slug(), planned.reason));
-    let rows = NodeImages::embedded().expect("the node-image table");
-    let mut images = ImageTable::upstream_for(&rows);
+    let rows = Minors::embedded().expect("the node-image table");
+    let mut images = ImageTable::upstream_for(rows);
     if let Ok(path) = std::env::var("SIDECAR_E2E_IMAGE_MAP") {
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{path} must be readable: {e}"));

@@ -31,7 +31,8 @@ impl HostCgroup {
 }
 
 /// The kubeadm patch that keeps a 1.35+ kubelet running on a cgroup v1 host: from 1.35
-/// `failCgroupV1` defaults to true and the kubelet exits at start (offline-versions.md §6). The
+/// `failCgroupV1` defaults to true and the kubelet exits at start (KEP-5573; docs/offline-images.md,
+/// "cgroup v1 hosts"). The
 /// patch targets the kubelet's config API, so it applies whatever kubeadm API version kind writes.
 const KUBELET_ALLOW_CGROUP_V1: &str = "\
 kind: KubeletConfiguration

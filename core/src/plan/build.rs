@@ -7,7 +7,7 @@ use super::cell::{Cell, EffectiveMode, Resolution};
 use super::cluster_spec::{ClusterSpec, cluster_spec_in};
 use super::injector::{InjectorSpec, RequestedMode, known_istio_versions};
 use super::k8s::{Gate, K8sVersion};
-use super::node_images::{NodeImages, TableError};
+use super::minors::{Minors, TableError};
 
 /// A request that cannot become a plan.
 #[derive(Debug, thiserror::Error)]
@@ -102,10 +102,10 @@ impl PlanRequest {
     /// # Errors
     /// [`PlanError`] naming the bad input.
     pub fn validate(&self) -> Result<(), PlanError> {
-        self.validate_in(&NodeImages::embedded()?)
+        self.validate_in(Minors::embedded()?)
     }
 
-    fn validate_in(&self, table: &NodeImages) -> Result<(), PlanError> {
+    fn validate_in(&self, table: &Minors) -> Result<(), PlanError> {
         for (name, empty) in [
             ("gate settings (--gate)", self.gates.is_empty()),
             ("injectors (--injector)", self.injectors.is_empty()),
@@ -130,8 +130,8 @@ impl PlanRequest {
     /// # Errors
     /// As [`PlanRequest::validate`].
     pub fn resolve(&self) -> Result<Plan, PlanError> {
-        let table = NodeImages::embedded()?;
-        self.validate_in(&table)?;
+        let table = Minors::embedded()?;
+        self.validate_in(table)?;
         let k8s_axis = if self.k8s.is_empty() {
             table.versions()
         } else {
@@ -143,7 +143,7 @@ impl PlanRequest {
                 for &injector in &dedup(&self.injectors) {
                     for &requested_mode in &dedup(&self.modes) {
                         cells.push(resolve_cell(
-                            &table,
+                            table,
                             Cell {
                                 k8s,
                                 gate,
@@ -177,10 +177,10 @@ fn dedup<T: Copy + PartialEq>(axis: &[T]) -> Vec<T> {
 /// # Errors
 /// [`PlanError`] when the cell names a Kubernetes or Istio version `plan` does not know.
 pub fn plan_cell(cell: Cell) -> Result<PlannedCell, PlanError> {
-    let table = NodeImages::embedded()?;
-    check_version(&table, cell.k8s)?;
+    let table = Minors::embedded()?;
+    check_version(table, cell.k8s)?;
     check_injector(cell.injector)?;
-    Ok(resolve_cell(&table, cell))
+    Ok(resolve_cell(table, cell))
 }
 
 /// The one rule for which injectors can be planned: see [`InjectorSpec::is_known`].
@@ -195,7 +195,7 @@ fn check_injector(injector: InjectorSpec) -> Result<(), PlanError> {
 }
 
 /// The one rule for which Kubernetes versions exist: those with a node image.
-fn check_version(table: &NodeImages, k8s: K8sVersion) -> Result<(), PlanError> {
+fn check_version(table: &Minors, k8s: K8sVersion) -> Result<(), PlanError> {
     match table.get(k8s) {
         Some(_) => Ok(()),
         None => Err(PlanError::UnknownVersion {
@@ -206,7 +206,7 @@ fn check_version(table: &NodeImages, k8s: K8sVersion) -> Result<(), PlanError> {
 }
 
 /// Resolves one cell whose version the table has (checked by the caller).
-fn resolve_cell(table: &NodeImages, cell: Cell) -> PlannedCell {
+fn resolve_cell(table: &Minors, cell: Cell) -> PlannedCell {
     match cell.resolve() {
         Resolution::Valid {
             sidecars_on,

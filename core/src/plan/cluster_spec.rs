@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::k8s::{Gate, GateEffect, K8sVersion, gate_effect};
-use super::node_images::{NodeImages, TableError};
+use super::minors::{Minors, TableError};
 
 /// The cluster a cell runs on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -69,12 +69,12 @@ pub enum ClusterSpecError {
 /// # Errors
 /// [`ClusterSpecError`] for an unknown version or a gate setting that cannot boot.
 pub fn cluster_spec(k8s: K8sVersion, gate: Gate) -> Result<ClusterSpec, ClusterSpecError> {
-    cluster_spec_in(&NodeImages::embedded()?, k8s, gate)
+    cluster_spec_in(Minors::embedded()?, k8s, gate)
 }
 
 /// As [`cluster_spec`], with a table already read.
 pub(super) fn cluster_spec_in(
-    table: &NodeImages,
+    table: &Minors,
     k8s: K8sVersion,
     gate: Gate,
 ) -> Result<ClusterSpec, ClusterSpecError> {
@@ -94,7 +94,7 @@ pub(super) fn cluster_spec_in(
         k8s,
         gate,
         feature_gate,
-        node_image: node.image.clone(),
+        node_image: node.node_image(),
         kind_release: table.kind_release().to_owned(),
     })
 }
@@ -153,7 +153,7 @@ mod tests {
             spec.node_image.starts_with("kindest/node:v1.29."),
             "{spec:?}"
         );
-        let table = NodeImages::embedded().expect("table");
+        let table = Minors::embedded().expect("table");
         assert_eq!(spec.kind_release, table.kind_release(), "{spec:?}");
     }
 }

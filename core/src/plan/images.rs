@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::K8sVersion;
 use super::injector::{InjectorSpec, known_istio_versions};
-use super::node_images::{NodeImages, TableError};
+use super::minors::{Minors, TableError};
 
 /// The upstream Envoy image (the version the injector's tests run from PyPI).
 pub const UPSTREAM_ENVOY: &str = "envoyproxy/envoy:v1.40.0";
@@ -208,7 +208,7 @@ impl ImageMap {
                 check_reference(role, reference)?;
             }
         }
-        let table = NodeImages::embedded()?;
+        let table = Minors::embedded()?;
         for (minor, reference) in &map.node_images {
             let entry = format!("nodeImages.{minor}");
             check_reference(&entry, reference)?;
@@ -313,12 +313,12 @@ impl ImageTable {
     }
 
     /// The upstream images, with kind's node image for every version of the node-image table.
-    pub fn upstream_for(node_images: &NodeImages) -> Self {
+    pub fn upstream_for(node_images: &Minors) -> Self {
         Self::upstream(
             node_images
                 .rows()
                 .iter()
-                .map(|row| (row.k8s, row.image.clone())),
+                .map(|row| (row.k8s, row.node_image())),
         )
     }
 

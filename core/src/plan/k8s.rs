@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::minors::Minors;
+
 /// A Kubernetes minor version, `1.<minor>`. Only minors with a kind node image in
 /// `kind-configs/node-images.yaml` exist for the harness.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,30 +21,25 @@ impl K8sVersion {
         K8sVersion { minor }
     }
 
-    /// Where the gate stands by default, and whether it can be set (§1.1).
+    /// Where the gate stands by default, and whether it can be set (§1.1), from the minors
+    /// table (`core/data/minors.yaml`). A minor the table lacks has no gate this project knows
+    /// of; the plan refuses such a minor before it asks.
     pub fn gate_support(self) -> GateSupport {
-        match self.minor {
-            0..=27 => GateSupport::Absent,
-            28 => GateSupport::Settable { default_on: false },
-            29..=32 => GateSupport::Settable { default_on: true },
-            // GA with LockToDefault from 1.33; still registered in 1.36 (§1.1).
-            33..=36 => GateSupport::LockedOn,
-            // Removed by kubernetes#137755: absent from the 1.37 code (§1.1).
-            _ => GateSupport::Removed,
-        }
+        Minors::known(self).map_or(GateSupport::Absent, |m| m.gate.support())
     }
 
-    /// From 1.35 the kubelet's `failCgroupV1` defaults to true (KEP-5573): on a cgroup v1 host it
-    /// exits at start unless its KubeletConfiguration sets `failCgroupV1: false`
-    /// (offline-versions.md §6). 1.31–1.34 have the field but default it to false.
+    /// The kubelet's `failCgroupV1` defaults to true (from 1.35, KEP-5573): on a cgroup v1 host
+    /// it exits at start unless its KubeletConfiguration sets `failCgroupV1: false`. From the
+    /// minors table.
     pub fn kubelet_refuses_cgroup_v1(self) -> bool {
-        self.minor >= 35
+        Minors::known(self).is_some_and(|m| m.kubelet.refuses_cgroup_v1)
     }
 
-    /// Sidecars are terminated after the app containers, in reverse order, from 1.29 (§1.1,
-    /// kubernetes#120620); 1.28's alpha terminates them like regular containers.
+    /// Sidecars are terminated after the app containers, in reverse order (from 1.29, §1.1,
+    /// kubernetes#120620; 1.28's alpha terminates them like regular containers). From the
+    /// minors table.
     pub fn orders_sidecar_termination(self) -> bool {
-        self.minor >= 29
+        Minors::known(self).is_some_and(|m| m.kubelet.orders_sidecar_termination)
     }
 }
 
@@ -365,7 +362,15 @@ mod tests {
     // `off` cannot boot.
     #[test]
     fn gate_removed_from_1_37() {
-        for minor in [37, 38] {
+        let removed: Vec<u32> = Minors::embedded()
+            .expect("table")
+            .rows()
+            .iter()
+            .filter(|m| m.k8s.minor >= 37)
+            .map(|m| m.k8s.minor)
+            .collect();
+        assert!(removed.contains(&37), "{removed:?}");
+        for minor in removed {
             assert_eq!(v(minor).gate_support(), GateSupport::Removed, "1.{minor}");
             for gate in [Gate::On, Gate::Default] {
                 assert_eq!(

@@ -9,7 +9,7 @@ mod groups;
 mod images;
 mod injector;
 mod k8s;
-mod node_images;
+mod minors;
 
 pub use build::{Plan, PlanError, PlanRequest, PlannedCell, plan_cell};
 pub use cell::{Cell, EffectiveMode, Resolution};
@@ -24,4 +24,7 @@ pub use injector::{
     injector_choice, known_istio_versions,
 };
 pub use k8s::{BadGate, BadVersion, Gate, GateEffect, GateSupport, K8sVersion, gate_effect};
-pub use node_images::{NodeImage, NodeImages, TableError};
+pub use minors::{
+    GateState, KubeletFacts, Minor, Minors, OFFLINE_NODE_IMAGE_REPO, OfflinePins, PrinterFacts,
+    Stage, TableError, Upstream,
+};

@@ -1,6 +1,6 @@
 //! `kubectl get pods` READY / STATUS / RESTARTS for a pod, as the API server's pod printer
-//! computes them (`printPod()`; docs/kubectl-pod-columns.md, whose steps the code follows in
-//! order), and the `kubectl get pods -w` sequence a user would have seen over a recording.
+//! computes them (`printPod()` in `pkg/printers/internalversion/printers.go`, whose steps the
+//! code follows in order; docs/sidecar-semantics.md §4.2), and the `kubectl get pods -w` sequence a user would have seen over a recording.
 //!
 //! The rows follow the API server's version, so the printer takes that version's rules
 //! ([`PrinterRules::of`]); each rule names the release that brought it. An init container
@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 
-use crate::plan::K8sVersion;
+use crate::plan::{K8sVersion, Minors};
 use crate::recording::PodSnapshot;
 
 /// The printer rules that differ between API server versions (`printPod()` in
@@ -29,12 +29,13 @@ pub struct PrinterRules {
 }
 
 impl PrinterRules {
-    /// The rules of the API server of `k8s`.
+    /// The rules of the API server of `k8s`, from the minors table (each read in that release's
+    /// printPod, docs/sidecar-semantics.md §4.2); the newest for a minor the table lacks.
     pub fn of(k8s: K8sVersion) -> Self {
-        PrinterRules {
-            terminal_pods_keep_status: k8s.minor >= 31,
-            completed_shows_error: k8s.minor >= 35,
-        }
+        Minors::known(k8s).map_or_else(Self::newest, |m| PrinterRules {
+            terminal_pods_keep_status: m.printer.terminal_pods_keep_status,
+            completed_shows_error: m.printer.completed_shows_error,
+        })
     }
 
     /// The newest rules this printer knows: for rows with no version to go by.

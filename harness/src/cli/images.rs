@@ -7,7 +7,7 @@ use clap::Subcommand;
 use super::errors::ExpectedError;
 use super::matrix::{K8sChoice, expand_k8s};
 use super::output::write_stdout;
-use sidecar_e2e_core::plan::{ImageTable, InjectorSpec, NodeImages, PlanError};
+use sidecar_e2e_core::plan::{ImageTable, InjectorSpec, Minors, PlanError};
 use sidecar_e2e_runner::images::{BuildError, BuildRequest, build_images, istio_versions_text};
 
 #[derive(Debug, Subcommand)]
@@ -80,11 +80,11 @@ impl ImagesBuildOpts {
         let istio = istio_minors(&self.injector, &request.defined_istio())?;
         let built = build_images(&request.with_istio(istio)).map_err(ExpectedError::ImagesBuild)?;
         let node_images =
-            NodeImages::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
+            Minors::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
         let defaults = node_images
             .rows()
             .iter()
-            .map(|row| (row.k8s, row.image.clone()));
+            .map(|row| (row.k8s, row.node_image()));
         let yaml = ImageTable::upstream(defaults)
             .overridden_by(built.map)
             .to_yaml();

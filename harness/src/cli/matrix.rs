@@ -6,7 +6,7 @@ use std::str::FromStr;
 use super::errors::ExpectedError;
 use super::input::{InputKind, InputLimits, read_text};
 use sidecar_e2e_core::plan::{
-    Gate, ImageMap, ImageTable, InjectorSpec, K8sVersion, NodeImages, PlanError, PlanRequest,
+    Gate, ImageMap, ImageTable, InjectorSpec, K8sVersion, Minors, PlanError, PlanRequest,
     RequestedMode,
 };
 
@@ -82,7 +82,7 @@ pub(super) fn expand_k8s(choices: &[K8sChoice]) -> Result<Vec<K8sVersion>, Expec
     for choice in choices {
         let more = match choice {
             K8sChoice::Minor(k8s) => vec![*k8s],
-            K8sChoice::All => NodeImages::embedded()
+            K8sChoice::All => Minors::embedded()
                 .map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?
                 .rows()
                 .iter()
@@ -103,8 +103,8 @@ pub(super) fn image_table(
     path: Option<&Path>,
     limits: InputLimits,
 ) -> Result<ImageTable, ExpectedError> {
-    let rows = NodeImages::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
-    let table = ImageTable::upstream_for(&rows);
+    let rows = Minors::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
+    let table = ImageTable::upstream_for(rows);
     let Some(path) = path else {
         return Ok(table);
     };
@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn all_is_every_minor_of_the_node_image_table_once() {
-        let table: Vec<String> = NodeImages::embedded()
+        let table: Vec<String> = Minors::embedded()
             .expect("embedded")
             .rows()
             .iter()

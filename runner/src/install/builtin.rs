@@ -249,10 +249,10 @@ fn check_injected(stored: &Pod, mode: sidecar_injector::config::Mode) -> Result<
 mod tests {
     use super::*;
     use crate::api::parse_documents;
-    use sidecar_e2e_core::plan::NodeImages;
+    use sidecar_e2e_core::plan::Minors;
 
     fn table() -> ImageTable {
-        ImageTable::upstream_for(&NodeImages::embedded().expect("table"))
+        ImageTable::upstream_for(Minors::embedded().expect("table"))
     }
 
     #[test]
