@@ -3,17 +3,7 @@
 
 use std::io::Write;
 
-/// Renders an error and its sources once each, joined by `: `.
-pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
+pub use crate::error_chain::error_chain;
 
 /// Prints `error: <chain>` and, if given, `  (hint: …)` on stderr.
 pub fn print_error(err: &dyn std::error::Error, hint: Option<&str>) {

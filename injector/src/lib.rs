@@ -19,6 +19,7 @@ pub mod cli;
 #[cfg(feature = "server")]
 pub mod cli_support;
 pub mod config;
+pub mod error_chain;
 pub mod manifest;
 pub mod mutate;
 pub mod proxy;
@@ -34,5 +35,4 @@ pub use config::{InjectorConfig, Mode};
 pub use manifest::inject_manifest;
 pub use mutate::{Decision, Injector, mutate_pod};
 
-#[cfg(feature = "server")]
-pub use cli_support::error_chain;
+pub use error_chain::error_chain;

@@ -112,7 +112,10 @@ impl CellEnv {
 
     /// A namespace name for this test process: `se2e-<run id>-<what>-<pid>`.
     pub fn namespace(&self, what: &str) -> String {
-        format!("se2e-{}-{what}-{}", self.run_id, std::process::id())
+        sidecar_e2e_runner::api::namespace_name(
+            &self.run_id,
+            &format!("{what}-{}", std::process::id()),
+        )
     }
 }
 

@@ -3,13 +3,13 @@
 
 use serde::Serialize;
 
-use super::event::{BrokenCell, ReportEvent, RunSummary};
-use super::sink::{ReportError, Sink, write_text};
+use super::event::{BrokenCell, RunSummary};
+use super::sink::{BufferedSink, EndReport, Kept};
 use crate::verdict::Verdict;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct JsonReport<'a> {
+struct JsonDocument<'a> {
     summary: &'a RunSummary,
     verdicts: &'a [Verdict],
     #[serde(skip_serializing_if = "<[BrokenCell]>::is_empty")]
@@ -33,7 +33,7 @@ pub fn json_report_with_broken(
     broken_cells: &[BrokenCell],
     summary: &RunSummary,
 ) -> serde_json::Result<String> {
-    serde_json::to_string_pretty(&JsonReport {
+    serde_json::to_string_pretty(&JsonDocument {
         summary,
         verdicts,
         broken_cells,
@@ -41,41 +41,30 @@ pub fn json_report_with_broken(
     .map(|json| json + "\n")
 }
 
-/// Writes [`json_report`] when the run finishes.
-pub struct JsonSink<W> {
-    out: W,
-    target: String,
-    verdicts: Vec<Verdict>,
-    broken: Vec<BrokenCell>,
-}
+/// The verdicts as JSON, rendered at the end ([`json_report_with_broken`]).
+#[derive(Debug, Default)]
+pub struct JsonReport;
 
-impl<W: std::io::Write> JsonSink<W> {
-    /// A sink writing to `out`; `target` names it in errors.
-    pub fn new(out: W, target: impl Into<String>) -> Self {
-        JsonSink {
-            out,
-            target: target.into(),
-            verdicts: Vec::new(),
-            broken: Vec::new(),
-        }
+impl EndReport for JsonReport {
+    fn render(
+        &self,
+        kept: &Kept,
+        summary: &RunSummary,
+    ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(json_report_with_broken(
+            &kept.verdicts,
+            &kept.broken,
+            summary,
+        )?)
     }
 }
 
-impl<W: std::io::Write> Sink for JsonSink<W> {
-    fn event(&mut self, event: &ReportEvent<'_>) -> Result<(), ReportError> {
-        match event {
-            ReportEvent::CellJudged { verdict } => self.verdicts.push((*verdict).clone()),
-            ReportEvent::CellBroken { broken } => self.broken.push((*broken).clone()),
-            ReportEvent::RunFinished { summary } => {
-                let json = json_report_with_broken(&self.verdicts, &self.broken, summary).map_err(
-                    |source| ReportError::Serialise {
-                        target: self.target.clone(),
-                        source: Box::new(source),
-                    },
-                )?;
-                write_text(&mut self.out, &self.target, &json, true)?;
-            }
-        }
-        Ok(())
+/// Writes [`json_report`] when the run finishes.
+pub type JsonSink<W> = BufferedSink<W, JsonReport>;
+
+impl<W: std::io::Write> BufferedSink<W, JsonReport> {
+    /// A sink writing to `out`; `target` names it in errors.
+    pub fn new(out: W, target: impl Into<String>) -> Self {
+        Self::with_report(out, target, JsonReport)
     }
 }

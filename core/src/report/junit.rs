@@ -4,8 +4,8 @@
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::event::{BrokenCell, ReportEvent};
-use super::sink::{ReportError, Sink, write_text};
+use super::event::{BrokenCell, RunSummary};
+use super::sink::{BufferedSink, EndReport, Kept};
 use super::text::{describe_result, known_bug_reference, results_text};
 use crate::verdict::{CheckStatus, Verdict};
 
@@ -116,42 +116,26 @@ pub fn junit_xml_with_broken(
     report.to_string().map_err(JunitError)
 }
 
-/// Writes [`junit_xml`] when the run finishes.
-pub struct JunitSink<W> {
-    out: W,
-    target: String,
-    verdicts: Vec<Verdict>,
-    broken: Vec<BrokenCell>,
-}
+/// JUnit XML, rendered at the end ([`junit_xml_with_broken`]).
+#[derive(Debug, Default)]
+pub struct JunitReport;
 
-impl<W: std::io::Write> JunitSink<W> {
-    /// A sink writing to `out`; `target` names it in errors.
-    pub fn new(out: W, target: impl Into<String>) -> Self {
-        JunitSink {
-            out,
-            target: target.into(),
-            verdicts: Vec::new(),
-            broken: Vec::new(),
-        }
+impl EndReport for JunitReport {
+    fn render(
+        &self,
+        kept: &Kept,
+        _: &RunSummary,
+    ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(junit_xml_with_broken(&kept.verdicts, &kept.broken)?)
     }
 }
 
-impl<W: std::io::Write> Sink for JunitSink<W> {
-    fn event(&mut self, event: &ReportEvent<'_>) -> Result<(), ReportError> {
-        match event {
-            ReportEvent::CellJudged { verdict } => self.verdicts.push((*verdict).clone()),
-            ReportEvent::CellBroken { broken } => self.broken.push((*broken).clone()),
-            ReportEvent::RunFinished { .. } => {
-                let xml =
-                    junit_xml_with_broken(&self.verdicts, &self.broken).map_err(|source| {
-                        ReportError::Serialise {
-                            target: self.target.clone(),
-                            source: Box::new(source),
-                        }
-                    })?;
-                write_text(&mut self.out, &self.target, &xml, true)?;
-            }
-        }
-        Ok(())
+/// Writes [`junit_xml`] when the run finishes.
+pub type JunitSink<W> = BufferedSink<W, JunitReport>;
+
+impl<W: std::io::Write> BufferedSink<W, JunitReport> {
+    /// A sink writing to `out`; `target` names it in errors.
+    pub fn new(out: W, target: impl Into<String>) -> Self {
+        Self::with_report(out, target, JunitReport)
     }
 }

@@ -1,7 +1,7 @@
 //! Markdown for `$GITHUB_STEP_SUMMARY`: a table per cell, failures with their evidence.
 
-use super::event::{BrokenCell, ReportEvent};
-use super::sink::{ReportError, Sink, write_text};
+use super::event::{BrokenCell, RunSummary};
+use super::sink::{BufferedSink, EndReport, Kept};
 use super::text::status_word;
 use crate::verdict::{CheckStatus, Verdict};
 
@@ -93,15 +93,6 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
     out
 }
 
-/// Writes [`markdown`] when the run finishes.
-pub struct MarkdownSink<W> {
-    out: W,
-    target: String,
-    verdicts: Vec<Verdict>,
-    broken: Vec<BrokenCell>,
-    timeline: Option<String>,
-}
-
 /// The line that links the timeline page, `link` relative to the Markdown file.
 pub fn timeline_link(link: &str) -> String {
     format!(
@@ -127,45 +118,42 @@ pub fn broken_markdown(broken: &[BrokenCell]) -> String {
     out
 }
 
-impl<W: std::io::Write> MarkdownSink<W> {
-    /// A sink writing to `out`; `target` names it in errors.
-    pub fn new(out: W, target: impl Into<String>) -> Self {
-        MarkdownSink {
-            out,
-            target: target.into(),
-            verdicts: Vec::new(),
-            broken: Vec::new(),
-            timeline: None,
-        }
-    }
+/// Markdown for `$GITHUB_STEP_SUMMARY`, rendered at the end: the cells, the ones that could
+/// not be set up, and a link to the timeline page when there is one.
+#[derive(Debug, Default)]
+pub struct MarkdownReport {
+    timeline: Option<String>,
+}
 
-    /// Links the timeline page (`link` relative to the Markdown file) under the title.
-    pub fn with_timeline(mut self, link: impl Into<String>) -> Self {
-        self.timeline = Some(link.into());
-        self
+impl EndReport for MarkdownReport {
+    fn render(
+        &self,
+        kept: &Kept,
+        _: &RunSummary,
+    ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+        let mut text = markdown(&kept.verdicts) + &broken_markdown(&kept.broken);
+        if let Some(link) = &self.timeline {
+            // Right under the `# sidecar-e2e` title, before the cells.
+            let at = text.find('\n').map_or(text.len(), |i| i + 1);
+            text.insert_str(at, &timeline_link(link));
+        }
+        Ok(text)
     }
 }
 
-impl<W: std::io::Write> Sink for MarkdownSink<W> {
-    fn event(&mut self, event: &ReportEvent<'_>) -> Result<(), ReportError> {
-        match event {
-            ReportEvent::CellJudged { verdict } => {
-                self.verdicts.push((*verdict).clone());
-                Ok(())
-            }
-            ReportEvent::CellBroken { broken } => {
-                self.broken.push((*broken).clone());
-                Ok(())
-            }
-            ReportEvent::RunFinished { .. } => {
-                let mut text = markdown(&self.verdicts) + &broken_markdown(&self.broken);
-                if let Some(link) = &self.timeline {
-                    // Right under the `# sidecar-e2e` title, before the cells.
-                    let at = text.find('\n').map_or(text.len(), |i| i + 1);
-                    text.insert_str(at, &timeline_link(link));
-                }
-                write_text(&mut self.out, &self.target, &text, true)
-            }
-        }
+/// Writes [`markdown`] when the run finishes.
+pub type MarkdownSink<W> = BufferedSink<W, MarkdownReport>;
+
+impl<W: std::io::Write> BufferedSink<W, MarkdownReport> {
+    /// A sink writing to `out`; `target` names it in errors.
+    pub fn new(out: W, target: impl Into<String>) -> Self {
+        Self::with_report(out, target, MarkdownReport::default())
+    }
+
+    /// Links the timeline page (`link` relative to the Markdown file) under the title.
+    #[must_use]
+    pub fn with_timeline(mut self, link: impl Into<String>) -> Self {
+        self.report_mut().timeline = Some(link.into());
+        self
     }
 }

@@ -17,11 +17,11 @@ mod timeline;
 
 pub use compat::{CompatCell, CompatResult, compat_markdown};
 pub use event::{BrokenCell, ReportEvent, RunSummary};
-pub use json::{JsonSink, json_report, json_report_with_broken};
-pub use junit::{JunitError, JunitSink, junit_xml, junit_xml_with_broken};
-pub use markdown::{MarkdownSink, broken_markdown, markdown, timeline_link};
+pub use json::{JsonReport, JsonSink, json_report, json_report_with_broken};
+pub use junit::{JunitError, JunitReport, JunitSink, junit_xml, junit_xml_with_broken};
+pub use markdown::{MarkdownReport, MarkdownSink, broken_markdown, markdown, timeline_link};
 pub use repeat::{CheckTally, repeat_markdown, tally};
-pub use sink::{ReportError, Reporter, Sink};
+pub use sink::{BufferedSink, EndReport, Kept, ReportError, Reporter, Sink};
 pub use terminal::{Colour, TerminalSink, terminal_table};
 pub use text::visible;
 pub use timeline::TimelineSink;

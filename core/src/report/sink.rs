@@ -96,6 +96,73 @@ impl Reporter {
     }
 }
 
+/// What a report written whole at the end (JUnit, Markdown, JSON) kept of the run.
+#[derive(Debug, Default)]
+pub struct Kept {
+    /// Every judged cell, in order.
+    pub verdicts: Vec<Verdict>,
+    /// Every cell that could not be set up, in order.
+    pub broken: Vec<BrokenCell>,
+}
+
+/// A report rendered whole once the run finishes, from what [`BufferedSink`] kept.
+pub trait EndReport {
+    /// The report's text.
+    ///
+    /// # Errors
+    /// Why it could not be rendered (a serialiser's error).
+    fn render(
+        &self,
+        kept: &Kept,
+        summary: &RunSummary,
+    ) -> Result<String, Box<dyn std::error::Error + Send + Sync>>;
+}
+
+/// A sink that keeps every judged and broken cell and writes `R`'s rendering of them when the
+/// run finishes (the JUnit, Markdown and JSON sinks are this with their report).
+pub struct BufferedSink<W, R> {
+    out: W,
+    target: String,
+    kept: Kept,
+    report: R,
+}
+
+impl<W: std::io::Write, R: EndReport> BufferedSink<W, R> {
+    /// A sink writing `report` to `out`; `target` names it in errors.
+    pub fn with_report(out: W, target: impl Into<String>, report: R) -> Self {
+        BufferedSink {
+            out,
+            target: target.into(),
+            kept: Kept::default(),
+            report,
+        }
+    }
+
+    /// The report it renders, to set options on before the run.
+    pub fn report_mut(&mut self) -> &mut R {
+        &mut self.report
+    }
+}
+
+impl<W: std::io::Write, R: EndReport> Sink for BufferedSink<W, R> {
+    fn event(&mut self, event: &ReportEvent<'_>) -> Result<(), ReportError> {
+        match event {
+            ReportEvent::CellJudged { verdict } => self.kept.verdicts.push((*verdict).clone()),
+            ReportEvent::CellBroken { broken } => self.kept.broken.push((*broken).clone()),
+            ReportEvent::RunFinished { summary } => {
+                let text = self.report.render(&self.kept, summary).map_err(|source| {
+                    ReportError::Serialise {
+                        target: self.target.clone(),
+                        source,
+                    }
+                })?;
+                write_text(&mut self.out, &self.target, &text, true)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Writes `text` and, when `flush`, flushes: the I/O every sink does.
 pub(super) fn write_text(
     out: &mut dyn std::io::Write,

@@ -225,10 +225,7 @@ pub fn pod_columns(pod: &Pod, rules: PrinterRules) -> PodColumns {
             }
         }
         if reason == "Completed" {
-            let pod_ready = conditions
-                .iter()
-                .any(|c| c.type_ == "Ready" && c.status == "True");
-            if has_running && pod_ready {
+            if has_running && crate::pod::is_ready(pod) {
                 reason = "Running".to_owned();
             } else if let Some(error) = error_reason.filter(|_| rules.completed_shows_error) {
                 reason = error;

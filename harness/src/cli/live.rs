@@ -7,7 +7,9 @@ use super::disk_space::{self, Need};
 use super::errors::ExpectedError;
 use sidecar_e2e_core::plan::{ImageTable, PlannedCell};
 use sidecar_e2e_core::report::visible;
-use sidecar_e2e_runner::cluster::{DockerHost, HostCgroup, KindProvider, docker, find_tool};
+use sidecar_e2e_runner::cluster::{
+    DockerHost, HostCgroup, KindProvider, docker, find_run_tool, find_tool,
+};
 use sidecar_e2e_runner::process::ToolCommand;
 use sidecar_e2e_runner::run::images_to_load;
 
@@ -25,18 +27,7 @@ pub(super) fn kind_binary(
     explicit: Option<&Path>,
     images: &ImageTable,
 ) -> Result<PathBuf, ExpectedError> {
-    let recorded = images
-        .tools
-        .get("kind")
-        .map(|tool| PathBuf::from(&tool.path))
-        .filter(|path| path.is_file());
-    let explicit = explicit.map(Path::to_path_buf).or(recorded);
-    find_tool(
-        "kind",
-        explicit.as_deref(),
-        std::env::var_os("PATH").as_deref(),
-    )
-    .map_err(ExpectedError::MissingTool)
+    find_run_tool("kind", explicit, images).map_err(ExpectedError::MissingTool)
 }
 
 /// `kind version` prints `kind v0.30.0 go1.26.0 linux/amd64`: the second word.

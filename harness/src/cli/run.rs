@@ -16,7 +16,7 @@ use super::values::at_least_one;
 use sidecar_e2e_core::plan::{InjectorSpec, PlannedCell};
 use sidecar_e2e_core::report::repeat_markdown;
 use sidecar_e2e_core::scenario::Scenario;
-use sidecar_e2e_runner::cluster::{ClusterAccess, HostCgroup, MissingTool, find_tool};
+use sidecar_e2e_runner::cluster::{ClusterAccess, HostCgroup, MissingTool, find_run_tool};
 use sidecar_e2e_runner::install::Istioctl;
 use sidecar_e2e_runner::run::{CellOutcome, Provider, Round, Rounds, RunConfig, new_run_id};
 
@@ -293,17 +293,7 @@ pub(super) fn istioctl_for(
     {
         return Ok(None);
     }
-    let recorded = images
-        .tools
-        .get("istioctl")
-        .map(|tool| std::path::PathBuf::from(&tool.path))
-        .filter(|path| path.is_file());
-    let explicit = explicit.map(Path::to_path_buf).or(recorded);
-    find_tool(
-        "istioctl",
-        explicit.as_deref(),
-        std::env::var_os("PATH").as_deref(),
-    )
-    .map(|bin| Some(Istioctl { bin }))
-    .map_err(|err: MissingTool| ExpectedError::MissingTool(err))
+    find_run_tool("istioctl", explicit, images)
+        .map(|bin| Some(Istioctl { bin }))
+        .map_err(|err: MissingTool| ExpectedError::MissingTool(err))
 }

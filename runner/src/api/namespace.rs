@@ -7,6 +7,12 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::Api;
 use kube::api::{DeleteParams, ObjectMeta, PostParams};
 
+/// The name of a namespace the run `run_id` makes for `what` (a scenario, a check): every
+/// namespace the harness makes starts `se2e-<run id>-`, so `gc` and a reader know it.
+pub fn namespace_name(run_id: &str, what: &str) -> String {
+    format!("se2e-{run_id}-{what}")
+}
+
 /// A namespace could not be made or removed.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot {action} namespace {name}")]

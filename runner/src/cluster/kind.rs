@@ -48,6 +48,29 @@ pub fn docker_failure_hint(stderr: &str) -> Option<&'static str> {
     }
 }
 
+/// `tool` for a run: `explicit` (a flag) if given, else the binary the offline build recorded
+/// in the image map (`tools:`), else the first on `PATH`.
+///
+/// # Errors
+/// [`MissingTool`] with how to get it.
+pub fn find_run_tool(
+    tool: &'static str,
+    explicit: Option<&Path>,
+    images: &sidecar_e2e_core::plan::ImageTable,
+) -> Result<PathBuf, MissingTool> {
+    let recorded = images
+        .tools
+        .get(tool)
+        .map(|recorded| PathBuf::from(&recorded.path))
+        .filter(|path| path.is_file());
+    let explicit = explicit.map(Path::to_path_buf).or(recorded);
+    find_tool(
+        tool,
+        explicit.as_deref(),
+        std::env::var_os("PATH").as_deref(),
+    )
+}
+
 /// `explicit` if given (it must be a file), else the first `tool` on `path` (a PATH value).
 ///
 /// # Errors

@@ -16,7 +16,8 @@ pub use facts::{FactsError, PROBE_IMAGE, measure};
 #[cfg(test)]
 pub(crate) use kind::words;
 pub use kind::{
-    CreateCluster, Kind, MissingTool, docker, docker_failure_hint, find_tool, install_hint,
+    CreateCluster, Kind, MissingTool, docker, docker_failure_hint, find_run_tool, find_tool,
+    install_hint,
 };
 pub use node::NodeShell;
 pub use provider::{DockerHost, KindError, KindProvider};

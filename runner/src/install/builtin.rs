@@ -183,7 +183,7 @@ async fn prove_live(
     mode: sidecar_injector::config::Mode,
     run_id: &str,
 ) -> Result<(), InstallError> {
-    let ns_name = format!("se2e-{run_id}-webhook-check");
+    let ns_name = crate::api::namespace_name(run_id, "webhook-check");
     let mut labels = run_labels(run_id);
     labels.insert(INJECTION_LABEL.0.to_owned(), INJECTION_LABEL.1.to_owned());
     create_namespace(client, &ns_name, labels)

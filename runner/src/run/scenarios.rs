@@ -9,7 +9,7 @@ use sidecar_e2e_core::scenario::{Scenario, Target};
 use super::cell::SetupFailure;
 use super::cleanup::Created;
 use super::{Phase, RunConfig};
-use crate::api::{create_namespace, run_labels};
+use crate::api::{create_namespace, namespace_name, run_labels};
 use crate::cluster::{ClusterAccess, NodeShell};
 use crate::install::{INJECTION_LABEL, ISTIO_INJECTION_LABEL};
 use crate::record::{ScenarioRun, record_scenario};
@@ -77,8 +77,8 @@ impl CellScenarios<'_> {
         let mut attempt = 1;
         loop {
             let namespace = match attempt {
-                1 => format!("se2e-{}-{scenario}", self.config.run_id),
-                n => format!("se2e-{}-{scenario}-{n}", self.config.run_id),
+                1 => namespace_name(&self.config.run_id, scenario.name()),
+                n => namespace_name(&self.config.run_id, &format!("{scenario}-{n}")),
             };
             namespaces.push(namespace.clone());
             if self.borrowed {
