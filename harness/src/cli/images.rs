@@ -7,7 +7,7 @@ use clap::Subcommand;
 use super::errors::ExpectedError;
 use super::matrix::{K8sChoice, expand_k8s};
 use super::output::write_stdout;
-use sidecar_e2e_core::plan::{ImageTable, InjectorSpec, Minors, PlanError};
+use sidecar_e2e_core::plan::{ImageTable, InjectorSpec, K8sVersion, Minors, PlanError};
 use sidecar_e2e_runner::images::{BuildError, BuildRequest, build_images, istio_versions_text};
 
 #[derive(Debug, Subcommand)]
@@ -74,46 +74,64 @@ impl ImagesCommand {
 
 impl ImagesBuildOpts {
     fn exec(self) -> Result<(), ExpectedError> {
-        let minors = expand_k8s(&self.k8s)?;
-        let requested = minors.len();
-        let request = BuildRequest::from_checkout(minors);
-        let istio = istio_minors(&self.injector, &request.defined_istio())?;
-        let built = build_images(&request.with_istio(istio)).map_err(ExpectedError::ImagesBuild)?;
-        let node_images =
-            Minors::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
-        let defaults = node_images
-            .rows()
-            .iter()
-            .map(|row| (row.k8s, row.node_image()));
-        let yaml = ImageTable::upstream(defaults)
-            .overridden_by(built.map)
-            .to_yaml();
-        let failed = |failed: Vec<_>| ExpectedError::MinorsFailed { requested, failed };
-        // The map is written first: what built is usable even when Istio's build failed.
-        let outcome = move || match (built.failed.is_empty(), built.failed_istio.first()) {
-            (false, _) => Err(failed(built.failed)),
-            (true, Some(istio)) => Err(ExpectedError::ImagesBuild(BuildError::IstioFailed {
-                minor: istio.minor,
-                step: istio.step.clone(),
-                log: istio.log.clone(),
-            })),
-            (true, None) => Ok(()),
-        };
-        let Some(path) = &self.output else {
-            write_stdout(&yaml)?;
-            return outcome();
-        };
-        let write_err = |path: &std::path::Path| {
-            let path = path.display().to_string();
-            move |source| ExpectedError::WriteFile { path, source }
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(write_err(dir))?;
+        let built = build_image_map(expand_k8s(&self.k8s)?, &self.injector)?;
+        match &self.output {
+            Some(path) => write_image_map(path, &built.yaml)?,
+            None => write_stdout(&built.yaml)?,
         }
-        sidecar_e2e_runner::staged::write_whole(path, yaml.as_bytes())?;
-        eprintln!("wrote the image map to {}", path.display());
-        outcome()
+        built.outcome
     }
+}
+
+/// An offline build's image map, and how the build ended: the map is written even when some
+/// part failed, since what built is usable.
+pub(super) struct BuiltMap {
+    /// The image map (YAML).
+    pub(super) yaml: String,
+    /// `Err` when a minor or an Istio did not build (the map then lacks it).
+    pub(super) outcome: Result<(), ExpectedError>,
+}
+
+/// Builds the offline images of `minors`, and Istio where `injectors` name it.
+pub(super) fn build_image_map(
+    minors: Vec<K8sVersion>,
+    injectors: &[InjectorSpec],
+) -> Result<BuiltMap, ExpectedError> {
+    let requested = minors.len();
+    let request = BuildRequest::from_checkout(minors);
+    let istio = istio_minors(injectors, &request.defined_istio())?;
+    let built = build_images(&request.with_istio(istio)).map_err(ExpectedError::ImagesBuild)?;
+    let table = Minors::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
+    let defaults = table.rows().iter().map(|row| (row.k8s, row.node_image()));
+    let yaml = ImageTable::upstream(defaults)
+        .overridden_by(built.map)
+        .to_yaml();
+    let outcome = match (built.failed.is_empty(), built.failed_istio.first()) {
+        (false, _) => Err(ExpectedError::MinorsFailed {
+            requested,
+            failed: built.failed,
+        }),
+        (true, Some(istio)) => Err(ExpectedError::ImagesBuild(BuildError::IstioFailed {
+            minor: istio.minor,
+            step: istio.step.clone(),
+            log: istio.log.clone(),
+        })),
+        (true, None) => Ok(()),
+    };
+    Ok(BuiltMap { yaml, outcome })
+}
+
+/// Writes an image map to `path` whole (its directory made first).
+pub(super) fn write_image_map(path: &std::path::Path, yaml: &str) -> Result<(), ExpectedError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| ExpectedError::WriteFile {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    sidecar_e2e_runner::staged::write_whole(path, yaml.as_bytes())?;
+    eprintln!("wrote the image map to {}", path.display());
+    Ok(())
 }
 
 /// The Istio minors `--injector` asks for, each one this checkout can build.

@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::errors::ExpectedError;
 use super::input::{InputLimits, check_kubeconfig};
 use super::live::{interrupted, kind_binary, prepare_kind, runtime};
+use super::images::{build_image_map, write_image_map};
 use super::matrix::{MatrixOpts, image_table};
 use super::output_paths::{Named, check_outputs};
 use super::progress::stderr_progress;
@@ -75,9 +76,14 @@ pub(super) struct RunOpts {
     #[arg(long)]
     keep_on_failure: bool,
     /// Image map (YAML) overriding the upstream images, e.g. the one `sidecar-e2e images build`
-    /// wrote; its node images are used and its images loaded into the clusters.
+    /// wrote; its node images are used and its images loaded into the clusters. With
+    /// --build-images, where the built map is written (default: target/sidecar-e2e/images.yaml).
     #[arg(long, value_name = "FILE", env = "SIDECAR_E2E_IMAGE_MAP")]
     image_map: Option<PathBuf>,
+    /// First build, offline, the images of the minors and injectors the matrix runs (as
+    /// `sidecar-e2e images build`, cached: seconds when nothing changed), and run with them.
+    #[arg(long)]
+    build_images: bool,
     /// The kind binary (default: the one the image map records, else kind on PATH).
     #[arg(long, value_name = "FILE")]
     kind_bin: Option<PathBuf>,
@@ -127,7 +133,11 @@ impl RunOpts {
             // flag to fix, not a cell that failed to set up.
             check_kubeconfig(access, limits)?;
         }
-        let images = image_table(self.image_map.as_deref(), limits)?;
+        let image_map = match self.build_images {
+            true => Some(self.build_images_for(&cells)?),
+            false => self.image_map.clone(),
+        };
+        let images = image_table(image_map.as_deref(), limits)?;
         // The plan decides each cell's node image once: the image map's where it names one.
         let cells: Vec<PlannedCell> = cells.into_iter().map(|c| c.on_images(&images)).collect();
         let istioctl = istioctl_for(&cells, self.istioctl.as_deref(), &images)?;
@@ -221,6 +231,23 @@ fn write_reports(
 }
 
 impl RunOpts {
+    /// Builds the offline images `cells` need and writes their map (to --image-map, else
+    /// target/sidecar-e2e/images.yaml); returns where.
+    fn build_images_for(&self, cells: &[PlannedCell]) -> Result<PathBuf, ExpectedError> {
+        let mut minors: Vec<_> = cells.iter().map(|c| c.cell.k8s).collect();
+        minors.sort();
+        minors.dedup();
+        let injectors: Vec<_> = cells.iter().map(|c| c.cell.injector).collect();
+        let built = build_image_map(minors, &injectors)?;
+        let path = self
+            .image_map
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("target/sidecar-e2e/images.yaml"));
+        write_image_map(&path, &built.yaml)?;
+        // A minor that did not build cannot run: nothing starts.
+        built.outcome.map(|()| path)
+    }
+
     /// The files `run` reads, by flag.
     fn inputs(&self) -> Vec<Named> {
         [
