@@ -149,13 +149,13 @@ fn planned_builtin_entries(table: &Minors) -> BTreeSet<Entry> {
             let also: Vec<String> = group
                 .also
                 .iter()
-                .map(|&i| plan.cells[i].gate.to_string())
+                .map(|&i| plan.cells[i].cell.gate.to_string())
                 .collect();
             Entry {
-                k8s: cell.k8s.to_string(),
-                gate: cell.gate.to_string(),
+                k8s: cell.cell.k8s.to_string(),
+                gate: cell.cell.gate.to_string(),
                 also: (!also.is_empty()).then(|| also.join(",")),
-                injector: cell.injector.to_string(),
+                injector: cell.cell.injector.to_string(),
                 istio: None,
             }
         })

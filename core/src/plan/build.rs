@@ -53,15 +53,10 @@ pub struct PlanRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedCell {
-    /// The cell.
-    #[serde(skip)]
+    /// The cell: Kubernetes version, gate setting, injector and the mode asked of it (in JSON,
+    /// `k8s`, `gate`, `injector`, `requestedMode` beside the fields below).
+    #[serde(flatten)]
     pub cell: Cell,
-    /// Kubernetes version, `"1.29"`.
-    pub k8s: K8sVersion,
-    /// Gate setting asked for.
-    pub gate: Gate,
-    /// Injector, `builtin` or `istio@1.27`.
-    pub injector: InjectorSpec,
     /// Whether it can run.
     pub valid: bool,
     /// Why not, when it cannot.
@@ -72,8 +67,6 @@ pub struct PlannedCell {
     pub sidecars_enabled: Option<bool>,
     /// The layout pods get: native, legacy or rejected (`null` when not valid).
     pub effective_mode: Option<EffectiveMode>,
-    /// What the cell asked of the injector.
-    pub requested_mode: RequestedMode,
     /// The cluster it runs on: node image and gate value (`null` when not valid).
     pub cluster: Option<ClusterSpec>,
 }
@@ -214,27 +207,19 @@ fn resolve_cell(table: &Minors, cell: Cell) -> PlannedCell {
             ..
         } => PlannedCell {
             cell,
-            k8s: cell.k8s,
-            gate: cell.gate,
-            injector: cell.injector,
             valid: true,
             reason: None,
             sidecars_enabled: Some(sidecars_on),
             effective_mode: Some(effective_mode),
-            requested_mode: cell.requested_mode,
             // A valid cell boots, and phase one checked its version: the spec exists.
             cluster: cluster_spec_in(table, cell.k8s, cell.gate).ok(),
         },
         Resolution::Invalid(reason) => PlannedCell {
             cell,
-            k8s: cell.k8s,
-            gate: cell.gate,
-            injector: cell.injector,
             valid: false,
             reason: Some(reason.to_owned()),
             sidecars_enabled: None,
             effective_mode: None,
-            requested_mode: cell.requested_mode,
             cluster: None,
         },
     }

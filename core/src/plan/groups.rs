@@ -56,8 +56,8 @@ fn runs_the_same(a: &PlannedCell, b: &PlannedCell) -> bool {
         _ => false,
     };
     same_cluster
-        && a.injector == b.injector
-        && a.requested_mode == b.requested_mode
+        && a.cell.injector == b.cell.injector
+        && a.cell.requested_mode == b.cell.requested_mode
         && a.effective_mode == b.effective_mode
         && a.sidecars_enabled == b.sidecars_enabled
 }
@@ -80,7 +80,7 @@ mod tests {
 
     /// `(k8s, gate)` of each cell a group names, for readable assertions.
     fn names(plan: &Plan, groups: &[CellGroup]) -> Vec<(String, Vec<String>)> {
-        let name = |i: usize| format!("{} {}", plan.cells[i].k8s, plan.cells[i].gate);
+        let name = |i: usize| format!("{} {}", plan.cells[i].cell.k8s, plan.cells[i].cell.gate);
         groups
             .iter()
             .map(|g| (name(g.runs), g.also.iter().map(|&i| name(i)).collect()))

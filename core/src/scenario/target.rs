@@ -24,14 +24,14 @@ impl Target {
     /// The target of a planned cell; `None` for a cell that cannot run.
     pub fn of(planned: &PlannedCell) -> Option<Target> {
         Some(Target {
-            k8s: planned.k8s,
+            k8s: planned.cell.k8s,
             patch: planned
                 .cluster
                 .as_ref()
                 .and_then(|c| patch_of_image(&c.node_image)),
             sidecars_on: planned.sidecars_enabled?,
             mode: planned.effective_mode?,
-            injector: planned.injector,
+            injector: planned.cell.injector,
         })
     }
 

@@ -166,10 +166,10 @@ impl ClusterUpOpts {
                 .to_string(),
         );
         env.insert("SIDECAR_E2E_CONTEXT", format!("kind-{cluster}"));
-        env.insert("SIDECAR_E2E_K8S", cell.k8s.to_string());
-        env.insert("SIDECAR_E2E_GATE", cell.gate.to_string());
-        env.insert("SIDECAR_E2E_INJECTOR", cell.injector.to_string());
-        env.insert("SIDECAR_E2E_MODE", cell.requested_mode.to_string());
+        env.insert("SIDECAR_E2E_K8S", cell.cell.k8s.to_string());
+        env.insert("SIDECAR_E2E_GATE", cell.cell.gate.to_string());
+        env.insert("SIDECAR_E2E_INJECTOR", cell.cell.injector.to_string());
+        env.insert("SIDECAR_E2E_MODE", cell.cell.requested_mode.to_string());
         env.insert(
             "SIDECAR_E2E_KIND",
             absolute(&kind_bin).display().to_string(),

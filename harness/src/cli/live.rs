@@ -53,7 +53,7 @@ pub(super) fn kind_version_warnings(version: Option<&str>, cells: &[PlannedCell]
         let Some(spec) = &cell.cluster else { continue };
         if spec.kind_release != version {
             let versions = by_release.entry(spec.kind_release.as_str()).or_default();
-            let k8s = cell.k8s.to_string();
+            let k8s = cell.cell.k8s.to_string();
             if !versions.contains(&k8s) {
                 versions.push(k8s);
             }
@@ -121,7 +121,7 @@ pub(super) async fn prepare_kind(
     disk_space::check(&places, clusters)?;
     let mut needed: Vec<String> = cells
         .iter()
-        .flat_map(|c| images_to_load(images, c.injector))
+        .flat_map(|c| images_to_load(images, c.cell.injector))
         .collect();
     needed.sort();
     needed.dedup();

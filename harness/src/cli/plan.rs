@@ -104,7 +104,7 @@ pub fn plan_table(plan: &Plan) -> String {
     for group in same_cluster_groups(plan) {
         let first = &plan.cells[group.runs];
         for index in group.also {
-            same_as[index] = Some(format!("same cluster as {} {}", first.k8s, first.gate));
+            same_as[index] = Some(format!("same cluster as {} {}", first.cell.k8s, first.cell.gate));
         }
     }
     let rows: Vec<Vec<String>> = plan
@@ -190,10 +190,10 @@ fn table_row(
         _ => same_cluster_as.unwrap_or_default(),
     };
     let mut row = vec![
-        cell.k8s.to_string(),
-        cell.gate.to_string(),
-        cell.injector.to_string(),
-        cell.requested_mode.to_string(),
+        cell.cell.k8s.to_string(),
+        cell.cell.gate.to_string(),
+        cell.cell.injector.to_string(),
+        cell.cell.requested_mode.to_string(),
         mode.to_owned(),
         proxy.to_owned(),
     ];

@@ -316,7 +316,7 @@ pub(super) fn istioctl_for(
 ) -> Result<Option<Istioctl>, ExpectedError> {
     if !cells
         .iter()
-        .any(|c| matches!(c.injector, InjectorSpec::Istio { .. }))
+        .any(|c| matches!(c.cell.injector, InjectorSpec::Istio { .. }))
     {
         return Ok(None);
     }
