@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use crate::plan::{ClusterSpec, Gate, GateEffect, K8sVersion, gate_effect};
+use crate::plan::{ClusterSpec, Gate, K8sVersion};
 
 /// Name of the probe pod (a dry-run never creates it).
 pub const PROBE_POD_NAME: &str = "sidecar-e2e-capability-probe";
@@ -93,15 +93,15 @@ pub fn native_sidecars_kept(stored: &Value) -> Result<bool, ProbeError> {
 /// [`ProbeContradiction`] when they differ. (A spec whose gate cannot boot has no cluster to
 /// probe; it is accepted as is.)
 pub fn check_probe(spec: &ClusterSpec, found: bool) -> Result<(), ProbeContradiction> {
-    match gate_effect(spec.k8s, spec.gate) {
-        GateEffect::Boots { sidecars_on, .. } if sidecars_on != found => Err(ProbeContradiction {
-            k8s: spec.k8s,
-            gate: spec.gate,
-            expected: sidecars_on,
-            found,
-        }),
-        _ => Ok(()),
+    if spec.sidecars_on == found {
+        return Ok(());
     }
+    Err(ProbeContradiction {
+        k8s: spec.k8s,
+        gate: spec.gate,
+        expected: spec.sidecars_on,
+        found,
+    })
 }
 
 #[cfg(test)]

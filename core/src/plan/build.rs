@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::cell::{Cell, EffectiveMode, Resolution};
-use super::cluster_spec::{ClusterSpec, cluster_spec_in};
+use super::cluster_spec::{ClusterSpec, spec_of};
 use super::injector::{InjectorSpec, RequestedMode, known_istio_versions};
 use super::k8s::{Gate, K8sVersion};
 use super::minors::{Minors, TableError};
@@ -203,16 +203,19 @@ fn resolve_cell(table: &Minors, cell: Cell) -> PlannedCell {
     match cell.resolve() {
         Resolution::Valid {
             sidecars_on,
+            feature_gate,
             effective_mode,
-            ..
         } => PlannedCell {
             cell,
             valid: true,
             reason: None,
             sidecars_enabled: Some(sidecars_on),
             effective_mode: Some(effective_mode),
-            // A valid cell boots, and phase one checked its version: the spec exists.
-            cluster: cluster_spec_in(table, cell.k8s, cell.gate).ok(),
+            // The gate's effect is the resolution's: decided once. Phase one checked the
+            // version, so the table has it.
+            cluster: table
+                .get(cell.k8s)
+                .map(|minor| spec_of(table, minor, cell.gate, feature_gate, sidecars_on)),
         },
         Resolution::Invalid(reason) => PlannedCell {
             cell,

@@ -20,6 +20,10 @@ pub struct ClusterSpec {
     /// The `featureGates: {SidecarContainers: …}` value to write; `None`: leave the gate out
     /// (the version's default, or a version where naming it stops the control plane).
     pub feature_gate: Option<bool>,
+    /// Whether native sidecars are on in this cluster, as the plan decided it: what the
+    /// capability probe must find (the cell's `sidecarsEnabled`; not repeated in JSON).
+    #[serde(skip)]
+    pub sidecars_on: bool,
     /// `kindest/node:v1.X.Y@sha256:<digest>`, from the node-image table.
     pub node_image: String,
     /// The kind release to create the cluster with (`v0.33.0`): the table's one release.
@@ -84,19 +88,31 @@ pub(super) fn cluster_spec_in(
             known: table.versions_list(),
         });
     };
-    let feature_gate = match gate_effect(k8s, gate) {
-        GateEffect::Boots { feature_gate, .. } => feature_gate,
-        GateEffect::CannotBoot(reason) => {
-            return Err(ClusterSpecError::CannotBoot { k8s, gate, reason });
-        }
-    };
-    Ok(ClusterSpec {
-        k8s,
+    match gate_effect(k8s, gate) {
+        GateEffect::Boots {
+            feature_gate,
+            sidecars_on,
+        } => Ok(spec_of(table, node, gate, feature_gate, sidecars_on)),
+        GateEffect::CannotBoot(reason) => Err(ClusterSpecError::CannotBoot { k8s, gate, reason }),
+    }
+}
+
+/// The cluster of `minor` with `gate`, whose effect the caller already decided.
+pub(super) fn spec_of(
+    table: &Minors,
+    minor: &super::Minor,
+    gate: Gate,
+    feature_gate: Option<bool>,
+    sidecars_on: bool,
+) -> ClusterSpec {
+    ClusterSpec {
+        k8s: minor.k8s,
         gate,
         feature_gate,
-        node_image: node.node_image(),
+        sidecars_on,
+        node_image: minor.node_image(),
         kind_release: table.kind_release().to_owned(),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -104,7 +104,10 @@ pub fn plan_table(plan: &Plan) -> String {
     for group in same_cluster_groups(plan) {
         let first = &plan.cells[group.runs];
         for index in group.also {
-            same_as[index] = Some(format!("same cluster as {} {}", first.cell.k8s, first.cell.gate));
+            same_as[index] = Some(format!(
+                "same cluster as {} {}",
+                first.cell.k8s, first.cell.gate
+            ));
         }
     }
     let rows: Vec<Vec<String>> = plan

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::errors::ExpectedError;
+use super::images::{build_image_map, write_image_map};
 use super::input::{InputLimits, check_kubeconfig};
 use super::live::{interrupted, kind_binary, prepare_kind, runtime};
-use super::images::{build_image_map, write_image_map};
 use super::matrix::{MatrixOpts, image_table};
 use super::output_paths::{Named, check_outputs};
 use super::progress::stderr_progress;
