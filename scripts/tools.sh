@@ -1,7 +1,8 @@
 # Installs the tools the tests use into .cache/tools (sourced by scripts/*.sh).
 # Pinned versions; each is installed once and reused.
 
-ENVOY_VERSION="${ENVOY_VERSION:-1.40.0}"
+# The one Envoy pin: the offline build's (images/versions/common.env).
+ENVOY_VERSION="${ENVOY_VERSION:-$(sed -n 's/^ENVOY_VERSION=//p' "$(dirname "${BASH_SOURCE[0]}")/../images/versions/common.env")}"
 TOOLS_DIR="${SIDECAR_E2E_TOOLS:-$PWD/.cache/tools}"
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

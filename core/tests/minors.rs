@@ -143,3 +143,32 @@ fn the_readme_lists_every_minor_as_the_table_does() {
          what core/data/minors.yaml says"
     );
 }
+
+/// `NAME=value` from an env file of the offline build.
+fn env_value(file: &str, name: &str) -> String {
+    read(&repo().join(file))
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{name}=")).map(str::to_owned))
+        .unwrap_or_else(|| panic!("{file} sets no {name}"))
+}
+
+#[test]
+fn envoy_is_pinned_once_and_the_upstream_default_and_workflow_agree() {
+    let pinned = env_value("images/versions/common.env", "ENVOY_VERSION");
+    let upstream = sidecar_e2e_core::plan::UPSTREAM_ENVOY;
+    assert_eq!(
+        upstream.rsplit_once(":v").map(|(_, tag)| tag),
+        Some(pinned.as_str()),
+        "core's upstream Envoy ({upstream}) must be the offline build's ENVOY_VERSION"
+    );
+    let workflow = read(&repo().join(".github/workflows/e2e.yml"));
+    assert!(
+        workflow.contains(upstream),
+        "e2e.yml must pull {upstream}, the Envoy the offline build pins"
+    );
+    let tools = read(&repo().join("scripts/tools.sh"));
+    assert!(
+        !tools.contains(&format!("ENVOY_VERSION:-{pinned}")),
+        "scripts/tools.sh reads the pin from common.env rather than repeating it"
+    );
+}

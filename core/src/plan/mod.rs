@@ -16,8 +16,8 @@ pub use cell::{Cell, EffectiveMode, Resolution};
 pub use cluster_spec::{ClusterSpec, ClusterSpecError, cluster_spec};
 pub use groups::{CellGroup, group_cells, same_cluster_groups};
 pub use images::{
-    ImageMap, ImageMapError, ImageTable, IstioImages, ToolBinary, UnknownImageVariable,
-    WorkloadImages, WorkloadOverrides,
+    ImageMap, ImageMapError, ImageTable, IstioImages, ToolBinary, UPSTREAM_ENVOY,
+    UnknownImageVariable, WorkloadImages, WorkloadOverrides,
 };
 pub use injector::{
     BadInjector, BadMode, InjectorChoice, InjectorSpec, KNOWN_ISTIO_MINORS, RequestedMode,
