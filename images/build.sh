@@ -3,8 +3,11 @@
 # only package registries reachable. A minor that fails is named with its step and log; the
 # others still build; the exit status is non-zero at the end if any failed.
 #
-# Usage: images/build.sh --k8s 1.28,1.32,1.37 [--istio 1.31] [--images-out FILE]
-#        images/build.sh --k8s all            # every minor with images/versions/<minor>.env
+# Usage: images/build.sh --k8s 1.28,1.32,1.37 --pins DIR [--istio 1.31] [--images-out FILE]
+# Run by `sidecar-e2e images build` (and `run --build-images`), which writes the pins: one
+# <minor>.env per minor in DIR, from core/data/minors.yaml (the one list of minors and their
+# versions; this script decides none).
+#   --pins DIR          the minors' pins, DIR/<minor>.env
 #   --istio 1.31        also Istio (images/build-istio.sh, images/versions/istio-1.31.env), after
 #                       the minors: it stands on their tool rootfs and Envoy
 #   --images-out FILE   what was built, one per line (read by `sidecar-e2e images build`):
@@ -22,6 +25,7 @@ source images/lib.sh
 minors_arg=""
 istio_arg=""
 images_out=""
+pins_dir=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --k8s) minors_arg="${2:-}"; shift 2 ;;
@@ -30,21 +34,18 @@ while [ $# -gt 0 ]; do
     --istio=*) istio_arg="${1#--istio=}"; shift ;;
     --images-out) images_out="${2:-}"; shift 2 ;;
     --images-out=*) images_out="${1#--images-out=}"; shift ;;
+    --pins) pins_dir="${2:-}"; shift 2 ;;
+    --pins=*) pins_dir="${1#--pins=}"; shift ;;
     -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
-[ -n "$minors_arg" ] || die "--k8s is required, e.g. --k8s 1.32 or --k8s 1.28,1.37 or --k8s all"
+[ -n "$minors_arg" ] || die "--k8s is required, e.g. --k8s 1.32 or --k8s 1.28,1.37"
+[ -n "$pins_dir" ] || die "--pins is required: run \`sidecar-e2e images build\`, which writes them from core/data/minors.yaml"
 
-defined=$(cd images/versions && ls 1.*.env | sed 's/\.env$//' | sort -t. -k2,2n)
-if [ "$minors_arg" = all ]; then
-  minors=$defined
-else
-  minors=$(tr ',' '\n' <<<"$minors_arg" | sed 's/^v//' | sort -t. -k2,2n -u)
-fi
+minors=$(tr ',' '\n' <<<"$minors_arg" | sort -t. -k2,2n -u)
 for minor in $minors; do
-  grep -qxF "$minor" <<<"$defined" ||
-    die "no offline build is defined for Kubernetes $minor (defined: $(echo $defined)); add images/versions/$minor.env"
+  [ -f "$pins_dir/$minor.env" ] || die "no pins for Kubernetes $minor in $pins_dir"
 done
 
 istios=$(tr ',' '\n' <<<"$istio_arg" | sed 's/^istio@//' | sort -t. -k2,2n -u)
@@ -77,7 +78,7 @@ for minor in $minors; do
   index=$((index + 1))
   echo "=== Kubernetes $minor ($index of $count)" >&2
   build_part "$minor" "$minor" "$minor" \
-    images/build-minor.sh --k8s "$minor" --images-out "$work/$minor.out"
+    images/build-minor.sh --k8s "$minor" --pins "$pins_dir/$minor.env" --images-out "$work/$minor.out"
 done
 
 for istio in $istios; do

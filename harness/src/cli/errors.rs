@@ -320,7 +320,7 @@ impl ExpectedError {
                 Some("verify a recording with the sidecar-e2e version that made it")
             }
             ExpectedError::ImagesBuild(BuildError::NoDefinition { .. }) => {
-                Some("an offline build pins its versions in images/versions/<minor>.env")
+                Some("a minor is added to core/data/minors.yaml with its offline pins (harness/ARCHITECTURE.md, \"Adding a minor\")")
             }
             ExpectedError::ImagesBuild(BuildError::NoIstioDefinition { .. }) => Some(
                 "Istio's offline build pins its module version in images/versions/istio-1.<minor>.env",

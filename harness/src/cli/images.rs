@@ -42,7 +42,7 @@ pub(super) enum ImagesCommand {
 #[derive(Debug, clap::Args)]
 pub(super) struct ImagesBuildOpts {
     /// Kubernetes minors to build for, comma-separated, or `all` (every minor of the node-image
-    /// table). Pinned versions: images/versions/<minor>.env.
+    /// table). Pinned versions: core/data/minors.yaml.
     #[arg(
         long,
         value_delimiter = ',',

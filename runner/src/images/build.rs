@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sidecar_e2e_core::plan::{ImageMap, K8sVersion, ToolBinary};
+use sidecar_e2e_core::plan::{ImageMap, K8sVersion, Minor, Minors, ToolBinary};
+
+use super::pins::pins_env;
 
 /// `images/versions/<this><minor>.env` pins the offline build of Istio `1.<minor>`.
 const ISTIO_VERSIONS_PREFIX: &str = "istio-1.";
@@ -19,7 +21,13 @@ pub enum BuildError {
         /// Where it was looked for.
         path: PathBuf,
     },
-    /// No `images/versions/<minor>.env` pins an offline build for this version.
+    /// The minors table could not be read, or the pins not written.
+    #[error("cannot write the offline build's pins: {detail}")]
+    Pins {
+        /// Why.
+        detail: String,
+    },
+    /// The minors table (`core/data/minors.yaml`) has no such minor: nothing pins its build.
     #[error("no offline build is defined for Kubernetes {k8s} (defined: {defined})")]
     NoDefinition {
         /// What was asked for.
@@ -87,7 +95,7 @@ pub enum BuildError {
 /// What to build: the minors, and where the build scripts and version pins live.
 #[derive(Debug, Clone)]
 pub struct BuildRequest {
-    /// The Kubernetes minors, each with `images/versions/<minor>.env`.
+    /// The Kubernetes minors, each in the minors table (its pins).
     pub k8s: Vec<K8sVersion>,
     /// Istio minors to build too (31 for 1.31), each with `images/versions/istio-1.<minor>.env`:
     /// istiod's and the sidecar's images and istioctl. Empty: no Istio.
@@ -178,6 +186,23 @@ pub struct Built {
     pub failed_istio: Vec<FailedIstio>,
 }
 
+/// Writes each minor's pins (`<dir>/<minor>.env`, [`pins_env`]) into a directory that is
+/// removed when the returned value is dropped.
+fn write_pins(table: &Minors, minors: &[&Minor]) -> Result<tempfile::TempDir, BuildError> {
+    let failed = |err: std::io::Error| BuildError::Pins {
+        detail: err.to_string(),
+    };
+    let dir = tempfile::Builder::new()
+        .prefix("sidecar-e2e-pins-")
+        .tempdir()
+        .map_err(failed)?;
+    for minor in minors {
+        let path = dir.path().join(format!("{}.env", minor.k8s));
+        std::fs::write(&path, pins_env(table, minor)).map_err(failed)?;
+    }
+    Ok(dir)
+}
+
 /// Runs `images/build.sh` for the requested minors (its progress goes to stderr) and reads what
 /// it built.
 ///
@@ -189,27 +214,21 @@ pub fn build_images(request: &BuildRequest) -> Result<Built, BuildError> {
     if !script.is_file() {
         return Err(BuildError::ScriptMissing { path: script });
     }
-    let versions = request.images_dir.join("versions");
-    if let Some(missing) = request
-        .k8s
-        .iter()
-        .find(|k8s| !versions.join(format!("{k8s}.env")).is_file())
-    {
-        let mut defined: Vec<String> = std::fs::read_dir(&versions)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|entry| {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                name.strip_suffix(".env").map(str::to_owned)
-            })
-            .collect();
-        defined.retain(|name| name.parse::<K8sVersion>().is_ok());
-        defined.sort_by_key(|name| name.parse::<K8sVersion>().ok());
-        return Err(BuildError::NoDefinition {
-            k8s: *missing,
-            defined: defined.join(", "),
-        });
+    // The pins come from the minors table: a minor it lacks has no offline build.
+    let table = Minors::embedded().map_err(|err| BuildError::Pins {
+        detail: err.to_string(),
+    })?;
+    let mut minors = Vec::new();
+    for &k8s in &request.k8s {
+        match table.get(k8s) {
+            Some(minor) => minors.push(minor),
+            None => {
+                return Err(BuildError::NoDefinition {
+                    k8s,
+                    defined: table.versions_list(),
+                });
+            }
+        }
     }
     let defined = request.defined_istio();
     if let Some(&minor) = request.istio.iter().find(|m| !defined.contains(m)) {
@@ -219,7 +238,8 @@ pub fn build_images(request: &BuildRequest) -> Result<Built, BuildError> {
         });
     }
     check_docker()?;
-    let list = std::env::temp_dir().join(format!("sidecar-e2e-images-{}.txt", std::process::id()));
+    let pins = write_pins(table, &minors)?;
+    let list = pins.path().join("images.txt");
     let mut command = Command::new("bash");
     command.arg(&script).arg("--k8s").arg(
         request
@@ -240,6 +260,8 @@ pub fn build_images(request: &BuildRequest) -> Result<Built, BuildError> {
         );
     }
     let status = command
+        .arg("--pins")
+        .arg(pins.path())
         .arg("--images-out")
         .arg(&list)
         .status()

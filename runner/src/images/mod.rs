@@ -3,8 +3,10 @@
 //! that points the harness at them.
 
 mod build;
+mod pins;
 
 pub use build::{
     BuildError, BuildRequest, Built, FailedIstio, FailedMinor, build_images, istio_versions_text,
     parse_built,
 };
+pub use pins::pins_env;
