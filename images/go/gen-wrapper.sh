@@ -8,23 +8,23 @@
 #   images/go/gen-wrapper.sh kubernetes v1.37.2   # -> images/go/kubernetes-1.37/{go.mod,go.sum}
 #   images/go/gen-wrapper.sh etcd v3.6.5          # -> images/go/etcd-v3.6.5/
 #   images/go/gen-wrapper.sh containerd v2.1.4    # -> images/go/containerd-v2.1.4/
+#   GOTOOLCHAIN=go1.27.3 images/go/gen-wrapper.sh kubernetes v1.38.0-beta.0   # a pre-release
+# GEN_WRAPPER_COMMANDS="kubeadm kubelet ..." narrows Kubernetes' commands (to find which of them
+# needs a module the proxy refuses).
 #
 # A sibling version the module proxy does not serve falls back to the newest served patch of the
 # same minor that is older, with a comment saying so (k8s.io/endpointslice v0.32.13 is missing,
 # v0.32.12 is used). Needs Go and jq; only the Go module proxy is contacted.
 set -euo pipefail
 cd "$(dirname "$0")"
-
-die() {
-  echo "gen-wrapper: error: $*" >&2
-  exit 1
-}
-say() { echo "gen-wrapper: $*" >&2; }
+source ../../scripts/lib.sh
 
 [ $# = 2 ] || die "usage: $0 kubernetes|etcd|containerd VERSION (e.g. kubernetes v1.37.2)"
 project="$1"
 version="$2"
-[[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "'$version' is not a release version like v1.37.2"
+# A release (v1.37.2) or a pre-release (v1.38.0-beta.0: its staging modules are v0.38.0-beta.0).
+[[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-(alpha|beta|rc)\.[0-9]+)?$ ]] ||
+  die "'$version' is not a version like v1.37.2 or v1.38.0-beta.0"
 for tool in go jq; do command -v "$tool" >/dev/null || die "'$tool' is needed"; done
 
 IFS=. read -r major minor patch <<<"${version#v}"
@@ -34,7 +34,7 @@ case "$project" in
     out="kubernetes-$major.$minor"
     wrapper=sidecar-e2e.local/kubernetes-build
     packages=()
-    for c in kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-scheduler kube-proxy; do
+    for c in ${GEN_WRAPPER_COMMANDS:-kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-scheduler kube-proxy}; do
       packages+=("k8s.io/kubernetes/cmd/$c")
     done
     why="k8s.io/kubernetes replaces its k8s.io/* staging modules with local paths, so it cannot be
