@@ -314,7 +314,7 @@ fn workflow_pulls_the_image_tables_workload_images() {
     assert_eq!(
         pulled,
         want,
-        "{WORKFLOW}: set env.WORKLOAD_IMAGES to \"{}\" (harness/src/plan/images.rs)",
+        "{WORKFLOW}: set env.WORKLOAD_IMAGES to \"{}\" (core/src/plan/images.rs)",
         want.join(" ")
     );
     assert_eq!(

@@ -23,8 +23,8 @@ fn rejects_a_version_without_an_offline_build_before_building() {
         "the error must name the version and what is defined:\n{stderr}"
     );
     assert!(
-        stderr.contains("images/versions/"),
-        "the hint must say where builds are defined:\n{stderr}"
+        stderr.contains("core/data/minors.yaml"),
+        "the hint must say where minors and their builds are defined:\n{stderr}"
     );
     assert!(out.stdout.is_empty(), "nothing may be written on error");
 }

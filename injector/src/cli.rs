@@ -53,7 +53,7 @@ enum Command {
     /// The input is read as kubectl reads it (YAML 1.1: `0400` is 256, `yes` is true); the output
     /// quotes every string another YAML reader could mistake. Comments are not kept.
     ///
-    /// Example: sidecar-injector inject -f harness/src/scenario/job.yaml --mode native | kubectl apply -f -
+    /// Example: sidecar-injector inject -f core/src/scenario/job.yaml --mode native | kubectl apply -f -
     Inject(Box<InjectOpts>),
     /// Print the Envoy bootstrap the proxy runs with (passed to it inline with --config-yaml).
     ///

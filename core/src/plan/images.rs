@@ -1,6 +1,6 @@
 //! The image table: every image the harness and its workloads use, named once.
 //!
-//! Defaults are the upstream images (kind's node images from `kind-configs/node-images.yaml`,
+//! Defaults are the upstream images (kind's node images from `core/data/minors.yaml`,
 //! Envoy, curl, go-httpbin, the injector). An image map — a YAML file given with `--image-map`, or
 //! the one `sidecar-e2e images build` writes for what it built offline — overrides any of them, so
 //! air-gapped sites and private registries point the harness at their own copies.

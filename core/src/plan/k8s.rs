@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::minors::Minors;
 
 /// A Kubernetes minor version, `1.<minor>`. Only minors with a kind node image in
-/// `kind-configs/node-images.yaml` exist for the harness.
+/// `core/data/minors.yaml` exist for the harness.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct K8sVersion {
     /// The minor number: 29 for 1.29.

@@ -142,7 +142,7 @@ impl Scenario {
 
     /// Where the manifest lives in the repository, for messages.
     pub fn manifest_path(self) -> String {
-        format!("harness/src/scenario/{}.yaml", self.name())
+        format!("core/src/scenario/{}.yaml", self.name())
     }
 
     /// Whether its namespace gets the injection label.

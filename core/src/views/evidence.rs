@@ -1,4 +1,4 @@
-//! Evidence lines the workloads print (`harness/src/scenario/*.yaml`):
+//! Evidence lines the workloads print (`core/src/scenario/*.yaml`):
 //! `sidecar-e2e evidence scenario=<name> step=<step> [curl_exit=<n>] [http_status=<code>]
 //! [container=<name>] [at_ms=<epoch ms>]`.
 

@@ -265,7 +265,9 @@ impl ExpectedError {
                         ..
                     },
                 ..
-            } => Some("new versions are added to kind-configs/node-images.yaml"),
+            } => Some(
+                "a minor is added to core/data/minors.yaml (harness/ARCHITECTURE.md, \"Adding a minor\")",
+            ),
             ExpectedError::Plan(PlanError::UnknownIstio { .. })
             | ExpectedError::Verdict {
                 source:
@@ -275,7 +277,7 @@ impl ExpectedError {
                     },
                 ..
             } => Some(
-                "Istio versions are added to KNOWN_ISTIO_MINORS (harness/src/plan/injector.rs) \
+                "Istio versions are added to KNOWN_ISTIO_MINORS (core/src/plan/injector.rs) \
                  once docs/sidecar-semantics.md §6.1 covers them",
             ),
             ExpectedError::Verdict {
@@ -319,9 +321,9 @@ impl ExpectedError {
             ExpectedError::Recording(RecordingError::Version { .. }) => {
                 Some("verify a recording with the sidecar-e2e version that made it")
             }
-            ExpectedError::ImagesBuild(BuildError::NoDefinition { .. }) => {
-                Some("a minor is added to core/data/minors.yaml with its offline pins (harness/ARCHITECTURE.md, \"Adding a minor\")")
-            }
+            ExpectedError::ImagesBuild(BuildError::NoDefinition { .. }) => Some(
+                "a minor is added to core/data/minors.yaml with its offline pins (harness/ARCHITECTURE.md, \"Adding a minor\")",
+            ),
             ExpectedError::ImagesBuild(BuildError::NoIstioDefinition { .. }) => Some(
                 "Istio's offline build pins its module version in images/versions/istio-1.<minor>.env",
             ),

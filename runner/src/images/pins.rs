@@ -58,6 +58,9 @@ mod tests {
         ] {
             assert!(env.lines().any(|l| l == line), "{line} in\n{env}");
         }
-        assert!(!env.contains("GOTOOLCHAIN"), "1.32 builds with this machine's Go");
+        assert!(
+            !env.contains("GOTOOLCHAIN"),
+            "1.32 builds with this machine's Go"
+        );
     }
 }

@@ -207,14 +207,9 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Applies httpbin, the upstream, and waits until it is available.
 async fn deploy_upstream(client: &kube::Client, httpbin: &str, ns: &str) -> Result<(), BoxError> {
-    apply_manifest(
-        client,
-        "harness/src/scenario/httpbin.yaml",
-        httpbin,
-        Some(ns),
-    )
-    .await
-    .map_err(|err| Box::new(err) as BoxError)?;
+    apply_manifest(client, "core/src/scenario/httpbin.yaml", httpbin, Some(ns))
+        .await
+        .map_err(|err| Box::new(err) as BoxError)?;
     await_all(
         Api::<Deployment>::namespaced(client.clone(), ns),
         watcher::Config::default().fields("metadata.name=httpbin"),
