@@ -23,8 +23,10 @@ pub(super) enum ClusterCommand {
     ///
     /// The same steps as `run` up to the scenarios: the cluster, the capability probe, the
     /// images, the injector proven live. Writes the environment the e2e suites read (KEY=VALUE
-    /// lines: SIDECAR_E2E_KUBECONFIG, SIDECAR_E2E_K8S, SIDECAR_E2E_GATE, …) to --env-file;
-    /// append it to $GITHUB_ENV or $NEXTEST_ENV, or `source` it.
+    /// lines: SIDECAR_E2E_KUBECONFIG, SIDECAR_E2E_K8S, SIDECAR_E2E_GATE, …, and for scripts the
+    /// workload images SIDECAR_E2E_CURL_IMAGE and _HTTPBIN_IMAGE, the SIDECAR_E2E_KUBECTL an
+    /// offline build made and an Istio cell's SIDECAR_E2E_ISTIOCTL) to --env-file; append it to
+    /// $GITHUB_ENV or $NEXTEST_ENV, or `source` it.
     ///
     /// Example: sidecar-e2e cluster up --k8s 1.32 --gate on --env-file target/sidecar-e2e/cluster.env
     Up(Box<ClusterUpOpts>),
@@ -117,6 +119,19 @@ impl ClusterUpOpts {
                 .unwrap_or_else(|| PathBuf::from("target/sidecar-e2e").join(&run_id)),
         );
         let slug = cell.cell.slug();
+        // What a script on the cluster needs, said by the binary rather than guessed by it.
+        let mut tools = BTreeMap::new();
+        tools.insert("SIDECAR_E2E_CURL_IMAGE", images.workloads.curl.clone());
+        tools.insert("SIDECAR_E2E_HTTPBIN_IMAGE", images.workloads.httpbin.clone());
+        if let Some(kubectl) = images.tools.get("kubectl") {
+            tools.insert("SIDECAR_E2E_KUBECTL", kubectl.path.clone());
+        }
+        if let Some(istioctl) = &istioctl {
+            tools.insert(
+                "SIDECAR_E2E_ISTIOCTL",
+                absolute(&istioctl.bin).display().to_string(),
+            );
+        }
         let outcome = runtime()?.block_on(async {
             let kind = prepare_kind(
                 kind_bin.clone(),
@@ -177,6 +192,7 @@ impl ClusterUpOpts {
         if let Some(map) = &self.image_map {
             env.insert("SIDECAR_E2E_IMAGE_MAP", absolute(map).display().to_string());
         }
+        env.extend(tools);
         let text: String = env.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
         write_file(&self.env_file, &text)?;
         eprintln!(
