@@ -122,7 +122,10 @@ impl ClusterUpOpts {
         // What a script on the cluster needs, said by the binary rather than guessed by it.
         let mut tools = BTreeMap::new();
         tools.insert("SIDECAR_E2E_CURL_IMAGE", images.workloads.curl.clone());
-        tools.insert("SIDECAR_E2E_HTTPBIN_IMAGE", images.workloads.httpbin.clone());
+        tools.insert(
+            "SIDECAR_E2E_HTTPBIN_IMAGE",
+            images.workloads.httpbin.clone(),
+        );
         if let Some(kubectl) = images.tools.get("kubectl") {
             tools.insert("SIDECAR_E2E_KUBECTL", kubectl.path.clone());
         }
