@@ -136,7 +136,7 @@ fn planned_builtin_entries(table: &Minors) -> BTreeSet<Entry> {
             .filter(|&k8s| k8s >= OLDEST)
             .collect(),
         gates: vec![Gate::On, Gate::Off, Gate::Default],
-        injectors: vec![InjectorSpec::Builtin],
+        injectors: vec![InjectorSpec::builtin()],
         modes: vec![RequestedMode::Auto],
     };
     let plan = request
@@ -236,9 +236,10 @@ fn istio_entries_are_valid_cells_with_their_own_istioctl() {
                 .injector
                 .parse()
                 .unwrap_or_else(|err| panic!("{WORKFLOW}: {}: {err}", entry.yaml()));
-            let InjectorSpec::Istio { minor } = injector else {
-                unreachable!("builtin entries were filtered out")
-            };
+            let minor = injector
+                .version
+                .map(|v| v.minor)
+                .unwrap_or_else(|| unreachable!("builtin entries were filtered out"));
             let cell = Cell {
                 k8s: entry.k8s.parse().expect("a Kubernetes minor such as 1.33"),
                 gate: entry.gate.parse().expect("on, off or default"),

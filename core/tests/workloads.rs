@@ -21,7 +21,7 @@ fn request_step(scenario: Scenario) -> &'static str {
     let planned = plan_cell(Cell {
         k8s: K8sVersion::new(32),
         gate: Gate::On,
-        injector: InjectorSpec::Builtin,
+        injector: InjectorSpec::builtin(),
         requested_mode: RequestedMode::Native,
     })
     .expect("plans");

@@ -259,11 +259,11 @@ fn verify_rejects_a_recording_for_a_version_plan_rejects() {
 #[test]
 fn verify_rejects_a_recording_for_an_unknown_istio_version() {
     let mut recording = good_recording();
-    recording.cell.injector = sidecar_e2e_core::plan::InjectorSpec::Istio { minor: 99 };
+    recording.cell.injector = sidecar_e2e_core::plan::InjectorSpec::istio(99);
     let (out, _dir) = verify(&serde_json::to_string(&recording).expect("json"), &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
     assert!(
-        text(&out.stderr).contains("unknown Istio version 1.99"),
+        text(&out.stderr).contains("unknown istio version 1.99"),
         "{}",
         text(&out.stderr)
     );

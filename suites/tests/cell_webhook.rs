@@ -11,7 +11,6 @@ use kube::api::PostParams;
 use serde_json::json;
 use sidecar_e2e_core::plan::{EffectiveMode, InjectorSpec};
 use sidecar_e2e_runner::api::{create_namespace, delete_namespace, run_labels};
-use sidecar_e2e_runner::install::INJECTION_LABEL;
 use sidecar_suites::cell::{cell_env, keep};
 
 const PROXY: &str = "sidecar-proxy";
@@ -45,7 +44,7 @@ fn webhook_admits_and_denies_as_the_injector_promises() {
     let env = cell_env();
     assert_eq!(
         env.cell.injector,
-        InjectorSpec::Builtin,
+        InjectorSpec::builtin(),
         "this suite is about the builtin injector"
     );
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
@@ -55,7 +54,8 @@ fn webhook_admits_and_denies_as_the_injector_promises() {
         let plain_ns = env.namespace("no-injection");
         let mut labels = run_labels(&env.run_id);
         create_namespace(&client, &plain_ns, labels.clone()).await.expect("namespace");
-        labels.insert(INJECTION_LABEL.0.to_owned(), INJECTION_LABEL.1.to_owned());
+        // The builtin profile's opt-in.
+        labels.extend(env.cell.injector.profile().opt_in.namespace_labels.clone());
         create_namespace(&client, &injected_ns, labels).await.expect("namespace");
         let api = Api::<Pod>::namespaced(client.clone(), &injected_ns);
         let mut failures: Vec<String> = Vec::new();

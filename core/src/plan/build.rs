@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::cell::{Cell, EffectiveMode, Resolution};
 use super::cluster_spec::{ClusterSpec, spec_of};
-use super::injector::{InjectorSpec, RequestedMode, known_istio_versions};
+use super::injector::{InjectorSpec, RequestedMode};
 use super::k8s::{Gate, K8sVersion};
 use super::minors::{Minors, TableError};
 
@@ -23,12 +23,14 @@ pub enum PlanError {
         /// What exists.
         known: String,
     },
-    /// An Istio version whose behaviour the plan does not know (§6.1).
-    #[error("unknown Istio version 1.{minor}: known versions are {known}")]
-    UnknownIstio {
-        /// The minor asked for.
-        minor: u32,
-        /// What the plan knows.
+    /// An injector version whose behaviour its profile does not know (Istio: §6.1).
+    #[error("unknown {injector} version {version}: the {injector} profile knows {known}")]
+    UnknownInjectorVersion {
+        /// The injector's name.
+        injector: String,
+        /// The version asked for.
+        version: String,
+        /// What the profile knows.
         known: String,
     },
     /// The embedded node-image table is broken.
@@ -178,13 +180,16 @@ pub fn plan_cell(cell: Cell) -> Result<PlannedCell, PlanError> {
 
 /// The one rule for which injectors can be planned: see [`InjectorSpec::is_known`].
 fn check_injector(injector: InjectorSpec) -> Result<(), PlanError> {
-    match injector {
-        InjectorSpec::Istio { minor } if !injector.is_known() => Err(PlanError::UnknownIstio {
-            minor,
-            known: known_istio_versions(),
-        }),
-        _ => Ok(()),
+    if injector.is_known() {
+        return Ok(());
     }
+    Err(PlanError::UnknownInjectorVersion {
+        injector: injector.name().to_owned(),
+        version: injector
+            .version
+            .map_or_else(|| "(none)".to_owned(), |v| v.to_string()),
+        known: injector.known_versions(),
+    })
 }
 
 /// The one rule for which Kubernetes versions exist: those with a node image.

@@ -88,13 +88,12 @@ impl Cell {
 
     /// A short name for reports and namespaces, a DNS label: `1-29-on-builtin-auto`.
     pub fn slug(&self) -> String {
-        let injector = match self.injector {
-            InjectorSpec::Builtin => "builtin".to_owned(),
-            InjectorSpec::Istio { minor } => format!("istio1-{minor}"),
-        };
         format!(
-            "1-{}-{}-{injector}-{}",
-            self.k8s.minor, self.gate, self.requested_mode
+            "1-{}-{}-{}-{}",
+            self.k8s.minor,
+            self.gate,
+            self.injector.slug(),
+            self.requested_mode
         )
     }
 }
@@ -126,7 +125,7 @@ mod tests {
             mode_of(cell(
                 28,
                 Gate::Default,
-                InjectorSpec::Builtin,
+                InjectorSpec::builtin(),
                 RequestedMode::Native
             )),
             Some(EffectiveMode::Rejected)
@@ -135,7 +134,7 @@ mod tests {
             mode_of(cell(
                 30,
                 Gate::Off,
-                InjectorSpec::Istio { minor: 20 },
+                InjectorSpec::istio(20),
                 RequestedMode::Native
             )),
             Some(EffectiveMode::Rejected)
@@ -144,7 +143,7 @@ mod tests {
             mode_of(cell(
                 27,
                 Gate::Default,
-                InjectorSpec::Builtin,
+                InjectorSpec::builtin(),
                 RequestedMode::Native
             )),
             Some(EffectiveMode::Rejected)
@@ -167,7 +166,12 @@ mod tests {
                 EffectiveMode::Legacy
             };
             assert_eq!(
-                mode_of(cell(k8s, gate, InjectorSpec::Builtin, RequestedMode::Auto)),
+                mode_of(cell(
+                    k8s,
+                    gate,
+                    InjectorSpec::builtin(),
+                    RequestedMode::Auto
+                )),
                 Some(expected),
                 "1.{k8s} {gate}"
             );
@@ -176,11 +180,11 @@ mod tests {
 
     #[test]
     fn invalid_cells_say_why() {
-        match cell(33, Gate::Off, InjectorSpec::Builtin, RequestedMode::Auto).resolve() {
+        match cell(33, Gate::Off, InjectorSpec::builtin(), RequestedMode::Auto).resolve() {
             Resolution::Invalid(reason) => assert!(reason.contains("locked"), "{reason}"),
             other => panic!("{other:?}"),
         }
-        match cell(27, Gate::On, InjectorSpec::Builtin, RequestedMode::Auto).resolve() {
+        match cell(27, Gate::On, InjectorSpec::builtin(), RequestedMode::Auto).resolve() {
             Resolution::Invalid(reason) => {
                 assert!(reason.contains("no SidecarContainers gate"), "{reason}")
             }
@@ -190,13 +194,7 @@ mod tests {
 
     #[test]
     fn slug_is_dns_safe() {
-        let slug = cell(
-            29,
-            Gate::On,
-            InjectorSpec::Istio { minor: 27 },
-            RequestedMode::Auto,
-        )
-        .slug();
+        let slug = cell(29, Gate::On, InjectorSpec::istio(27), RequestedMode::Auto).slug();
         assert_eq!(slug, "1-29-on-istio1-27-auto");
         assert!(
             slug.bytes()

@@ -92,7 +92,7 @@ mod tests {
         let plan = plan(
             &[32, 33, 37],
             &[Gate::On, Gate::Off, Gate::Default],
-            &[InjectorSpec::Builtin],
+            &[InjectorSpec::builtin()],
         );
         let groups = same_cluster_groups(&plan);
         let named = names(&plan, &groups);
@@ -121,7 +121,7 @@ mod tests {
         let plan = plan(
             &[33],
             &[Gate::Default, Gate::On],
-            &[InjectorSpec::Builtin, InjectorSpec::Istio { minor: 28 }],
+            &[InjectorSpec::builtin(), InjectorSpec::istio(28)],
         );
         let groups = same_cluster_groups(&plan);
         // Axis order is gate, then injector: default/builtin, default/istio, on/builtin, on/istio.
@@ -145,7 +145,7 @@ mod tests {
         let plan = plan(
             &[28, 29, 33, 36, 37],
             &[Gate::On, Gate::Off, Gate::Default],
-            &[InjectorSpec::Builtin],
+            &[InjectorSpec::builtin()],
         );
         let groups = same_cluster_groups(&plan);
         let mut seen: Vec<usize> = groups

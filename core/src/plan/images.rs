@@ -30,8 +30,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::K8sVersion;
-use super::injector::{InjectorSpec, known_istio_versions};
+use super::injector::InjectorSpec;
 use super::minors::{Minors, TableError};
+use super::profile::ImageKey;
 
 /// The upstream Envoy image (the version the injector's tests run from PyPI).
 pub const UPSTREAM_ENVOY: &str = "envoyproxy/envoy:v1.40.0";
@@ -149,6 +150,22 @@ pub struct ImageTable {
     /// hub and tag it was built with (docker.io/istio and its own version, for a release).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub istio: BTreeMap<String, IstioImages>,
+    /// What an offline build made for other injectors, by `name@version` (`otel@0.153`): their
+    /// images by role and the install manifest it rendered.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub injectors: BTreeMap<String, BuiltInjector>,
+}
+
+/// What the offline build made for one injector version.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BuiltInjector {
+    /// Its images by role (`operator`, `collector`): manifests name them `${<ROLE>_IMAGE}`.
+    #[serde(default)]
+    pub images: BTreeMap<String, String>,
+    /// The install manifest it rendered, a file path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
 }
 
 /// An image map as written: every field optional.
@@ -167,6 +184,9 @@ pub struct ImageMap {
     /// Istio's images per minor (`"1.31"`), to add or override.
     #[serde(default)]
     pub istio: BTreeMap<String, IstioImages>,
+    /// Other injectors' offline builds, by `name@version`.
+    #[serde(default)]
+    pub injectors: BTreeMap<String, BuiltInjector>,
 }
 
 /// Workload images to override; absent ones keep the default.
@@ -225,6 +245,21 @@ impl ImageMap {
         for (version, images) in &map.istio {
             check_istio(version, images)?;
         }
+        for (key, built) in &map.injectors {
+            let entry = format!("injectors.{key}");
+            let planned = key.parse::<InjectorSpec>().ok().filter(|i| i.is_known());
+            if planned.is_none_or(|i| i.version.is_none()) {
+                return Err(ImageMapError::AppliesToNothing {
+                    entry,
+                    reason:
+                        "its key must be name@version of an injector profile that knows the version"
+                            .to_owned(),
+                });
+            }
+            for (role, reference) in &built.images {
+                check_reference(&format!("{entry}.images.{role}"), reference)?;
+            }
+        }
         Ok(map)
     }
 }
@@ -263,15 +298,13 @@ fn check_istio(version: &str, images: &IstioImages) -> Result<(), ImageMapError>
             ),
         });
     }
-    if !minor
-        .parse()
-        .is_ok_and(|minor| InjectorSpec::Istio { minor }.is_known())
-    {
+    let planned = minor.parse().ok().map(InjectorSpec::istio);
+    if !planned.is_some_and(InjectorSpec::is_known) {
         return Err(ImageMapError::AppliesToNothing {
             entry: role,
             reason: format!(
                 "no Istio {version} is planned (the known versions are {})",
-                known_istio_versions()
+                InjectorSpec::istio(31).known_versions()
             ),
         });
     }
@@ -309,6 +342,7 @@ impl ImageTable {
             },
             tools: BTreeMap::new(),
             istio: BTreeMap::new(),
+            injectors: BTreeMap::new(),
         }
     }
 
@@ -330,6 +364,7 @@ impl ImageTable {
             workloads,
             tools,
             istio,
+            injectors,
             ..
         } = map;
         let slots = [
@@ -345,7 +380,49 @@ impl ImageTable {
         }
         self.tools.extend(tools);
         self.istio.extend(istio);
+        self.injectors.extend(injectors);
         self
+    }
+
+    /// The images `injector`'s profile names, by role: the table's workload images it lists,
+    /// and what the offline build made for it (Istio's `pilot` and `proxyv2`; another injector's
+    /// `injectors.<name>@<version>` images). Its manifests name them `${<ROLE>_IMAGE}`.
+    pub fn injector_images(&self, injector: InjectorSpec) -> Vec<(String, String)> {
+        let mut images = Vec::new();
+        for key in &injector.profile().images {
+            match key {
+                ImageKey::Workload(role) => {
+                    let image = match role.as_str() {
+                        "envoy" => &self.workloads.envoy,
+                        "curl" => &self.workloads.curl,
+                        "httpbin" => &self.workloads.httpbin,
+                        "injector" => &self.workloads.injector,
+                        _ => continue,
+                    };
+                    images.push((role.clone(), image.clone()));
+                }
+                ImageKey::Injector if injector.is("istio") => {
+                    let minor = injector.version.map(|v| v.minor).unwrap_or_default();
+                    if let Some(istio) = self.istio_for(minor) {
+                        images.push(("pilot".to_owned(), istio.pilot()));
+                        images.push(("proxyv2".to_owned(), istio.proxy()));
+                    }
+                }
+                ImageKey::Injector => {
+                    if let Some(built) = self.injectors.get(&injector.to_string()) {
+                        images.extend(built.images.clone());
+                    }
+                }
+            }
+        }
+        images
+    }
+
+    /// The install manifest the offline build rendered for `injector`, if it made one.
+    pub fn injector_manifest(&self, injector: InjectorSpec) -> Option<String> {
+        self.injectors
+            .get(&injector.to_string())
+            .and_then(|built| built.manifest.clone())
     }
 
     /// The images of Istio `1.<minor>`, when the table names them.

@@ -10,21 +10,27 @@ mod images;
 mod injector;
 mod k8s;
 mod minors;
+mod profile;
 
 pub use build::{Plan, PlanError, PlanRequest, PlannedCell, plan_cell};
 pub use cell::{Cell, EffectiveMode, Resolution};
 pub use cluster_spec::{ClusterSpec, ClusterSpecError, cluster_spec};
 pub use groups::{CellGroup, group_cells, same_cluster_groups};
 pub use images::{
-    ImageMap, ImageMapError, ImageTable, IstioImages, ToolBinary, UPSTREAM_ENVOY,
+    BuiltInjector, ImageMap, ImageMapError, ImageTable, IstioImages, ToolBinary, UPSTREAM_ENVOY,
     UnknownImageVariable, WorkloadImages, WorkloadOverrides,
 };
 pub use injector::{
-    BadInjector, BadMode, InjectorChoice, InjectorSpec, KNOWN_ISTIO_MINORS, RequestedMode,
-    injector_choice, known_istio_versions,
+    BadInjector, BadMode, InjectorChoice, InjectorSpec, RequestedMode, injector_choice,
 };
 pub use k8s::{BadGate, BadVersion, Gate, GateEffect, GateSupport, K8sVersion, gate_effect};
 pub use minors::{
     GateState, KubeletFacts, Minor, Minors, OFFLINE_NODE_IMAGE_REPO, OfflinePins, PrinterFacts,
     Stage, TableError, Upstream,
+};
+pub use profile::{
+    AutoRule, Certificate, ImageKey, InitTraffic, InjectorProfile, InjectorVersion, Injects,
+    Install, IstioctlInstall, Layout, LegacyQuirks, ManifestInstall, ManifestSource, ModeRule,
+    NamedCheck, OptIn, Placement, ProfileError, ProfileId, Profiles, Proof, ShutdownTraffic,
+    Sidecar, SidecarRole, Traffic, VersionRules, Workload, files_beside,
 };

@@ -186,7 +186,7 @@ mod tests {
         Cell {
             k8s: K8sVersion::new(minor),
             gate,
-            injector: InjectorSpec::Builtin,
+            injector: InjectorSpec::builtin(),
             requested_mode: RequestedMode::Auto,
         }
     }

@@ -6,7 +6,7 @@ use super::end::{EndCondition, Progress};
 use super::expectation::{ScenarioExpectation, proxied, proxied_checks};
 use super::target::Target;
 use super::{Check, NodeUse, PlanColumn, ScenarioDef};
-use crate::plan::{EffectiveMode, InjectorSpec};
+use crate::plan::{EffectiveMode, InitTraffic};
 use crate::pod::{all_apps_terminated, is_finished, is_running};
 
 pub(super) const DEF: ScenarioDef = ScenarioDef {
@@ -35,7 +35,8 @@ fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
 /// init request is not captured, goes straight to httpbin and succeeds, outside the mesh. The
 /// legacy failure there is that the proxy never sees it: no access-log line.
 fn bypasses_a_legacy_proxy(target: &Target) -> bool {
-    target.mode == EffectiveMode::Legacy && matches!(target.injector, InjectorSpec::Istio { .. })
+    target.mode == EffectiveMode::Legacy
+        && target.injector.profile().legacy.init_traffic == InitTraffic::BypassesSidecar
 }
 
 fn checks(expected: &ScenarioExpectation, target: &Target) -> Vec<Check> {

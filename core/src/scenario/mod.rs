@@ -176,7 +176,11 @@ impl Scenario {
     /// scenarios an injector adds its proxy to. The recorder then asks istiod what the proxies
     /// refused, and the judge holds the recording to it.
     pub fn runs_istio_proxy(self, injector: InjectorSpec) -> bool {
-        self.injected() && matches!(injector, InjectorSpec::Istio { .. })
+        self.injected()
+            && injector
+                .profile()
+                .checks
+                .contains(&crate::plan::NamedCheck::ProxyConfigAccepted)
     }
 
     /// What the recorder does next, given what it has seen.

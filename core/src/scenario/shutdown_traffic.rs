@@ -6,7 +6,7 @@ use super::end::{EndCondition, Progress, delete_then_done};
 use super::expectation::{ScenarioExpectation, proxied, proxied_checks};
 use super::target::Target;
 use super::{Check, NodeUse, PlanColumn, ScenarioDef};
-use crate::plan::{EffectiveMode, InjectorSpec};
+use crate::plan::{EffectiveMode, ShutdownTraffic};
 use crate::pod::{any_app_has_run, is_running};
 
 pub(super) const DEF: ScenarioDef = ScenarioDef {
@@ -34,10 +34,14 @@ fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
     ) {
         (true, true) => Some(true),
         (true, false) => None,
-        // Istio's pilot-agent keeps Envoy serving through its drain (5 s by default) after
-        // SIGTERM (§6.4): the request one second in still gets through. Seen live, docs/istio.md.
-        (false, _) if matches!(target.injector, InjectorSpec::Istio { .. }) => Some(true),
-        (false, _) => Some(false),
+        // The profile says what its legacy sidecar does after SIGTERM: Istio's pilot-agent keeps
+        // Envoy serving through its drain (5 s, §6.4), so the request one second in still gets
+        // through (seen live, docs/istio.md).
+        (false, _) => match target.injector.profile().legacy.shutdown_traffic {
+            ShutdownTraffic::Fails => Some(false),
+            ShutdownTraffic::Drains => Some(true),
+            ShutdownTraffic::Unasserted => None,
+        },
     };
     Ok(proxied(target, succeeds, None))
 }

@@ -83,12 +83,9 @@ impl Target {
     }
 }
 
-/// The proxy container's name for an injector.
+/// The container an injector adds (its profile's `sidecar.container`).
 pub fn proxy_name(injector: InjectorSpec) -> &'static str {
-    match injector {
-        InjectorSpec::Builtin => sidecar_injector::config::PROXY_CONTAINER_NAME,
-        InjectorSpec::Istio { .. } => "istio-proxy",
-    }
+    injector.sidecar_container()
 }
 
 /// The patch number in a node image reference: `…:v1.32.13@sha256:…` → 13.
@@ -109,7 +106,7 @@ mod tests {
             patch: Some(4),
             sidecars_on: true,
             mode: EffectiveMode::Native,
-            injector: InjectorSpec::Builtin,
+            injector: InjectorSpec::builtin(),
         };
         assert_eq!(target.on_reported_version("v1.33.13").patch, Some(13));
         assert_eq!(

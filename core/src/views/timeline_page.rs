@@ -5,7 +5,7 @@
 use super::lane_marks::add_marks;
 use super::lanes::scenario_lanes;
 use super::timeline_svg::{FigureCell, figure_svg};
-use crate::plan::{Cell, InjectorSpec, Resolution};
+use crate::plan::{Cell, Resolution};
 use crate::recording::{Recording, ScenarioRecording};
 use crate::scenario::Scenario;
 use crate::scenario::proxy_name;
@@ -105,10 +105,7 @@ fn cell_title(cell: &Cell) -> (String, String) {
         "rejected" => "rejected by the API server",
         _ => "cannot run",
     };
-    let injector = match cell.injector {
-        InjectorSpec::Builtin => "builtin injector".to_owned(),
-        InjectorSpec::Istio { minor } => format!("Istio 1.{minor}"),
-    };
+    let injector = cell.injector.label();
     (
         format!(
             "Kubernetes {} · gate {} · {layout} · {injector}, asked {}",

@@ -18,7 +18,7 @@ pub fn cell(minor: u32, gate: Gate, requested_mode: RequestedMode) -> Cell {
     Cell {
         k8s: K8sVersion::new(minor),
         gate,
-        injector: InjectorSpec::Builtin,
+        injector: InjectorSpec::builtin(),
         requested_mode,
     }
 }

@@ -268,17 +268,17 @@ impl ExpectedError {
             } => Some(
                 "a minor is added to core/data/minors.yaml (harness/ARCHITECTURE.md, \"Adding a minor\")",
             ),
-            ExpectedError::Plan(PlanError::UnknownIstio { .. })
+            ExpectedError::Plan(PlanError::UnknownInjectorVersion { .. })
             | ExpectedError::Verdict {
                 source:
                     VerdictError::Unplannable {
-                        source: PlanError::UnknownIstio { .. },
+                        source: PlanError::UnknownInjectorVersion { .. },
                         ..
                     },
                 ..
             } => Some(
-                "Istio versions are added to KNOWN_ISTIO_MINORS (core/src/plan/injector.rs) \
-                 once docs/sidecar-semantics.md §6.1 covers them",
+                "an injector's known versions are its profile's `versions` (core/profiles/<name>.yaml); \
+                 Istio's grow once docs/sidecar-semantics.md §6.1 covers them",
             ),
             ExpectedError::Verdict {
                 source: VerdictError::Contradicted { .. },

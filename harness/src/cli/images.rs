@@ -138,7 +138,12 @@ pub(super) fn write_image_map(path: &std::path::Path, yaml: &str) -> Result<(), 
 fn istio_minors(injectors: &[InjectorSpec], defined: &[u32]) -> Result<Vec<u32>, ExpectedError> {
     let mut minors = Vec::new();
     for injector in injectors {
-        let InjectorSpec::Istio { minor } = *injector else {
+        let Some(minor) = injector
+            .is("istio")
+            .then_some(injector.version)
+            .flatten()
+            .map(|v| v.minor)
+        else {
             continue;
         };
         if !defined.contains(&minor) {
@@ -169,11 +174,11 @@ mod tests {
             .collect();
         assert_eq!(istio_minors(&asked, &[31]).expect("defined"), [31]);
         assert_eq!(
-            istio_minors(&[InjectorSpec::Builtin], &[31]).expect("nothing to build"),
+            istio_minors(&[InjectorSpec::builtin()], &[31]).expect("nothing to build"),
             Vec::<u32>::new()
         );
-        let err = istio_minors(&[InjectorSpec::Istio { minor: 28 }], &[31])
-            .expect_err("1.28 has no offline build");
+        let err =
+            istio_minors(&[InjectorSpec::istio(28)], &[31]).expect_err("1.28 has no offline build");
         assert!(
             err.to_string().contains("Istio 1.28 (defined: 1.31"),
             "{err}"

@@ -189,7 +189,7 @@ mod tests {
         let plan = PlanRequest {
             k8s: vec![K8sVersion::new(29), K8sVersion::new(32)],
             gates: vec![Gate::On],
-            injectors: vec![InjectorSpec::Builtin],
+            injectors: vec![InjectorSpec::builtin()],
             modes: vec![RequestedMode::Auto],
         }
         .resolve()

@@ -14,7 +14,7 @@ use super::output_paths::{Named, check_outputs};
 use super::progress::stderr_progress;
 use super::run_report::{cells_of, host_notes, istio_notes, report, write_compat};
 use super::values::at_least_one;
-use sidecar_e2e_core::plan::{InjectorSpec, PlannedCell};
+use sidecar_e2e_core::plan::{Install, PlannedCell};
 use sidecar_e2e_core::report::repeat_markdown;
 use sidecar_e2e_core::scenario::Scenario;
 use sidecar_e2e_runner::cluster::{ClusterAccess, HostCgroup, MissingTool, find_run_tool};
@@ -316,7 +316,7 @@ pub(super) fn istioctl_for(
 ) -> Result<Option<Istioctl>, ExpectedError> {
     if !cells
         .iter()
-        .any(|c| matches!(c.cell.injector, InjectorSpec::Istio { .. }))
+        .any(|c| matches!(c.cell.injector.profile().install, Install::Istioctl(_)))
     {
         return Ok(None);
     }

@@ -47,21 +47,24 @@ pub(super) fn host_notes(host: Option<HostCgroup>, minors: &[K8sVersion]) -> Vec
 /// What an Istio cell ran that a stock Istio would not, said beside the grid whenever a run has
 /// one (docs/istio.md).
 pub(super) fn istio_notes(injectors: &[InjectorSpec]) -> Vec<String> {
-    if !injectors
-        .iter()
-        .any(|i| matches!(i, InjectorSpec::Istio { .. }))
-    {
+    let Some(istio) = injectors.iter().find(|i| i.is("istio")) else {
         return Vec::new();
-    }
+    };
+    // What the profile switches off for upstream Envoy: its `=false` settings.
+    let switched_off: Vec<String> = match &istio.profile().install {
+        sidecar_e2e_core::plan::Install::Istioctl(install) => install
+            .set
+            .iter()
+            .filter(|s| s.ends_with("=false"))
+            .map(|s| format!("`{s}`"))
+            .collect(),
+        sidecar_e2e_core::plan::Install::Manifests(_) => Vec::new(),
+    };
     vec![format!(
         "Istio adjustment: the Istio cells ran Istio built offline from its Go module (docs/istio.md) \
          with upstream Envoy 1.40 as istio-proxy, not Istio's own proxy build, and with {}: no \
          peer-metadata exchange, no ALPN filter, no `istio_*` metrics.",
-        sidecar_e2e_runner::install::UPSTREAM_ENVOY_SETTINGS
-            .iter()
-            .map(|s| format!("`{s}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        switched_off.join(", ")
     )]
 }
 
@@ -238,7 +241,7 @@ mod tests {
 
     #[test]
     fn istio_cells_say_what_differs_from_a_stock_istio() {
-        let notes = istio_notes(&[InjectorSpec::Builtin, InjectorSpec::Istio { minor: 31 }]);
+        let notes = istio_notes(&[InjectorSpec::builtin(), InjectorSpec::istio(31)]);
         assert_eq!(notes.len(), 1);
         for needed in [
             "upstream Envoy 1.40",
@@ -249,7 +252,7 @@ mod tests {
         ] {
             assert!(notes[0].contains(needed), "{needed}: {notes:?}");
         }
-        assert!(istio_notes(&[InjectorSpec::Builtin]).is_empty());
+        assert!(istio_notes(&[InjectorSpec::builtin()]).is_empty());
     }
 
     #[test]

@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 
 pub use apply::{ApplyError, apply_manifest, apply_object, parse_documents};
 pub use dry_run::{DryRun, dry_run_through_webhook};
-pub use namespace::{NamespaceError, create_namespace, delete_namespace, namespace_name};
+pub use namespace::{
+    NamespaceError, create_namespace, create_namespace_with, delete_namespace, namespace_name,
+};
 pub use wait::{
     WaitError, await_all, deployment_available, describe_deployment, describe_node, node_ready,
 };

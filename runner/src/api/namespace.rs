@@ -35,10 +35,25 @@ pub async fn create_namespace(
     name: &str,
     labels: BTreeMap<String, String>,
 ) -> Result<(), NamespaceError> {
+    create_namespace_with(client, name, labels, BTreeMap::new()).await
+}
+
+/// Creates `name` with `labels` and `annotations` (an injector that selects namespaces by an
+/// annotation).
+///
+/// # Errors
+/// [`NamespaceError`], e.g. when it already exists.
+pub async fn create_namespace_with(
+    client: &kube::Client,
+    name: &str,
+    labels: BTreeMap<String, String>,
+    annotations: BTreeMap<String, String>,
+) -> Result<(), NamespaceError> {
     let namespace = Namespace {
         metadata: ObjectMeta {
             name: Some(name.to_owned()),
             labels: Some(labels),
+            annotations: (!annotations.is_empty()).then_some(annotations),
             ..ObjectMeta::default()
         },
         ..Namespace::default()

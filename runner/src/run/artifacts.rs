@@ -112,7 +112,7 @@ mod tests {
             cell: Cell {
                 k8s: K8sVersion::new(32),
                 gate: Gate::On,
-                injector: InjectorSpec::Builtin,
+                injector: InjectorSpec::builtin(),
                 requested_mode: RequestedMode::Auto,
             },
             cluster: ClusterFacts::default(),

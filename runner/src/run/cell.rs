@@ -21,7 +21,7 @@ use super::phases::{BoxError, Phases};
 use super::scenarios::CellScenarios;
 use super::{Phase, Provider, RunConfig};
 use crate::cluster::{ClusterAccess, check_probe, measure};
-use crate::install::{IstioSettings, injector_mode, install_builtin};
+use crate::install::install_injector;
 
 /// A phase (or one scenario's setup) that failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,9 +215,10 @@ impl CellRun<'_> {
         else {
             return;
         };
-        facts.injected_mode = Some(match injector_mode(effective) {
-            sidecar_injector::config::Mode::Native => EffectiveMode::Native,
-            sidecar_injector::config::Mode::Legacy => EffectiveMode::Legacy,
+        // A rejected cell is one where native was asked for and the API server refuses it.
+        facts.injected_mode = Some(match effective {
+            EffectiveMode::Native | EffectiveMode::Rejected => EffectiveMode::Native,
+            EffectiveMode::Legacy => EffectiveMode::Legacy,
         });
         let images = images_to_load(&config.images, cell.injector);
         if let Some(load) = self.cluster.load_images(&images, &config.artifacts)
@@ -303,7 +304,8 @@ impl CellRun<'_> {
         self.phases.outcome.recording = Some(recording);
     }
 
-    /// Installs the cell's injector and proves it answers; false when it did not.
+    /// Installs the cell's injector as its profile says and proves it answers; false when it
+    /// did not.
     async fn install(
         &mut self,
         client: &kube::Client,
@@ -311,29 +313,16 @@ impl CellRun<'_> {
         effective: EffectiveMode,
     ) -> bool {
         let config = self.config;
-        match self.planned.cell.injector {
-            InjectorSpec::Builtin => self
-                .phases
-                .run(
-                    Phase::Install,
-                    install_builtin(client, &config.images, effective, &config.run_id),
-                )
-                .await
-                .is_some(),
-            InjectorSpec::Istio { minor } => {
-                let Some(istioctl) = &config.istioctl else {
-                    self.phases
-                        .fail(Phase::Install, "no istioctl (pass --istioctl)".to_owned());
-                    return false;
-                };
-                let settings =
-                    IstioSettings::for_cell(&config.images, minor, injector_mode(effective));
-                self.phases
-                    .run(Phase::Install, istioctl.install_with(access, &settings))
-                    .await
-                    .is_some()
-            }
-        }
+        let install = install_injector(
+            client,
+            access,
+            self.planned.cell.injector,
+            &config.images,
+            effective,
+            config.istioctl.as_ref(),
+            &config.run_id,
+        );
+        self.phases.run(Phase::Install, install).await.is_some()
     }
 }
 
@@ -350,18 +339,18 @@ async fn probe(
     Ok((client, facts))
 }
 
-/// The images a cell loads into its kind cluster: the workloads', and the injector's (the
-/// builtin's webhook and Envoy; Istio's pilot and proxyv2 when the image table names them).
+/// The images a cell loads into its kind cluster: the workloads', and those the injector's
+/// profile names (the builtin's webhook and Envoy; Istio's pilot and proxyv2, or another
+/// injector's built images, when the image table names them).
 pub fn images_to_load(
     images: &sidecar_e2e_core::plan::ImageTable,
     injector: InjectorSpec,
 ) -> Vec<String> {
     let w = &images.workloads;
     let mut load = vec![w.curl.clone(), w.httpbin.clone()];
-    match injector {
-        InjectorSpec::Builtin => load.extend([w.injector.clone(), w.envoy.clone()]),
-        InjectorSpec::Istio { minor } => {
-            load.extend(images.istio_for(minor).into_iter().flat_map(|i| i.all()));
+    for (_, image) in images.injector_images(injector) {
+        if !load.contains(&image) {
+            load.push(image);
         }
     }
     load

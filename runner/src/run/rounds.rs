@@ -154,7 +154,7 @@ mod tests {
         config.cells = sidecar_e2e_core::plan::PlanRequest {
             k8s: vec![sidecar_e2e_core::plan::K8sVersion::new(32)],
             gates: vec![sidecar_e2e_core::plan::Gate::On],
-            injectors: vec![sidecar_e2e_core::plan::InjectorSpec::Builtin],
+            injectors: vec![sidecar_e2e_core::plan::InjectorSpec::builtin()],
             modes: vec![sidecar_e2e_core::plan::RequestedMode::Auto],
         }
         .resolve()

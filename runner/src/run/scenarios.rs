@@ -11,7 +11,7 @@ use super::cleanup::Created;
 use super::{Phase, RunConfig};
 use crate::api::{create_namespace, namespace_name, run_labels};
 use crate::cluster::{ClusterAccess, NodeShell};
-use crate::install::{INJECTION_LABEL, ISTIO_INJECTION_LABEL};
+use crate::install::prepare_namespace;
 use crate::record::{ScenarioRun, record_scenario};
 
 /// How many times a scenario is recorded when harness faults spoil its recordings: once more
@@ -184,18 +184,18 @@ pub async fn run_scenario(
         scenario: Some(run.scenario),
         message,
     };
-    let mut labels = run_labels(run_id);
-    // The known-bug scenarios write their own sidecars: no injector adds a proxy to their pods.
+    let labels = run_labels(run_id);
+    // The known-bug scenarios write their own sidecars: no injector adds one to their pods, so
+    // their namespaces do not opt in.
     if run.scenario.injected() {
-        let (key, value) = match injector {
-            InjectorSpec::Builtin => INJECTION_LABEL,
-            InjectorSpec::Istio { .. } => ISTIO_INJECTION_LABEL,
-        };
-        labels.insert(key.to_owned(), value.to_owned());
+        prepare_namespace(client, injector, images, &run.namespace, labels)
+            .await
+            .map_err(|err| failure(sidecar_e2e_core::error_chain::error_chain(&err)))?;
+    } else {
+        create_namespace(client, &run.namespace, labels)
+            .await
+            .map_err(|err| failure(sidecar_e2e_core::error_chain::error_chain(&err)))?;
     }
-    create_namespace(client, &run.namespace, labels)
-        .await
-        .map_err(|err| failure(sidecar_e2e_core::error_chain::error_chain(&err)))?;
     record_scenario(client, images, run)
         .await
         .map_err(|err| failure(sidecar_e2e_core::error_chain::error_chain(&err)))
