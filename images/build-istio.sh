@@ -84,19 +84,6 @@ build_istio_binaries() {
 
 # --- Docker images ------------------------------------------------------------------------
 
-docker_build() {
-  local image="$1" key="$2" dockerfile="$3" context="$4"
-  shift 4
-  run docker build --quiet --label "sidecar-e2e.build-key=$key" -f "$dockerfile" -t "$image" "$@" "$context"
-  case "$context" in "$CACHE/context/"*) rm -rf "$context" ;; esac
-}
-fresh_context() {
-  local dir="$CACHE/context/$1"
-  rm -rf "$dir"
-  mkdir -p "$dir"
-  echo "$dir"
-}
-
 PILOT_IMAGE="$ISTIO_HUB/pilot:$ISTIO_TAG"
 KEY_PILOT=$(cache_key "$KEY_TOOLS" "$KEY_ISTIO" images/dockerfiles/istio-pilot.Dockerfile)
 build_pilot_image() {
