@@ -33,8 +33,9 @@ LOGS="$LOGS/istio"
 mkdir -p "$LOGS"
 istio="${istio#istio@}"
 [ -f "images/versions/istio-$istio.env" ] ||
-  die "no offline build is defined for Istio $istio (defined: $(cd images/versions && echo $(ls istio-*.env 2>/dev/null | sed 's/^istio-//; s/\.env$//'))); add images/versions/istio-$istio.env"
+  die "no offline build is defined for Istio $istio (defined: $(defined_versions istio)); add images/versions/istio-$istio.env"
 source images/versions/common.env
+# shellcheck source=images/versions/istio-1.31.env
 source "images/versions/istio-$istio.env"
 
 for tool in go docker jq; do

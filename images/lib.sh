@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Step runner for images/build-*.sh: one progress line per step with its elapsed time, a cache
 # check before each step, and on failure the step, the command and the tail of its output; and
 # the docker builds they share. Sourced, not run.
@@ -9,12 +10,19 @@ mkdir -p "$CACHE/bin" "$CACHE/stamps" "$CACHE/rootfs" "$LOGS"
 
 STEP_INDEX=0
 STEP_TOTAL=0
+# shellcheck disable=SC2034 # read by the scripts that source this, for their "done in" line
 BUILD_STARTED=$(date +%s)
 
 # Seconds since $1 (epoch seconds), as "12s" or "3m04s".
 elapsed_since() {
   local s=$(($(date +%s) - $1))
   if ((s < 60)); then printf '%ds' "$s"; else printf '%dm%02ds' $((s / 60)) $((s % 60)); fi
+}
+
+# The versions images/versions/<project>-*.env defines, e.g. `defined_versions istio` -> "1.31",
+# for a message that names what can be asked for.
+defined_versions() {
+  (cd "$(dirname "${BASH_SOURCE[0]}")/versions" && ls "$1"-*.env 2>/dev/null) | sed "s/^$1-//; s/\.env\$//" | paste -sd' ' -
 }
 
 # A cache key: the sha256 of the given words and of the contents of the given files

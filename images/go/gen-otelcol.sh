@@ -11,6 +11,7 @@
 # proxy is contacted.
 set -euo pipefail
 cd "$(dirname "$0")"
+# shellcheck source=scripts/lib.sh
 source ../../scripts/lib.sh
 
 [ $# = 1 ] || die "usage: $0 VERSION (e.g. v0.153.0; images/go/otelcol-VERSION/builder-config.yaml must exist)"
