@@ -94,7 +94,10 @@ build_operator() {
   mkdir -p "$OPERATOR_DIR"
   # nice: two cores, and whoever else is on the machine keeps working.
   (cd "$OTEL_OPERATOR_MODULE_DIR" && run nice -n 10 go build -ldflags "$ldflags" -o "$OPERATOR_DIR/manager" "$OPERATOR_MODULE")
-  run "$OPERATOR_DIR/manager" --help
+  # The build settings (module version, -trimpath, CGO_ENABLED) into the log; -trimpath leaves the
+  # -ldflags out of them. (Not `manager --help`: it panics with
+  # "pflag: help requested", status 2, after printing the flags.)
+  run go version -m "$OPERATOR_DIR/manager"
   stamp_dir "$OPERATOR_DIR" "$KEY_OPERATOR"
 }
 
@@ -136,6 +139,10 @@ build_install() {
   # The release's own manifests, read in place from the module cache (the binary's source too).
   src=$(go mod download -json "$OPERATOR_MODULE@$OTEL_OPERATOR_VERSION" | jq -r '.Dir // error(.Error)')
   work=$(mktemp -d)
+  # EXIT, not RETURN: step runs this in a subshell, which a failing command ends (set -e) without
+  # returning.
+  # shellcheck disable=SC2064 # $work is known now; the trap removes this one
+  trap "rm -rf '$work'" EXIT
   cp images/otel/*.yaml "$work/"
   sed -i "s|@OPERATOR_IMAGE@|$OPERATOR_IMAGE|g; s|@COLLECTOR_IMAGE@|$COLLECTOR_IMAGE|g" "$work"/*.yaml
   ln -s "$src/config" "$work/config"
@@ -143,7 +150,6 @@ build_install() {
   # LoadRestrictionsNone: the overlay reads config/default's patch through the symlink, which
   # kustomize's default restrictor refuses as a file outside the overlay's directory.
   run "$kubectl" kustomize --load-restrictor=LoadRestrictionsNone "$work" -o "$INSTALL_YAML.tmp"
-  rm -rf "$work"
   # Every clientConfig (webhooks, the CRD conversion) must have its placeholder: the overlay
   # names webhooks by index, and an upstream release that adds one would leave it unsigned.
   placeholders=$(grep -c 'caBundle: __CA_BUNDLE__' "$INSTALL_YAML.tmp" || true)
