@@ -33,8 +33,9 @@ LOGS="$LOGS/istio"
 mkdir -p "$LOGS"
 istio="${istio#istio@}"
 [ -f "images/versions/istio-$istio.env" ] ||
-  die "no offline build is defined for Istio $istio (defined: $(cd images/versions && echo $(ls istio-*.env 2>/dev/null | sed 's/^istio-//; s/\.env$//'))); add images/versions/istio-$istio.env"
+  die "no offline build is defined for Istio $istio (defined: $(defined_versions istio)); add images/versions/istio-$istio.env"
 source images/versions/common.env
+# shellcheck source=images/versions/istio-1.31.env
 source "images/versions/istio-$istio.env"
 
 for tool in go docker jq; do
@@ -83,19 +84,6 @@ build_istio_binaries() {
 }
 
 # --- Docker images ------------------------------------------------------------------------
-
-docker_build() {
-  local image="$1" key="$2" dockerfile="$3" context="$4"
-  shift 4
-  run docker build --quiet --label "sidecar-e2e.build-key=$key" -f "$dockerfile" -t "$image" "$@" "$context"
-  case "$context" in "$CACHE/context/"*) rm -rf "$context" ;; esac
-}
-fresh_context() {
-  local dir="$CACHE/context/$1"
-  rm -rf "$dir"
-  mkdir -p "$dir"
-  echo "$dir"
-}
 
 PILOT_IMAGE="$ISTIO_HUB/pilot:$ISTIO_TAG"
 KEY_PILOT=$(cache_key "$KEY_TOOLS" "$KEY_ISTIO" images/dockerfiles/istio-pilot.Dockerfile)

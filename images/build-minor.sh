@@ -194,32 +194,6 @@ rootfs_image() {
 
 # --- Docker images ------------------------------------------------------------------------
 
-# docker_build IMAGE KEY DOCKERFILE CONTEXT [--build-arg ...]
-docker_build() {
-  local image="$1" key="$2" dockerfile="$3" context="$4"
-  shift 4
-  run docker build --quiet --label "sidecar-e2e.build-key=$key" -f "$dockerfile" -t "$image" "$@" "$context"
-  # The context holds copies of binaries (half a gigabyte for the node); the image has them now.
-  case "$context" in "$CACHE/context/"*) rm -rf "$context" ;; esac
-}
-
-# static_image IMAGE KEY BINARY NAME [USER]: one static binary on an empty image, run as NAME.
-static_image() {
-  local image="$1" key="$2" binary="$3" name="$4" user="${5:-0}" ctx
-  ctx=$(fresh_context "$name")
-  cp "$binary" "$ctx/binary"
-  sed "s|@NAME@|$name|g; s|@USER@|$user|g" images/dockerfiles/static-binary.Dockerfile >"$ctx/Dockerfile"
-  docker_build "$image" "$key" "$ctx/Dockerfile" "$ctx"
-}
-
-# A build context holding exactly the named files (docker build copies the whole context).
-fresh_context() {
-  local dir="$CACHE/context/$1"
-  rm -rf "$dir"
-  mkdir -p "$dir"
-  echo "$dir"
-}
-
 # Control-plane images: kubeadm's static pods and DaemonSet name them registry.k8s.io/...; they
 # are tagged here under $REG and renamed only inside the node's containerd.
 declare -A CONTROL_PLANE_IMAGES

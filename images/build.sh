@@ -3,18 +3,23 @@
 # only package registries reachable. A minor that fails is named with its step and log; the
 # others still build; the exit status is non-zero at the end if any failed.
 #
-# Usage: images/build.sh --k8s 1.28,1.32,1.37 --pins DIR [--istio 1.31] [--images-out FILE]
+# Usage: images/build.sh --k8s 1.28,1.32,1.37 --pins DIR [--istio 1.31] [--otel 0.153] [--images-out FILE]
 # Run by `sidecar-e2e images build` (and `run --build-images`), which writes the pins: one
 # <minor>.env per minor in DIR, from core/data/minors.yaml (the one list of minors and their
 # versions; this script decides none).
 #   --pins DIR          the minors' pins, DIR/<minor>.env
 #   --istio 1.31        also Istio (images/build-istio.sh, images/versions/istio-1.31.env), after
 #                       the minors: it stands on their tool rootfs and Envoy
+#   --otel 0.153        also the OpenTelemetry Operator and its collector (images/build-otel.sh,
+#                       images/versions/otel-0.153.env), after the minors: the newest minor's
+#                       kubectl renders its install manifest
 #   --images-out FILE   what was built, one per line (read by `sidecar-e2e images build`):
 #                       `node <minor> <image>`, `workload <role> <image>`,
 #                       `tool <name> <version> <path>` (kubectl: the newest minor built),
-#                       `istio <1.minor> <hub> <tag>`, and `failed <minor> <step> <log>` or
-#                       `failed istio@<1.minor> <step> <log>` for each that did not build
+#                       `istio <1.minor> <hub> <tag>`,
+#                       `otel <minor> <operator image> <collector image> <install.yaml>`, and
+#                       `failed <minor> <step> <log>`, `failed istio@<1.minor> <step> <log>` or
+#                       `failed otel@<minor> <step> <log>` for each that did not build
 # Output of each minor's build goes to stderr as it runs. Steps shared by minors (kind, the
 # root filesystems, the workload images) are built once and then reported as cached.
 set -euo pipefail
@@ -24,6 +29,7 @@ source images/lib.sh
 
 minors_arg=""
 istio_arg=""
+otel_arg=""
 images_out=""
 pins_dir=""
 while [ $# -gt 0 ]; do
@@ -32,11 +38,13 @@ while [ $# -gt 0 ]; do
     --k8s=*) minors_arg="${1#--k8s=}"; shift ;;
     --istio) istio_arg="${2:-}"; shift 2 ;;
     --istio=*) istio_arg="${1#--istio=}"; shift ;;
+    --otel) otel_arg="${2:-}"; shift 2 ;;
+    --otel=*) otel_arg="${1#--otel=}"; shift ;;
     --images-out) images_out="${2:-}"; shift 2 ;;
     --images-out=*) images_out="${1#--images-out=}"; shift ;;
     --pins) pins_dir="${2:-}"; shift 2 ;;
     --pins=*) pins_dir="${1#--pins=}"; shift ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -51,15 +59,21 @@ done
 istios=$(tr ',' '\n' <<<"$istio_arg" | sed 's/^istio@//' | sort -t. -k2,2n -u)
 for istio in $istios; do
   [ -f "images/versions/istio-$istio.env" ] ||
-    die "no offline build is defined for Istio $istio (defined: $(cd images/versions && echo $(ls istio-*.env 2>/dev/null | sed 's/^istio-//; s/\.env$//'))); add images/versions/istio-$istio.env"
+    die "no offline build is defined for Istio $istio (defined: $(defined_versions istio)); add images/versions/istio-$istio.env"
+done
+
+otels=$(tr ',' '\n' <<<"$otel_arg" | sed 's/^otel@//' | sort -t. -k2,2n -u)
+for otel in $otels; do
+  [ -f "images/versions/otel-$otel.env" ] ||
+    die "no offline build is defined for the OpenTelemetry Operator $otel (defined: $(defined_versions otel)); add images/versions/otel-$otel.env"
 done
 
 count=$(wc -w <<<"$minors")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=()
-# Builds one part (a minor, or an Istio) and goes on when it fails: its steps keep their own logs
-# under $LOGS/<log dir>, and the failing step leaves its name behind for the `failed` line.
+# Builds one part (a minor, an Istio, an OpenTelemetry Operator) and goes on when it fails: its
+# steps keep their own logs under $LOGS/<log dir>, and the failing step leaves its name behind for the `failed` line.
 #   build_part <id in the failed line> <log dir> <name in the summary> <command...>
 build_part() {
   local id=$1 log_dir=$2 name=$3 status=0 step_name
@@ -87,12 +101,23 @@ for istio in $istios; do
     images/build-istio.sh --istio "$istio" --images-out "$work/istio-$istio.out"
 done
 
+# The install manifest renders with the newest minor's kubectl built here (its output's last
+# `tool kubectl` line); with none (every minor failed), build-otel.sh takes the newest in the cache.
+otel_kubectl=()
+kubectl_built=$(cat "$work"/*.out 2>/dev/null | awk '$1 == "tool" && $2 == "kubectl" { path = $4 } END { print path }' || true)
+[ -n "$kubectl_built" ] && otel_kubectl=(--kubectl "$kubectl_built")
+for otel in $otels; do
+  echo "=== OpenTelemetry Operator $otel" >&2
+  build_part "otel@$otel" otel "OpenTelemetry Operator $otel" \
+    images/build-otel.sh --otel "$otel" "${otel_kubectl[@]}" --images-out "$work/otel-$otel.out"
+done
+
 if [ -n "$images_out" ]; then
   # Workload and tool lines come once; the last minor's kubectl (the newest built) wins.
   cat "$work"/*.out 2>/dev/null | awk '!seen[$0]++' >"$images_out"
 fi
 if [ ${#failed[@]} -gt 0 ]; then
-  echo "error: ${#failed[@]} of $((count + $(wc -w <<<"$istios"))) builds failed: ${failed[*]}; each failed step's log is named above" >&2
+  echo "error: ${#failed[@]} of $((count + $(wc -w <<<"$istios") + $(wc -w <<<"$otels"))) builds failed: ${failed[*]}; each failed step's log is named above" >&2
   exit 1
 fi
-echo "built $count minor(s): $(echo $minors)" >&2
+echo "built $count minor(s): $(paste -sd' ' <<<"$minors")" >&2

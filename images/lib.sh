@@ -1,6 +1,7 @@
-# Step runner for images/build-minor.sh: one progress line per step with its elapsed time, a cache
-# check before each step, and on failure the step, the command and the tail of its output.
-# Sourced, not run.
+# shellcheck shell=bash
+# Step runner for images/build-*.sh: one progress line per step with its elapsed time, a cache
+# check before each step, and on failure the step, the command and the tail of its output; and
+# the docker builds they share. Sourced, not run.
 
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 CACHE="$SIDECAR_E2E_CACHE_DIR"
@@ -9,12 +10,19 @@ mkdir -p "$CACHE/bin" "$CACHE/stamps" "$CACHE/rootfs" "$LOGS"
 
 STEP_INDEX=0
 STEP_TOTAL=0
+# shellcheck disable=SC2034 # read by the scripts that source this, for their "done in" line
 BUILD_STARTED=$(date +%s)
 
 # Seconds since $1 (epoch seconds), as "12s" or "3m04s".
 elapsed_since() {
   local s=$(($(date +%s) - $1))
   if ((s < 60)); then printf '%ds' "$s"; else printf '%dm%02ds' $((s / 60)) $((s % 60)); fi
+}
+
+# The versions images/versions/<project>-*.env defines, e.g. `defined_versions istio` -> "1.31",
+# for a message that names what can be asked for.
+defined_versions() {
+  (cd "$(dirname "${BASH_SOURCE[0]}")/versions" && ls "$1"-*.env 2>/dev/null) | sed "s/^$1-//; s/\.env\$//" | paste -sd' ' -
 }
 
 # A cache key: the sha256 of the given words and of the contents of the given files
@@ -125,4 +133,32 @@ step() {
     exit 1
   fi
   echo "$label: built in $(elapsed_since "$started")" >&2
+}
+
+# --- Docker images (every build script) ---------------------------------------------------
+
+# docker_build IMAGE KEY DOCKERFILE CONTEXT [--build-arg ...]
+docker_build() {
+  local image="$1" key="$2" dockerfile="$3" context="$4"
+  shift 4
+  run docker build --quiet --label "sidecar-e2e.build-key=$key" -f "$dockerfile" -t "$image" "$@" "$context"
+  # The context holds copies of binaries (half a gigabyte for the node); the image has them now.
+  case "$context" in "$CACHE/context/"*) rm -rf "$context" ;; esac
+}
+
+# static_image IMAGE KEY BINARY NAME [USER]: one static binary on an empty image, run as NAME.
+static_image() {
+  local image="$1" key="$2" binary="$3" name="$4" user="${5:-0}" ctx
+  ctx=$(fresh_context "$name")
+  cp "$binary" "$ctx/binary"
+  sed "s|@NAME@|$name|g; s|@USER@|$user|g" images/dockerfiles/static-binary.Dockerfile >"$ctx/Dockerfile"
+  docker_build "$image" "$key" "$ctx/Dockerfile" "$ctx"
+}
+
+# A build context holding exactly the named files (docker build copies the whole context).
+fresh_context() {
+  local dir="$CACHE/context/$1"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  echo "$dir"
 }

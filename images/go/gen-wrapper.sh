@@ -8,6 +8,7 @@
 #   images/go/gen-wrapper.sh kubernetes v1.37.2   # -> images/go/kubernetes-1.37/{go.mod,go.sum}
 #   images/go/gen-wrapper.sh etcd v3.6.5          # -> images/go/etcd-v3.6.5/
 #   images/go/gen-wrapper.sh containerd v2.1.4    # -> images/go/containerd-v2.1.4/
+#   images/go/gen-wrapper.sh otel-operator v0.153.0   # -> images/go/otel-operator-v0.153.0/
 #   GOTOOLCHAIN=go1.27.3 images/go/gen-wrapper.sh kubernetes v1.38.0-beta.0   # a pre-release
 # GEN_WRAPPER_COMMANDS="kubeadm kubelet ..." narrows Kubernetes' commands (to find which of them
 # needs a module the proxy refuses).
@@ -19,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source ../../scripts/lib.sh
 
-[ $# = 2 ] || die "usage: $0 kubernetes|etcd|containerd VERSION (e.g. kubernetes v1.37.2)"
+[ $# = 2 ] || die "usage: $0 kubernetes|etcd|containerd|otel-operator VERSION (e.g. kubernetes v1.37.2)"
 project="$1"
 version="$2"
 # A release (v1.37.2) or a pre-release (v1.38.0-beta.0: its staging modules are v0.38.0-beta.0).
@@ -57,7 +58,17 @@ case "$project" in
     why="containerd's go.mod carries exclude directives, which 'go install pkg@version' refuses; as a
 // dependency of this module it resolves normally, with the excludes repeated here."
     ;;
-  *) die "unknown project '$project': kubernetes, etcd or containerd" ;;
+  otel-operator)
+    module=github.com/open-telemetry/opentelemetry-operator
+    out="otel-operator-$version"
+    wrapper=sidecar-e2e.local/otel-operator-build
+    # The operator's main package is the module root (upstream builds main.go there).
+    packages=("$module")
+    why="github.com/open-telemetry/opentelemetry-operator requires its apis module as
+// v0.0.0-unpublished and replaces it with ./apis (a separate module, not in the release's zip), so
+// it cannot be 'go install'ed; here apis points at its published release (tag apis/$version)."
+    ;;
+  *) die "unknown project '$project': kubernetes, etcd, containerd or otel-operator" ;;
 esac
 
 src=$(go mod download -json "$module@$version" | jq -r '.Dir // error(.Error)') ||
