@@ -49,6 +49,8 @@ module_requirements() {
 # of build cache (and fails half-way, with a wall of "no space left on device", without it).
 require_free_space() {
   local need_gb="$1" dir="$2" have_kb
+  # A cache Go has not made yet (GOCACHE on a fresh machine) fills the filesystem it will be on.
+  while [ ! -e "$dir" ] && [ "$dir" != / ]; do dir=$(dirname "$dir"); done
   have_kb=$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')
   if [ -n "$have_kb" ] && [ "$have_kb" -lt $((need_gb * 1024 * 1024)) ]; then
     die "only $((have_kb / 1024 / 1024)) GB free under $dir; a minor's build needs about $need_gb GB (go clean -cache, old cargo target/ directories and docker image prune free space)"

@@ -68,10 +68,14 @@ fn every_workload_labels_its_pods_and_prints_its_evidence_step() {
             "{scenario}"
         );
         assert!(
+            scenario.manifest().contains("${SEND}"),
+            "{scenario}: defines the profile's send function"
+        );
+        assert!(
             scenario
                 .manifest()
-                .contains("httpbin.${POD_NAMESPACE}.svc.cluster.local:8000/get"),
-            "{scenario}: calls httpbin by its full name"
+                .contains(&format!("\"sidecar-e2e scenario={} step=", scenario.name())),
+            "{scenario}: sends its own marker"
         );
     }
 }

@@ -2,16 +2,9 @@
 //! any step runs, with the exit code for bad input and a hint. (The build itself runs under the
 //! e2e profile, whose suites use what it made.)
 
-use std::process::{Command, Output};
+mod support;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sidecar-e2e");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("must run sidecar-e2e")
-}
+use support::run;
 
 #[test]
 fn rejects_a_version_without_an_offline_build_before_building() {

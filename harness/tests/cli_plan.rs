@@ -1,26 +1,10 @@
 //! `sidecar-e2e plan` and `kind-config` as users run them: the JSON contract, tables, errors.
 
-use std::process::{Command, Output};
+mod support;
+
+use support::{describe, run};
 
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_sidecar-e2e");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("must run sidecar-e2e")
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn plan_json(args: &[&str]) -> Vec<Value> {
     let mut all = vec!["plan", "--format", "json"];

@@ -10,7 +10,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::bootstrap::Bootstrap;
 use crate::cli_support::{self, print_error};
-use crate::config::{DEFAULT_PROXY_IMAGE, InjectorConfig, Mode};
+use crate::config::{
+    DEFAULT_PROXY_CONTAINER_NAME, DEFAULT_PROXY_IMAGE, InjectorConfig, InvalidContainerName, Mode,
+    validate_container_name,
+};
 use crate::manifest::{InjectError, ObjectOutcome, inject_manifest_with};
 use crate::server::{ServeConfig, ServeError, start};
 use crate::webhook::DEFAULT_MAX_BODY_BYTES;
@@ -118,12 +121,25 @@ struct InjectionOpts {
     /// Proxy image.
     #[arg(long, value_name = "IMAGE", default_value = DEFAULT_PROXY_IMAGE)]
     image: String,
+    /// Name of the proxy container. It must be a Kubernetes container name (a DNS-1123 label: at
+    /// most 63 lower-case letters, digits and '-', starting and ending with a letter or digit). A
+    /// pod with a container of its own by that name is refused.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_PROXY_CONTAINER_NAME,
+          value_parser = parse_container_name)]
+    container_name: String,
 }
 
 impl InjectionOpts {
     fn to_config(&self) -> InjectorConfig {
-        InjectorConfig::new(self.mode.into()).with_image(self.image.clone())
+        InjectorConfig::new(self.mode.into())
+            .with_image(self.image.clone())
+            .with_container_name(self.container_name.clone())
     }
+}
+
+/// `--container-name`: a name Kubernetes accepts, or a usage error naming the flag and the value.
+fn parse_container_name(name: &str) -> Result<String, InvalidContainerName> {
+    validate_container_name(name).map(|()| name.to_owned())
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,12 +1,14 @@
-//! What an injection is configured with: the layout mode, the proxy image and the proxy's ports.
+//! What an injection is configured with: the layout mode, the proxy's container name and image,
+//! and the proxy's ports.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// Name of the container the injector adds to every pod it mutates.
-pub const PROXY_CONTAINER_NAME: &str = "sidecar-proxy";
+/// Default name of the container the injector adds to every pod it mutates (see
+/// [`InjectorConfig::container_name`]).
+pub const DEFAULT_PROXY_CONTAINER_NAME: &str = "sidecar-proxy";
 /// Pod annotation that opts a pod out of injection when set to `"false"`.
 pub const ANNOTATION_INJECT: &str = "sidecar-e2e/inject";
 /// Pod annotation that overrides the layout mode for one pod (`native` or `legacy`).
@@ -89,11 +91,60 @@ impl ProxyPorts {
     }
 }
 
+/// The longest container name Kubernetes accepts (a DNS-1123 label).
+pub const MAX_CONTAINER_NAME_LEN: usize = 63;
+
+/// A container name Kubernetes would refuse: not a DNS-1123 label.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{name:?} is not a valid container name: {problem}; a container name is at most \
+     {MAX_CONTAINER_NAME_LEN} lower-case letters, digits and '-', starting and ending with a \
+     letter or digit (a DNS-1123 label)"
+)]
+pub struct InvalidContainerName {
+    /// The name refused.
+    pub name: String,
+    /// What is wrong with it.
+    pub problem: &'static str,
+}
+
+/// Checks that `name` is a valid Kubernetes container name, a DNS-1123 label: 1 to 63 characters
+/// among `a-z`, `0-9` and `-`, starting and ending with a letter or digit.
+///
+/// # Errors
+/// [`InvalidContainerName`] saying what is wrong.
+pub fn validate_container_name(name: &str) -> Result<(), InvalidContainerName> {
+    let alphanumeric = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    let problem = if name.is_empty() {
+        Some("it is empty")
+    } else if name.len() > MAX_CONTAINER_NAME_LEN {
+        Some("it is longer than 63 characters")
+    } else if !name.bytes().all(|b| alphanumeric(b) || b == b'-') {
+        Some("it has a character other than a-z, 0-9 and '-'")
+    } else if !name.bytes().next().is_some_and(alphanumeric) {
+        Some("it starts with '-'")
+    } else if !name.bytes().last().is_some_and(alphanumeric) {
+        Some("it ends with '-'")
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(InvalidContainerName {
+            name: name.to_owned(),
+            problem,
+        }),
+    }
+}
+
 /// Everything one injection needs to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InjectorConfig {
     /// Layout used when the pod has no `sidecar-e2e/mode` annotation.
     pub mode: Mode,
+    /// Name of the proxy container, which no user container may have. Default
+    /// [`DEFAULT_PROXY_CONTAINER_NAME`]; check another with [`validate_container_name`].
+    pub container_name: String,
     /// Proxy image. Default [`DEFAULT_PROXY_IMAGE`].
     pub image: String,
     /// Proxy ports. Default [`ProxyPorts::default`].
@@ -101,10 +152,11 @@ pub struct InjectorConfig {
 }
 
 impl InjectorConfig {
-    /// A configuration with the default image and ports.
+    /// A configuration with the default container name, image and ports.
     pub fn new(mode: Mode) -> Self {
         InjectorConfig {
             mode,
+            container_name: DEFAULT_PROXY_CONTAINER_NAME.to_owned(),
             image: DEFAULT_PROXY_IMAGE.to_owned(),
             ports: ProxyPorts::default(),
         }
@@ -115,5 +167,85 @@ impl InjectorConfig {
     pub fn with_image(mut self, image: impl Into<String>) -> Self {
         self.image = image.into();
         self
+    }
+
+    /// Name the proxy container `name` instead of [`DEFAULT_PROXY_CONTAINER_NAME`]. Like the
+    /// image, the name is taken as given: check one that comes from a user with
+    /// [`validate_container_name`] first (the CLI does), or the API server refuses every pod.
+    #[must_use]
+    pub fn with_container_name(mut self, name: impl Into<String>) -> Self {
+        self.container_name = name.into();
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_container_name_is_sidecar_proxy() {
+        assert_eq!(DEFAULT_PROXY_CONTAINER_NAME, "sidecar-proxy");
+        for mode in [Mode::Native, Mode::Legacy] {
+            assert_eq!(InjectorConfig::new(mode).container_name, "sidecar-proxy");
+        }
+        assert_eq!(
+            validate_container_name(DEFAULT_PROXY_CONTAINER_NAME),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn with_container_name_sets_only_the_name() {
+        let config = InjectorConfig::new(Mode::Legacy).with_container_name("istio-proxy");
+        assert_eq!(config.container_name, "istio-proxy");
+        assert_eq!(
+            config,
+            InjectorConfig {
+                container_name: "istio-proxy".to_owned(),
+                ..InjectorConfig::new(Mode::Legacy)
+            }
+        );
+    }
+
+    #[test]
+    fn accepts_dns_1123_labels() {
+        let longest = "a".repeat(63);
+        for name in [
+            "p",
+            "0",
+            "istio-proxy",
+            "envoy2",
+            "a-b-c",
+            "9-lives",
+            &longest,
+        ] {
+            assert_eq!(validate_container_name(name), Ok(()), "{name}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_dns_1123_label_saying_why() {
+        let too_long = "a".repeat(64);
+        for (name, problem) in [
+            ("", "empty"),
+            (too_long.as_str(), "longer than 63"),
+            ("Sidecar-Proxy", "other than a-z"),
+            ("sidecar_proxy", "other than a-z"),
+            ("sidecar.proxy", "other than a-z"),
+            ("sidecar proxy", "other than a-z"),
+            ("prox\u{e9}", "other than a-z"),
+            ("-proxy", "starts with '-'"),
+            ("proxy-", "ends with '-'"),
+            ("-", "starts with '-'"),
+        ] {
+            let err = validate_container_name(name).expect_err(name);
+            assert_eq!(err.name, name);
+            let message = err.to_string();
+            assert!(
+                message.contains(problem) && message.contains(&format!("{name:?}")),
+                "{name}: {message}"
+            );
+        }
     }
 }

@@ -11,10 +11,7 @@ use json_patch::{AddOperation, Patch, PatchOperation};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::config::{
-    ANNOTATION_INJECT, ANNOTATION_MODE, ANNOTATION_STATUS, InjectorConfig, Mode,
-    PROXY_CONTAINER_NAME,
-};
+use crate::config::{ANNOTATION_INJECT, ANNOTATION_MODE, ANNOTATION_STATUS, InjectorConfig, Mode};
 use crate::proxy::proxy_container_json;
 
 /// Why a pod cannot be injected. The webhook denies such a pod rather than admit it without its
@@ -37,7 +34,7 @@ pub enum MutateError {
     },
     /// A user container already uses the proxy's name.
     #[error(
-        "{list}[{index}] is named {PROXY_CONTAINER_NAME:?}, which the injector reserves for its proxy; \
+        "{list}[{index}] is named {name:?}, which the injector reserves for its proxy; \
          rename it, or opt the pod out with annotation {ANNOTATION_INJECT}: \"false\""
     )]
     ReservedName {
@@ -45,6 +42,8 @@ pub enum MutateError {
         list: &'static str,
         /// Index in that list.
         index: usize,
+        /// The proxy's name ([`InjectorConfig::container_name`]), which the container has.
+        name: String,
     },
     /// The per-pod mode annotation has a value we do not know.
     #[error("annotation {ANNOTATION_MODE} is {value:?}; expected \"native\" or \"legacy\"")]
@@ -380,8 +379,12 @@ impl Injector {
         ] {
             for (index, container) in items.iter().enumerate() {
                 let name = container.get("name").and_then(Value::as_str).unwrap_or("");
-                if name == PROXY_CONTAINER_NAME {
-                    return Err(MutateError::ReservedName { list, index });
+                if name == config.container_name {
+                    return Err(MutateError::ReservedName {
+                        list,
+                        index,
+                        name: config.container_name.clone(),
+                    });
                 }
                 add_env_ops(&mut ops, &mut kept_env, list, index, container, &self.env)?;
             }
@@ -400,12 +403,12 @@ impl Injector {
             version: 1,
             mode,
             init_containers: match mode {
-                Mode::Native => vec![PROXY_CONTAINER_NAME.to_owned()],
+                Mode::Native => vec![config.container_name.clone()],
                 Mode::Legacy => vec![],
             },
             containers: match mode {
                 Mode::Native => vec![],
-                Mode::Legacy => vec![PROXY_CONTAINER_NAME.to_owned()],
+                Mode::Legacy => vec![config.container_name.clone()],
             },
             image: config.image.clone(),
             kept_env,
@@ -919,10 +922,99 @@ spec: {containers: [{name: app}]}
             err,
             MutateError::ReservedName {
                 list: "containers",
-                index: 1
+                index: 1,
+                name: "sidecar-proxy".into()
             }
         );
         assert!(err.to_string().contains("sidecar-e2e/inject"), "{err}");
+        assert!(err.to_string().contains("\"sidecar-proxy\""), "{err}");
+    }
+
+    fn status_of(out: &Value) -> InjectionStatus {
+        serde_json::from_str(
+            out["metadata"]["annotations"][ANNOTATION_STATUS]
+                .as_str()
+                .expect("status annotation is a string"),
+        )
+        .expect("status parses")
+    }
+
+    #[test]
+    fn default_proxy_name_is_sidecar_proxy() {
+        let out = injected(&pod(APP_WITH_INIT), Mode::Native);
+        assert_eq!(out["spec"]["initContainers"][0]["name"], "sidecar-proxy");
+        assert_eq!(status_of(&out).init_containers, ["sidecar-proxy"]);
+        let out = injected(&pod(APP_WITH_INIT), Mode::Legacy);
+        assert_eq!(out["spec"]["containers"][1]["name"], "sidecar-proxy");
+        assert_eq!(status_of(&out).containers, ["sidecar-proxy"]);
+    }
+
+    /// Injects with the proxy named `istio-proxy` and applies the patch.
+    fn injected_as_istio_proxy(pod: &Value, mode: Mode) -> Value {
+        let config = config(mode).with_container_name("istio-proxy");
+        let Decision::Inject { patch, .. } = mutate_pod(pod, &config).expect("injectable") else {
+            panic!("expected an injection for {pod}");
+        };
+        let mut out = pod.clone();
+        json_patch::patch(&mut out, &patch).expect("patch applies");
+        out
+    }
+
+    #[test]
+    fn native_proxy_carries_the_configured_name() {
+        for input in [APP_WITH_INIT, "spec: {containers: [{name: app}]}"] {
+            let out = injected_as_istio_proxy(&pod(input), Mode::Native);
+            let init = &out["spec"]["initContainers"];
+            assert_eq!(init[0]["name"], "istio-proxy", "{input}");
+            assert_eq!(init[0]["restartPolicy"], "Always", "{input}");
+            assert!(!names(init).contains(&"sidecar-proxy"), "{input}");
+            assert_eq!(names(&out["spec"]["containers"]), ["app"], "{input}");
+            let status = status_of(&out);
+            assert_eq!(status.init_containers, ["istio-proxy"]);
+            assert!(status.containers.is_empty());
+        }
+    }
+
+    #[test]
+    fn legacy_proxy_carries_the_configured_name() {
+        let out = injected_as_istio_proxy(&pod(APP_WITH_INIT), Mode::Legacy);
+        assert_eq!(names(&out["spec"]["containers"]), ["app", "istio-proxy"]);
+        assert_eq!(
+            names(&out["spec"]["initContainers"]),
+            ["migrate", "user-sidecar"]
+        );
+        let status = status_of(&out);
+        assert_eq!(status.containers, ["istio-proxy"]);
+        assert!(status.init_containers.is_empty());
+    }
+
+    #[test]
+    fn the_configured_name_is_the_reserved_one() {
+        let config = config(Mode::Native).with_container_name("istio-proxy");
+        let input = pod("spec: {initContainers: [{name: istio-proxy}], containers: [{name: app}]}");
+        let err = mutate_pod(&input, &config).expect_err("reserved");
+        assert_eq!(
+            err,
+            MutateError::ReservedName {
+                list: "initContainers",
+                index: 0,
+                name: "istio-proxy".into()
+            }
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains("\"istio-proxy\"") && !message.contains("sidecar-proxy"),
+            "{message}"
+        );
+        // The default name is an ordinary one once the proxy is called something else.
+        let out = injected_as_istio_proxy(
+            &pod("spec: {containers: [{name: sidecar-proxy}]}"),
+            Mode::Legacy,
+        );
+        assert_eq!(
+            names(&out["spec"]["containers"]),
+            ["sidecar-proxy", "istio-proxy"]
+        );
     }
 
     #[test]
@@ -975,26 +1067,31 @@ spec: {containers: [{name: app}]}
                 Mode::Native,
             ),
         ] {
-            let injector = Injector::new(config(mode));
-            let Decision::Inject { patch, status } =
-                injector.mutate(&pod(yaml)).expect("injectable")
-            else {
-                panic!("expected injection");
-            };
-            let expected = serde_json::to_vec(&patch).expect("serialises");
-            let Ok(JsonDecision::Inject {
-                patch_json,
-                status: json_status,
-            }) = injector.mutate_to_json(&pod(yaml))
-            else {
-                panic!("expected injection");
-            };
-            assert_eq!(
-                String::from_utf8_lossy(&patch_json),
-                String::from_utf8_lossy(&expected),
-                "{yaml} ({mode})"
-            );
-            assert_eq!(status, json_status);
+            for config in [
+                config(mode),
+                config(mode).with_container_name("istio-proxy"),
+            ] {
+                let injector = Injector::new(config);
+                let Decision::Inject { patch, status } =
+                    injector.mutate(&pod(yaml)).expect("injectable")
+                else {
+                    panic!("expected injection");
+                };
+                let expected = serde_json::to_vec(&patch).expect("serialises");
+                let Ok(JsonDecision::Inject {
+                    patch_json,
+                    status: json_status,
+                }) = injector.mutate_to_json(&pod(yaml))
+                else {
+                    panic!("expected injection");
+                };
+                assert_eq!(
+                    String::from_utf8_lossy(&patch_json),
+                    String::from_utf8_lossy(&expected),
+                    "{yaml} ({mode})"
+                );
+                assert_eq!(status, json_status);
+            }
         }
     }
 }

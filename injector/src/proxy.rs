@@ -8,12 +8,12 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::bootstrap::{Bootstrap, READY_PATH};
-use crate::config::{InjectorConfig, Mode, PROXY_CONTAINER_NAME};
+use crate::config::{InjectorConfig, Mode};
 
 /// UID of the `envoy` user in the official Envoy image; running as it keeps the proxy non-root.
 const ENVOY_UID: i64 = 101;
 
-/// Builds the proxy container for `mode`.
+/// Builds the proxy container for `mode`, named [`InjectorConfig::container_name`].
 ///
 /// Native: `restartPolicy: Always` makes it a sidecar; its startupProbe makes the kubelet hold
 /// every later init container and every app container until Envoy answers `/healthz/ready`
@@ -36,7 +36,7 @@ pub fn proxy_container(config: &InjectorConfig, mode: Mode) -> Container {
         ..Probe::default()
     };
     Container {
-        name: PROXY_CONTAINER_NAME.to_owned(),
+        name: config.container_name.clone(),
         image: Some(config.image.clone()),
         command: Some(vec!["envoy".to_owned()]),
         args: Some(vec![

@@ -119,6 +119,74 @@ fn unknown_mode_is_a_usage_error() {
 }
 
 #[test]
+fn container_name_renames_the_proxy_in_both_modes() {
+    for (flag, mode) in [("native", Mode::Native), ("legacy", Mode::Legacy)] {
+        let out = run(
+            &["inject", "--mode", flag, "--container-name", "istio-proxy"],
+            POD,
+        );
+        assert!(out.status.success(), "{}", describe(&out));
+        let config = InjectorConfig::new(mode).with_container_name("istio-proxy");
+        let expected = inject_manifest(POD, &config).expect("injects").to_yaml();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(stdout, expected);
+        // The Envoy node id in the bootstrap stays `sidecar-proxy`; no container has that name.
+        assert!(
+            stdout.contains("- name: istio-proxy") && !stdout.contains("name: sidecar-proxy"),
+            "{stdout}"
+        );
+    }
+    // Without the flag the proxy keeps its default name.
+    let out = run(&["inject", "-q"], POD);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("name: sidecar-proxy"));
+}
+
+#[test]
+fn container_name_must_be_a_kubernetes_name() {
+    let too_long = "p".repeat(64);
+    for bad in [
+        "Sidecar-Proxy",
+        "sidecar_proxy",
+        "-proxy",
+        "proxy-",
+        "",
+        &too_long,
+    ] {
+        for command in [
+            &["inject"][..],
+            &["serve", "--tls-cert", "c", "--tls-key", "k"],
+        ] {
+            let mut args = command.to_vec();
+            // `=`: a separate value starting with '-' would read as another flag.
+            let flag = format!("--container-name={bad}");
+            args.push(&flag);
+            let out = run(&args, POD);
+            assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", describe(&out));
+            assert!(out.stdout.is_empty(), "{bad:?}: {}", describe(&out));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains("--container-name")
+                    && stderr.contains(&format!("'{bad}'"))
+                    && stderr.contains("not a valid container name"),
+                "{bad:?}: {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_pod_with_a_container_named_like_the_renamed_proxy_is_refused() {
+    let clash = "apiVersion: v1\nkind: Pod\nmetadata: {name: clash}\nspec: {containers: [{name: app}, {name: envoy}]}\n";
+    let out = run(&["inject", "--container-name", "envoy"], clash);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("containers[1] is named \"envoy\", which the injector reserves"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn bootstrap_prints_the_default_bootstrap_as_yaml_and_json() {
     let out = run(&["bootstrap"], "");
     assert!(out.status.success(), "{}", describe(&out));
@@ -159,6 +227,14 @@ fn help_documents_exit_codes_and_the_job_workaround() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("Exit codes"));
     let out = run(&["bootstrap", "--help"], "");
     assert!(String::from_utf8_lossy(&out.stdout).contains("quitquitquit"));
+    for command in ["inject", "serve"] {
+        let out = run(&[command, "--help"], "");
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            help.contains("--container-name <NAME>") && help.contains("sidecar-proxy"),
+            "{command}: {help}"
+        );
+    }
 }
 
 fn run_bytes(args: &[&str], stdin: &[u8]) -> Output {

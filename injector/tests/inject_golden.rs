@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use sidecar_injector::bootstrap::Bootstrap;
-use sidecar_injector::config::PROXY_CONTAINER_NAME;
+use sidecar_injector::config::DEFAULT_PROXY_CONTAINER_NAME;
 use sidecar_injector::{InjectorConfig, Mode, inject_manifest, yaml};
 
 const BOOTSTRAP_MARKER: &str = "<envoy bootstrap: see the bootstrap golden>";
@@ -25,7 +25,7 @@ fn data(name: &str) -> String {
 fn elide_bootstrap(value: &mut Value, expected: &str) {
     match value {
         Value::Object(map) => {
-            if map.get("name").and_then(Value::as_str) == Some(PROXY_CONTAINER_NAME) {
+            if map.get("name").and_then(Value::as_str) == Some(DEFAULT_PROXY_CONTAINER_NAME) {
                 let args = map
                     .get_mut("args")
                     .and_then(Value::as_array_mut)

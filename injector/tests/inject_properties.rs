@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use sidecar_injector::config::PROXY_CONTAINER_NAME;
+use sidecar_injector::config::DEFAULT_PROXY_CONTAINER_NAME;
 use sidecar_injector::{Decision, InjectorConfig, Mode, mutate_pod};
 
 /// The proxy settings, each spelt two ways; a setting is added whole or not at all.
@@ -86,7 +86,7 @@ fn containers<'a>(pod: &'a Value, list: &str) -> Vec<&'a Value> {
 fn without_proxy<'a>(list: &[&'a Value]) -> Vec<&'a Value> {
     list.iter()
         .copied()
-        .filter(|c| c["name"] != PROXY_CONTAINER_NAME)
+        .filter(|c| c["name"] != DEFAULT_PROXY_CONTAINER_NAME)
         .collect()
 }
 
@@ -136,7 +136,7 @@ proptest! {
         let proxies: Vec<(&str, usize)> = ["containers", "initContainers"]
             .into_iter()
             .flat_map(|list| containers(&out, list).into_iter().enumerate()
-                .filter(|(_, c)| c["name"] == PROXY_CONTAINER_NAME)
+                .filter(|(_, c)| c["name"] == DEFAULT_PROXY_CONTAINER_NAME)
                 .map(move |(i, _)| (list, i)))
             .collect();
         let expected = match effective {

@@ -149,6 +149,7 @@ pub fn assert_scenario(scenario: Scenario) {
         let client = env.client().await;
         let run = ScenarioRun {
             scenario,
+            injector: env.cell.injector,
             namespace: env.namespace(scenario.name()),
             mode: env.effective_mode,
             roles: sidecar_e2e_core::pod::PodRoles::proxy(sidecar_e2e_core::scenario::proxy_name(env.cell.injector)),

@@ -40,6 +40,12 @@ impl InjectorSpec {
         Self::shipped("istio", Some(InjectorVersion { major: 1, minor }))
     }
 
+    /// A loaded profile at its default version (a bare name's meaning).
+    pub fn of_profile(profile: ProfileId) -> Self {
+        let version = profile.get().versions.as_ref().map(|rules| rules.default);
+        InjectorSpec { profile, version }
+    }
+
     fn shipped(name: &str, version: Option<InjectorVersion>) -> Self {
         let profile = Profiles::named(name).expect("a shipped profile");
         InjectorSpec { profile, version }
@@ -116,7 +122,7 @@ impl fmt::Display for InjectorSpec {
 pub enum BadInjector {
     /// No profile of that name.
     #[error(
-        "unknown injector {given:?}: expected one of {known} (each optionally @<version>), or the path of a profile file"
+        "unknown injector {given:?}: expected one of {known} (each optionally @<version>), or the path of a profile file (`verify` loads one with --profile FILE)"
     )]
     Unknown {
         /// What was given.

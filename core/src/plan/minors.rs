@@ -224,6 +224,20 @@ impl Minors {
         Self::embedded().ok().and_then(|table| table.get(k8s))
     }
 
+    /// How plans and grids name `k8s`: `1.38 (pre-release)` for a minor not yet released, so
+    /// nobody takes a beta's result for the release's.
+    pub fn label(&self, k8s: K8sVersion) -> String {
+        match self.get(k8s).map(|row| row.stage) {
+            Some(Stage::PreRelease) => format!("{k8s} (pre-release)"),
+            _ => k8s.to_string(),
+        }
+    }
+
+    /// [`Minors::label`] from the embedded table.
+    pub fn label_of(k8s: K8sVersion) -> String {
+        Self::embedded().map_or_else(|_| k8s.to_string(), |table| table.label(k8s))
+    }
+
     /// The versions the table covers, ascending: the default `--k8s`.
     pub fn versions(&self) -> Vec<K8sVersion> {
         self.rows.iter().map(|row| row.k8s).collect()
@@ -366,6 +380,28 @@ mod tests {
         let one = "- k8s: \"1.30\"\n  gate: beta\n  offline: {kubernetes: v1.30.14, runtime: containerd-2.1, etcd: v3.5.15, etcdImageTag: 3.5.15-0, coredns: v1.11.3, pause: \"3.9\"}\n  printer: {terminalPodsKeepStatus: false, completedShowsError: false}\n  kubelet: {ordersSidecarTermination: true, refusesCgroupV1: false}\n";
         let err = Minors::parse(&format!("kind: v0.33.0\nminors:\n{one}{one}")).expect_err("twice");
         assert!(err.to_string().contains("1.30 is listed twice"), "{err}");
+    }
+
+    #[test]
+    fn a_pre_release_minor_is_labelled_so() {
+        let row = |minor: &str, extra: &str| {
+            format!(
+                "- k8s: \"1.{minor}\"\n{extra}  gate: removed\n  offline: {{kubernetes: v1.{minor}.0, runtime: containerd-2.3, etcd: v3.7.1, etcdImageTag: 3.7.1-0, coredns: v1.15.0, pause: \"3.10.2\"}}\n  printer: {{terminalPodsKeepStatus: true, completedShowsError: true}}\n  kubelet: {{ordersSidecarTermination: true, refusesCgroupV1: true}}\n"
+            )
+        };
+        let text = format!(
+            "kind: v0.33.0\nminors:\n{}{}",
+            row("37", ""),
+            row("38", "  stage: pre-release\n")
+        );
+        let table = Minors::parse(&text).expect("parses");
+        assert_eq!(table.label(K8sVersion::new(37)), "1.37");
+        assert_eq!(table.label(K8sVersion::new(38)), "1.38 (pre-release)");
+        assert_eq!(
+            table.label(K8sVersion::new(39)),
+            "1.39",
+            "unknown: as written"
+        );
     }
 
     #[test]

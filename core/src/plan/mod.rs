@@ -11,6 +11,7 @@ mod injector;
 mod k8s;
 mod minors;
 mod profile;
+mod profile_rules;
 
 pub use build::{Plan, PlanError, PlanRequest, PlannedCell, plan_cell};
 pub use cell::{Cell, EffectiveMode, Resolution};
@@ -31,6 +32,7 @@ pub use minors::{
 pub use profile::{
     AutoRule, Certificate, ImageKey, InitTraffic, InjectorProfile, InjectorVersion, Injects,
     Install, IstioctlInstall, Layout, LegacyQuirks, ManifestInstall, ManifestSource, ModeRule,
-    NamedCheck, OptIn, Placement, ProfileError, ProfileId, Profiles, Proof, ShutdownTraffic,
-    Sidecar, SidecarRole, Traffic, VersionRules, Workload, files_beside,
+    NO_TRAFFIC, NamedCheck, OptIn, Placement, ProfileError, ProfileId, Profiles, Proof,
+    ShutdownTraffic, Sidecar, SidecarRole, Traffic, VersionRules, Workload, files_beside,
 };
+pub use profile_rules::rule_lines;

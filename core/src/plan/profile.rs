@@ -280,7 +280,14 @@ pub enum Traffic {
         #[serde(rename = "evidence")]
         evidence: String,
     },
+    /// The sidecar carries no traffic of the pod's (an agent that fetches secrets): the
+    /// scenarios that are about traffic are not applicable, the others assert no request.
+    None,
 }
+
+/// Why a scenario about traffic does not run for an injector whose profile names none.
+pub const NO_TRAFFIC: &str =
+    "the injector's profile names no traffic through its sidecar (traffic.kind: none)";
 
 /// An image the injector's cells load into the cluster, by its key in the image map.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -443,22 +450,26 @@ pub struct InjectorProfile {
     pub files: BTreeMap<String, String>,
 }
 
-/// A profile that cannot be used: its file, and what is wrong, with the line where serde says.
+/// A profile that cannot be used: its file, the line, and what is wrong.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ProfileError {
-    /// The file is not a profile.
-    #[error("{file} is not an injector profile: {reason}")]
+    /// The file is not a profile (serde's words: the field, and what it expected).
+    #[error("{}: not an injector profile: {reason}", at(file, *line))]
     Malformed {
         /// The file.
         file: String,
-        /// serde's words: the field and the line.
+        /// The line, when the parser knows it.
+        line: Option<u64>,
+        /// What is wrong.
         reason: String,
     },
     /// The profile says something impossible.
-    #[error("{file}: {field}: {reason}")]
+    #[error("{}: {field}: {reason}", at(file, *line))]
     Invalid {
         /// The file.
         file: String,
+        /// The field's line, when it can be found.
+        line: Option<u64>,
         /// The field, as a path (`versions.default`).
         field: String,
         /// What is wrong.
@@ -474,6 +485,71 @@ pub enum ProfileError {
     },
 }
 
+/// serde's error as [`ProfileError::Malformed`]: its first line, without the position it
+/// repeats (the rest is a source snippet the file name and line already point to).
+fn malformed(file: &str, err: &serde_saphyr::Error) -> ProfileError {
+    let line = err.location().map(|l| l.line());
+    let first = err
+        .to_string()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let first = first.strip_prefix("error: ").unwrap_or(&first);
+    let reason = match (err.location(), first.split_once(": ")) {
+        (Some(l), Some((position, rest)))
+            if position == format!("line {} column {}", l.line(), l.column()) =>
+        {
+            rest.to_owned()
+        }
+        _ => first.to_owned(),
+    };
+    ProfileError::Malformed {
+        file: file.to_owned(),
+        line,
+        reason,
+    }
+}
+
+/// `file:line`, as compilers write it, so editors jump there.
+fn at(file: &str, line: Option<u64>) -> String {
+    match line {
+        Some(line) => format!("{file}:{line}"),
+        None => file.to_owned(),
+    }
+}
+
+/// The first line (from 1) that holds `value` outside a comment.
+fn line_of_value(text: &str, value: &str) -> Option<u64> {
+    let index = text
+        .lines()
+        .position(|line| line.split(" #").next().unwrap_or_default().contains(value))?;
+    u64::try_from(index + 1).ok()
+}
+
+/// The line (from 1) where `field` (`layout.byVersion.kubeletFrom`) is written in `text`: each
+/// segment is looked for as a key at or after the line of the one before, in block or flow
+/// style. `None` when a segment is not written (a default), which leaves the file alone to name.
+fn line_of(text: &str, field: &str) -> Option<u64> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut from = 0;
+    for segment in field.split('.') {
+        let key = format!("{segment}:");
+        let found = lines.iter().enumerate().skip(from).find(|(_, line)| {
+            let code = line.split(" #").next().unwrap_or_default();
+            code.match_indices(&key).any(|(i, _)| {
+                i == 0
+                    || matches!(
+                        code.as_bytes()[i - 1],
+                        b' ' | b'{' | b',' | b'-' | b'"' | b'\''
+                    )
+            })
+        });
+        from = found?.0;
+    }
+    u64::try_from(from + 1).ok()
+}
+
 impl InjectorProfile {
     /// A profile from its YAML text; `file` names it in errors and `files` holds the manifests
     /// its `file:` entries name (read by the caller, or embedded).
@@ -486,26 +562,29 @@ impl InjectorProfile {
         files: BTreeMap<String, String>,
     ) -> Result<Self, ProfileError> {
         let mut profile: InjectorProfile =
-            serde_saphyr::from_str(text).map_err(|err| ProfileError::Malformed {
-                file: file.to_owned(),
-                reason: err.to_string(),
-            })?;
+            serde_saphyr::from_str(text).map_err(|err| malformed(file, &err))?;
         profile.source = file.to_owned();
         profile.files = files;
-        profile.validate()?;
+        profile
+            .validate()
+            .map_err(|(field, reason, written)| ProfileError::Invalid {
+                file: file.to_owned(),
+                // The line of the value itself where it is one of several (a file name), else
+                // the field's.
+                line: written
+                    .and_then(|value| line_of_value(text, &value))
+                    .or_else(|| line_of(text, &field)),
+                field,
+                reason,
+            })?;
         Ok(profile)
     }
 
-    fn invalid(&self, field: &str, reason: impl Into<String>) -> ProfileError {
-        ProfileError::Invalid {
-            file: self.source.clone(),
-            field: field.to_owned(),
-            reason: reason.into(),
-        }
-    }
-
-    /// Checks what serde cannot: names, versions, and files that exist.
-    fn validate(&self) -> Result<(), ProfileError> {
+    /// Checks what serde cannot: names, versions, minors this harness knows, and files that
+    /// exist. The error is the field's path, what is wrong with it, and the value as written
+    /// when the field holds several.
+    fn validate(&self) -> Result<(), (String, String, Option<String>)> {
+        let invalid = |field: &str, reason: &str| Err((field.to_owned(), reason.to_owned(), None));
         let dns_label = |s: &str| {
             !s.is_empty()
                 && s.len() <= 30
@@ -514,10 +593,10 @@ impl InjectorProfile {
                 && !s.starts_with('-')
         };
         if !dns_label(&self.name) {
-            return Err(self.invalid(
+            return invalid(
                 "name",
                 "must be lowercase letters, digits and '-', at most 30 (it is part of cluster and namespace names)",
-            ));
+            );
         }
         let container = &self.sidecar.container;
         let container_ok = !container.is_empty()
@@ -528,23 +607,23 @@ impl InjectorProfile {
             && !container.starts_with('-')
             && !container.ends_with('-');
         if !container_ok {
-            return Err(self.invalid(
+            return invalid(
                 "sidecar.container",
                 "must be a container name: lowercase letters, digits and '-', at most 63",
-            ));
+            );
         }
         if let Some(versions) = &self.versions {
             if versions.oldest > versions.newest {
-                return Err(self.invalid("versions", "oldest is newer than newest"));
+                return invalid("versions", "oldest is newer than newest");
             }
             if !versions.knows(versions.default) {
-                return Err(self.invalid(
+                return invalid(
                     "versions.default",
-                    format!(
+                    &format!(
                         "{} is outside {}..{}",
                         versions.default, versions.oldest, versions.newest
                     ),
-                ));
+                );
             }
         }
         for (field, rule) in [
@@ -553,10 +632,10 @@ impl InjectorProfile {
             ("layout.auto", &self.layout.auto),
         ] {
             if rule.from_version.is_some() && self.versions.is_none() {
-                return Err(self.invalid(
+                return invalid(
                     &format!("{field}.fromVersion"),
                     "the profile lists no versions",
-                ));
+                );
             }
         }
         let uses_by_version = [&self.layout.native, &self.layout.legacy, &self.layout.auto]
@@ -568,19 +647,41 @@ impl InjectorProfile {
             && rule.kubelet_from.is_none()
             && rule.api_server_from.is_none()
         {
-            return Err(self.invalid(
+            return invalid(
                 "layout.byVersion",
                 "a mode injects by-version, but no version is named (injectorFrom, kubeletFrom or apiServerFrom)",
-            ));
+            );
+        }
+        // A rule must name a minor this harness knows, or its cells could never be planned.
+        if let Ok(minors) = super::Minors::embedded() {
+            let known = minors.versions();
+            for (field, minor) in [
+                ("layout.byVersion.kubeletFrom", rule.kubelet_from),
+                ("layout.byVersion.apiServerFrom", rule.api_server_from),
+            ] {
+                if let Some(minor) = minor
+                    && !known.contains(&minor)
+                {
+                    return invalid(
+                        field,
+                        &format!(
+                            "{minor} is not a Kubernetes minor this harness knows ({}–{}); a rule that holds for every minor is `injects: native`",
+                            known.first().map(ToString::to_string).unwrap_or_default(),
+                            known.last().map(ToString::to_string).unwrap_or_default(),
+                        ),
+                    );
+                }
+            }
         }
         if let Install::Manifests(install) = &self.install {
             for source in install.manifests.iter().chain(&install.per_namespace) {
                 if let ManifestSource::File(name) = source
                     && !self.files.contains_key(name)
                 {
-                    return Err(self.invalid(
-                        "install.manifests",
+                    return Err((
+                        "install.manifests".to_owned(),
                         format!("{name} does not exist beside the profile"),
+                        Some(name.clone()),
                     ));
                 }
             }
@@ -721,6 +822,7 @@ impl Profiles {
                 return u16::try_from(i).map(ProfileId).map_err(|_| too_many(&file));
             }
             return Err(ProfileError::Invalid {
+                line: line_of(text, "name"),
                 file,
                 field: "name".to_owned(),
                 reason: format!(
@@ -738,6 +840,7 @@ impl Profiles {
 fn too_many(file: &str) -> ProfileError {
     ProfileError::Invalid {
         file: file.to_owned(),
+        line: None,
         field: "name".to_owned(),
         reason: "too many profiles in one process".to_owned(),
     }
@@ -761,6 +864,10 @@ pub fn files_beside(
     let mut files = BTreeMap::new();
     for name in names {
         let file = dir.join(&name);
+        // One that is not there is the profile's mistake, which `parse` names with its line.
+        if !file.exists() {
+            continue;
+        }
         let text = read(&file).map_err(|reason| ProfileError::Read {
             file: file.display().to_string(),
             reason,
@@ -836,16 +943,40 @@ mod tests {
         let err = profile("colour: blue\n").expect_err("unknown field");
         let text = err.to_string();
         assert!(
-            text.starts_with("mine.yaml is not an injector profile") && text.contains("colour"),
+            text.starts_with("mine.yaml:10: not an injector profile: unknown field `colour`"),
             "{text}"
         );
-        assert!(text.contains("line"), "serde names the line: {text}");
+        assert!(!text.contains('\n'), "one line: {text}");
         let err = profile("versions: {default: \"1.40\", oldest: \"1.19\", newest: \"1.31\"}\n")
             .expect_err("default outside");
         assert_eq!(
             err.to_string(),
-            "mine.yaml: versions.default: 1.40 is outside 1.19..1.31"
+            "mine.yaml:10: versions.default: 1.40 is outside 1.19..1.31"
         );
+    }
+
+    #[test]
+    fn a_rule_for_a_minor_that_does_not_exist_is_refused_at_its_line() {
+        let text = "name: mine\nsummary: a test\nsidecar: {container: my-agent, role: agent}\n\
+                    layout:\n  native: {injects: native}\n  legacy: {injects: legacy}\n  auto: {injects: by-version}\n\
+                    \x20 byVersion:\n    kubeletFrom: \"1.99\"\n\
+                    install:\n  istioctl: {set: []}\n";
+        let err = InjectorProfile::parse("mine.yaml", text, BTreeMap::new()).expect_err("1.99");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("mine.yaml:9: layout.byVersion.kubeletFrom: 1.99 is not a Kubernetes minor this harness knows (1.28–"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_field_is_found_in_block_and_flow_style_and_not_in_comments() {
+        let text = "a:\n  # b: not here\n  c: {b: 1}\nb: 2\n";
+        assert_eq!(line_of(text, "a.b"), Some(3));
+        assert_eq!(line_of(text, "b"), Some(3), "the first key anywhere");
+        assert_eq!(line_of(text, "a.z"), None);
+        assert_eq!(line_of("name: x\nrename: y\n", "rename"), Some(2));
+        assert_eq!(line_of("rename: y\nname: x\n", "name"), Some(2));
     }
 
     #[test]
@@ -856,7 +987,7 @@ mod tests {
         let err = InjectorProfile::parse("mine.yaml", text, BTreeMap::new()).expect_err("missing");
         assert_eq!(
             err.to_string(),
-            "mine.yaml: install.manifests: webhook.yaml does not exist beside the profile"
+            "mine.yaml:10: install.manifests: webhook.yaml does not exist beside the profile"
         );
     }
 }

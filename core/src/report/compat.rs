@@ -118,7 +118,7 @@ pub fn compat_markdown(cells: &[CompatCell], when: &str) -> String {
     let label_injector = several(|c| c.injector.to_string());
     let label_mode = several(|c| c.requested_mode.to_string());
     let row_key = |c: &Cell| {
-        let mut key = c.k8s.to_string();
+        let mut key = crate::plan::Minors::label_of(c.k8s);
         if label_injector {
             key.push_str(&format!(" {}", c.injector));
         }

@@ -40,6 +40,12 @@ pub enum Check {
     },
     /// The proxy's access log holds the request: GET /get, 200, to httpbin.
     AccessLog,
+    /// The collector's log holds the record the workload sent for `step` (its profile's
+    /// evidence line with the step's marker).
+    CollectorReceived {
+        /// The evidence step whose record it must hold.
+        step: &'static str,
+    },
     /// The Job's pod ends `Succeeded` (§3: sidecar exit codes do not matter).
     JobCompletes {
         /// Expected instead: the Job fails on this bug.
@@ -117,6 +123,7 @@ impl Check {
             Check::StartupOrder => "startup-order",
             Check::Request { .. } => "request",
             Check::AccessLog => "access-log",
+            Check::CollectorReceived { .. } => "collector-received",
             Check::JobCompletes { .. } => "job-completes",
             Check::JobPodKeepsRunning { .. } => "job-pod-keeps-running",
             Check::PodNeverRuns => "pod-never-runs",
@@ -138,6 +145,7 @@ impl Check {
             self,
             Check::Request { .. }
                 | Check::AccessLog
+                | Check::CollectorReceived { .. }
                 | Check::TerminationOrder { .. }
                 | Check::SidecarRestarted { .. }
         )
@@ -184,6 +192,9 @@ impl Check {
                 ..
             } => format!("{step}: not asserted"),
             Check::AccessLog => "proxy access log has GET /get 200 to httpbin".to_owned(),
+            Check::CollectorReceived { step } => {
+                format!("the collector's log holds the record of {step}")
+            }
             Check::JobCompletes { .. } => "Job pod ends Succeeded".to_owned(),
             Check::JobPodKeepsRunning { for_seconds } => {
                 format!("Job pod still Running {for_seconds}s after its app exited")

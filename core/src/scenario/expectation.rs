@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::check::{Check, ProxyPlace};
 use super::known_bug::KnownBug;
 use super::target::Target;
-use crate::plan::EffectiveMode;
+use crate::plan::{EffectiveMode, NO_TRAFFIC, Traffic};
 
 /// What one scenario should show in one cell. `None` means "not asserted" (the behaviour
 /// is unspecified there), and is printed as `null`.
@@ -56,11 +56,12 @@ pub fn proxied(
         return refused(completes.map(|_| false));
     }
     let (proxy, proxy_starts_first) = proxy_expectation(target.mode);
+    let carries_traffic = target.injector.profile().traffic != Traffic::None;
     ScenarioExpectation {
         pod_created: true,
         proxy,
         proxy_starts_first,
-        succeeds,
+        succeeds: succeeds.filter(|_| carries_traffic),
         completes,
         ..ScenarioExpectation::default()
     }
@@ -106,11 +107,12 @@ pub fn proxy_expectation(mode: EffectiveMode) -> (Option<ProxyPlace>, Option<boo
     }
 }
 
-/// The checks of a proxy scenario: layout, order, its request (and the access log when it
-/// succeeds and `logged`), completion for Jobs, and the printer. Where pods are refused, only
-/// that nothing runs.
+/// The checks of a proxy scenario: layout, order, its request (and, when it succeeds and
+/// `logged`, that the sidecar's log holds it: a proxy's access log, a collector's record),
+/// completion for Jobs, and the printer. Where pods are refused, only that nothing runs.
 pub fn proxied_checks(
     expected: &ScenarioExpectation,
+    target: &Target,
     step: &'static str,
     unasserted_because: &'static str,
     logged: bool,
@@ -125,13 +127,23 @@ pub fn proxied_checks(
     if expected.proxy_starts_first == Some(true) {
         checks.push(Check::StartupOrder);
     }
+    let unasserted_because = match target.injector.profile().traffic {
+        Traffic::None => NO_TRAFFIC,
+        _ => unasserted_because,
+    };
     checks.push(Check::Request {
         step,
         succeeds: expected.succeeds,
         unasserted_because: expected.succeeds.is_none().then_some(unasserted_because),
     });
+    // What in the sidecar's log proves the request went through it.
+    let heard = match target.injector.profile().traffic {
+        Traffic::HttpThroughProxy => Some(Check::AccessLog),
+        Traffic::OtlpToCollector { .. } => Some(Check::CollectorReceived { step }),
+        Traffic::None => None,
+    };
     if logged && expected.succeeds == Some(true) {
-        checks.push(Check::AccessLog);
+        checks.extend(heard);
     }
     match expected.completes {
         Some(true) => checks.push(Check::JobCompletes { known_bug: None }),

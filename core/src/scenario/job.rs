@@ -36,9 +36,10 @@ fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
     Ok(proxied(target, Some(true).filter(|_| native), Some(native)))
 }
 
-fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {
+fn checks(expected: &ScenarioExpectation, target: &Target) -> Vec<Check> {
     proxied_checks(
         expected,
+        target,
         "request",
         "a legacy app may start before its proxy listens (§7)",
         true,

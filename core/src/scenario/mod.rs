@@ -10,6 +10,7 @@ mod end;
 mod expectation;
 mod known_bug;
 mod target;
+mod traffic;
 
 use std::fmt;
 use std::str::FromStr;
@@ -23,6 +24,7 @@ pub use end::{EndCondition, Progress};
 pub use expectation::{ScenarioExpectation, proxied_checks, proxy_expectation};
 pub use known_bug::{KnownBug, Patch};
 pub use target::{Target, patch_of_image, proxy_name};
+pub use traffic::{marker, needs_upstream, render_workload, send_function};
 
 /// Everything the harness knows about one scenario. Each scenario file defines one `DEF`.
 #[derive(Debug)]

@@ -30,8 +30,8 @@ fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
     Ok(proxied(target, Some(true), None))
 }
 
-fn checks(expected: &ScenarioExpectation, _: &Target) -> Vec<Check> {
-    proxied_checks(expected, "request", "", true)
+fn checks(expected: &ScenarioExpectation, target: &Target) -> Vec<Check> {
+    proxied_checks(expected, target, "request", "", true)
 }
 
 fn end(progress: &Progress<'_>) -> Option<EndCondition> {

@@ -33,6 +33,9 @@ pub(super) struct Context<'a> {
     pub(super) snapshots: Vec<&'a PodSnapshot>,
     /// How the cell's API server prints pod rows.
     pub(super) printer: PrinterRules,
+    /// The line in a collector's log that proves a record arrived (`${MARKER}` the record's
+    /// body), when the cell's injector adds a collector.
+    pub(super) collector_evidence: Option<&'static str>,
 }
 
 impl<'a> Context<'a> {
@@ -48,6 +51,7 @@ impl<'a> Context<'a> {
             roles,
             snapshots,
             printer,
+            collector_evidence: None,
         }
     }
 

@@ -8,9 +8,9 @@ use super::facts::check_facts;
 use super::faults::Faults;
 use super::types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};
 use super::{
-    access_log, app_restarted, app_starts, deleted_within, job_completes, job_pod_keeps_running,
-    pod_never_runs, printer_agrees, proxy_config_accepted, proxy_layout, request,
-    sidecar_exit_code, sidecar_restarted, startup_order, termination_order,
+    access_log, app_restarted, app_starts, collector_received, deleted_within, job_completes,
+    job_pod_keeps_running, pod_never_runs, printer_agrees, proxy_config_accepted, proxy_layout,
+    request, sidecar_exit_code, sidecar_restarted, startup_order, termination_order,
 };
 use crate::plan::{Cell, EffectiveMode, plan_cell};
 use crate::recording::{Recording, ScenarioRecording};
@@ -80,7 +80,8 @@ pub fn judge_scenario(
 /// Judges one scenario's recording on `target` (the runner's entry: it judges each scenario as
 /// it ends, to record again one that a harness fault spoiled).
 pub fn judge_on(recorded: &ScenarioRecording, target: &Target) -> ScenarioVerdict {
-    let ctx = Context::new(recorded, target.roles(), PrinterRules::of(target.k8s));
+    let mut ctx = Context::new(recorded, target.roles(), PrinterRules::of(target.k8s));
+    ctx.collector_evidence = collector_received::evidence_of(&target.injector.profile().traffic);
     let faults = Faults::of(&ctx);
     let results = recorded
         .scenario
@@ -163,6 +164,9 @@ fn decide(ctx: &Context<'_>, check: &Check) -> Decided {
             Some(expected) => request::decide(ctx, step, *expected),
         },
         Check::AccessLog => access_log::decide(ctx),
+        Check::CollectorReceived { step } => {
+            collector_received::decide(ctx, step, ctx.collector_evidence)
+        }
         Check::PrinterAgrees => printer_agrees::decide(ctx),
         Check::JobCompletes { known_bug } => against(job_completes::observe(ctx), *known_bug),
         Check::TerminationOrder { order } => against(termination_order::observe(ctx, order), None),

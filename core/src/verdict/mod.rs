@@ -7,6 +7,7 @@
 mod access_log;
 mod app_restarted;
 mod app_starts;
+mod collector_received;
 mod context;
 mod deleted_within;
 mod facts;

@@ -85,7 +85,7 @@ impl ClusterUpOpts {
     fn exec(self, limits: InputLimits) -> Result<(), ExpectedError> {
         let plan = self
             .matrix
-            .to_request()?
+            .to_request(limits)?
             .resolve()
             .map_err(ExpectedError::Plan)?;
         let images = image_table(self.image_map.as_deref(), limits)?;

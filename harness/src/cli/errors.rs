@@ -2,7 +2,7 @@
 //! renderer: `error: <cause chain>` then `  (hint: …)` where a next step is known.
 
 use super::input::InputError;
-use sidecar_e2e_core::plan::{ClusterSpecError, ImageMapError, PlanError};
+use sidecar_e2e_core::plan::{ClusterSpecError, ImageMapError, PlanError, ProfileError};
 use sidecar_e2e_core::recording::RecordingError;
 use sidecar_e2e_core::report::{ReportError, visible};
 use sidecar_e2e_core::verdict::VerdictError;
@@ -47,6 +47,9 @@ pub enum ExpectedError {
     /// large or not text.
     #[error(transparent)]
     Input(InputError),
+    /// An injector profile (`--injector FILE`, `--profile FILE`) cannot be used.
+    #[error(transparent)]
+    Profile(ProfileError),
     /// An image map's content is wrong.
     #[error("cannot use the image map {path}")]
     ImageMap {
@@ -219,7 +222,7 @@ impl ExpectedError {
             // content that is wrong.
             ExpectedError::Input(err) if err.is_bad_content() => exit_codes::BAD_INPUT,
             ExpectedError::Input(_) => exit_codes::IO,
-            ExpectedError::ImageMap { .. } => exit_codes::BAD_INPUT,
+            ExpectedError::ImageMap { .. } | ExpectedError::Profile(_) => exit_codes::BAD_INPUT,
             ExpectedError::Plan(_)
             | ExpectedError::KindConfig(_)
             | ExpectedError::Recording(_)
@@ -245,7 +248,7 @@ impl ExpectedError {
             | ExpectedError::DockerDown(_)
             | ExpectedError::Live { .. } => exit_codes::SETUP_FAILED,
             ExpectedError::ImagesBuild(
-                BuildError::NoDefinition { .. } | BuildError::NoIstioDefinition { .. },
+                BuildError::NoDefinition { .. } | BuildError::NoInjectorDefinition { .. },
             ) => exit_codes::BAD_INPUT,
             ExpectedError::ImagesBuild(_) | ExpectedError::MinorsFailed { .. } => {
                 exit_codes::SETUP_FAILED
@@ -324,12 +327,12 @@ impl ExpectedError {
             ExpectedError::ImagesBuild(BuildError::NoDefinition { .. }) => Some(
                 "a minor is added to core/data/minors.yaml with its offline pins (harness/ARCHITECTURE.md, \"Adding a minor\")",
             ),
-            ExpectedError::ImagesBuild(BuildError::NoIstioDefinition { .. }) => Some(
-                "Istio's offline build pins its module version in images/versions/istio-1.<minor>.env",
+            ExpectedError::ImagesBuild(BuildError::NoInjectorDefinition { .. }) => Some(
+                "an injector's offline build pins its module versions in images/versions/<name>-<version>.env",
             ),
-            ExpectedError::ImagesBuild(BuildError::IstioFailed { .. }) => Some(
-                "the Go build of istio.io/istio needs about 6 GB free and the module proxy; its log is \
-                 named above, and what built is cached: run the build again",
+            ExpectedError::ImagesBuild(BuildError::InjectorFailed { .. }) => Some(
+                "an injector's Go build (Istio's, the OpenTelemetry Operator's) needs a few GB free and \
+                 the module proxy; its log is named above, and what built is cached: run the build again",
             ),
             ExpectedError::ImagesBuild(BuildError::DockerUnavailable { .. }) => Some(
                 "start Docker with scripts/docker-up.sh (it installs Debian's docker.io where missing)",

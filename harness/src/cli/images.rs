@@ -8,7 +8,7 @@ use super::errors::ExpectedError;
 use super::matrix::{K8sChoice, expand_k8s};
 use super::output::write_stdout;
 use sidecar_e2e_core::plan::{ImageTable, InjectorSpec, K8sVersion, Minors, PlanError};
-use sidecar_e2e_runner::images::{BuildError, BuildRequest, build_images, istio_versions_text};
+use sidecar_e2e_runner::images::{BuildError, BuildRequest, build_images, versions_text};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum ImagesCommand {
@@ -34,8 +34,15 @@ pub(super) enum ImagesCommand {
     /// <hub>/proxyv2:<tag> (pilot-agent with the same PyPI Envoy). The map names them under
     /// `istio:` and istioctl under `tools:`. The Go build takes 15-30 minutes cold on 2 cores.
     ///
+    /// With --injector otel, the OpenTelemetry Operator is built too (images/build-otel.sh,
+    /// pinned in images/versions/otel-0.153.env): the operator from its Go module, a collector
+    /// with the OTLP receiver and the debug exporter from the collector builder, and the
+    /// operator's install manifest rendered from its own config/. The map names them under
+    /// `injectors: {otel@0.153: ...}`. About 5 minutes cold on 2 cores.
+    ///
     /// Example: sidecar-e2e images build --k8s 1.32 --output target/sidecar-e2e/images.yaml
     /// Example: sidecar-e2e images build --k8s 1.32 --injector builtin,istio@1.31
+    /// Example: sidecar-e2e images build --k8s 1.28,1.32,1.37 --injector otel
     Build(ImagesBuildOpts),
 }
 
@@ -50,13 +57,14 @@ pub(super) struct ImagesBuildOpts {
         value_name = "1.X,...|all"
     )]
     k8s: Vec<K8sChoice>,
-    /// Injectors to build for, comma-separated: builtin (always built) and istio@1.N for each
-    /// Istio with images/versions/istio-1.N.env.
+    /// Injectors to build for, comma-separated: builtin (always built), istio@1.N for each
+    /// Istio with images/versions/istio-1.N.env, otel@0.N for each OpenTelemetry Operator with
+    /// images/versions/otel-0.N.env. A profile of your own brings its images in the image map.
     #[arg(
         long,
         value_delimiter = ',',
         default_value = "builtin",
-        value_name = "builtin|istio@1.N,..."
+        value_name = "builtin|istio@1.N|otel@0.N,..."
     )]
     injector: Vec<InjectorSpec>,
     /// Write the image map here instead of stdout.
@@ -99,22 +107,23 @@ pub(super) fn build_image_map(
 ) -> Result<BuiltMap, ExpectedError> {
     let requested = minors.len();
     let request = BuildRequest::from_checkout(minors);
-    let istio = istio_minors(injectors, &request.defined_istio())?;
-    let built = build_images(&request.with_istio(istio)).map_err(ExpectedError::ImagesBuild)?;
+    let offline = offline_injectors(injectors, &request)?;
+    let built =
+        build_images(&request.with_injectors(offline)).map_err(ExpectedError::ImagesBuild)?;
     let table = Minors::embedded().map_err(|e| ExpectedError::Plan(PlanError::Table(e)))?;
     let defaults = table.rows().iter().map(|row| (row.k8s, row.node_image()));
     let yaml = ImageTable::upstream(defaults)
         .overridden_by(built.map)
         .to_yaml();
-    let outcome = match (built.failed.is_empty(), built.failed_istio.first()) {
+    let outcome = match (built.failed.is_empty(), built.failed_injectors.first()) {
         (false, _) => Err(ExpectedError::MinorsFailed {
             requested,
             failed: built.failed,
         }),
-        (true, Some(istio)) => Err(ExpectedError::ImagesBuild(BuildError::IstioFailed {
-            minor: istio.minor,
-            step: istio.step.clone(),
-            log: istio.log.clone(),
+        (true, Some(injector)) => Err(ExpectedError::ImagesBuild(BuildError::InjectorFailed {
+            injector: injector.injector.clone(),
+            step: injector.step.clone(),
+            log: injector.log.clone(),
         })),
         (true, None) => Ok(()),
     };
@@ -134,32 +143,37 @@ pub(super) fn write_image_map(path: &std::path::Path, yaml: &str) -> Result<(), 
     Ok(())
 }
 
-/// The Istio minors `--injector` asks for, each one this checkout can build.
-fn istio_minors(injectors: &[InjectorSpec], defined: &[u32]) -> Result<Vec<u32>, ExpectedError> {
-    let mut minors = Vec::new();
-    for injector in injectors {
-        let Some(minor) = injector
-            .is("istio")
-            .then_some(injector.version)
-            .flatten()
-            .map(|v| v.minor)
-        else {
+/// The injectors `--injector` asks for that are built offline (their profile lists offline
+/// versions), each one this checkout can build. An injector whose profile builds nothing
+/// (this repository's: its image is a workload image) is left out.
+fn offline_injectors(
+    injectors: &[InjectorSpec],
+    request: &BuildRequest,
+) -> Result<Vec<InjectorSpec>, ExpectedError> {
+    let mut offline = Vec::new();
+    for &injector in injectors {
+        let builds = injector
+            .profile()
+            .versions
+            .as_ref()
+            .is_some_and(|v| !v.offline.is_empty());
+        if !builds || offline.contains(&injector) {
             continue;
-        };
-        if !defined.contains(&minor) {
+        }
+        let defined = request.defined(injector.name());
+        if !injector.version.is_some_and(|v| defined.contains(&v)) {
             return Err(ExpectedError::BadFlag {
                 flag: "--injector",
                 reason: format!(
-                    "no offline build is defined for Istio 1.{minor} (defined: {}; add images/versions/istio-1.{minor}.env)",
-                    istio_versions_text(defined)
+                    "no offline build is defined for {injector} (defined: {}; add images/versions/{}-<version>.env)",
+                    versions_text(&defined),
+                    injector.name()
                 ),
             });
         }
-        if !minors.contains(&minor) {
-            minors.push(minor);
-        }
+        offline.push(injector);
     }
-    Ok(minors)
+    Ok(offline)
 }
 
 #[cfg(test)]
@@ -167,20 +181,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn istio_injectors_pick_the_defined_istio_builds() {
-        let asked: Vec<InjectorSpec> = ["builtin", "istio@1.31", "istio@1.31"]
+    fn injectors_pick_their_defined_offline_builds() {
+        let request = BuildRequest::from_checkout(Vec::new());
+        let asked: Vec<InjectorSpec> = ["builtin", "istio@1.31", "istio@1.31", "otel"]
             .iter()
             .map(|s| s.parse().expect("valid injector"))
             .collect();
-        assert_eq!(istio_minors(&asked, &[31]).expect("defined"), [31]);
-        assert_eq!(
-            istio_minors(&[InjectorSpec::builtin()], &[31]).expect("nothing to build"),
-            Vec::<u32>::new()
-        );
-        let err =
-            istio_minors(&[InjectorSpec::istio(28)], &[31]).expect_err("1.28 has no offline build");
+        let offline = offline_injectors(&asked, &request).expect("defined");
+        let names: Vec<String> = offline.iter().map(ToString::to_string).collect();
+        assert_eq!(names, ["istio@1.31", "otel@0.153"]);
         assert!(
-            err.to_string().contains("Istio 1.28 (defined: 1.31"),
+            offline_injectors(&[InjectorSpec::builtin()], &request)
+                .expect("nothing to build")
+                .is_empty()
+        );
+        let err = offline_injectors(&[InjectorSpec::istio(28)], &request)
+            .expect_err("1.28 has no offline build");
+        assert!(
+            err.to_string().contains("istio@1.28 (defined: 1.31"),
             "{err}"
         );
     }

@@ -123,7 +123,7 @@ pub fn main_impl() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<(), ExpectedError> {
     let limits = InputLimits::new(cli.max_input_mib);
     match cli.command {
-        Command::Plan(opts) => opts.exec(),
+        Command::Plan(opts) => opts.exec(limits),
         Command::Run(opts) => opts.exec(limits),
         Command::Cluster(command) => command.exec(limits),
         Command::Gc(opts) => opts.exec(limits),

@@ -4,8 +4,9 @@
 //!
 //! The limits: 64 MiB for recordings (the largest committed here, a whole Istio cell's scenario
 //! with every pod version and log, is 0.46 MiB), 1 MiB for image maps, kubeconfigs and env files
-//! (a few KiB each). `--max-input-mib` (or `SIDECAR_E2E_MAX_INPUT_MIB`) sets one limit for every
-//! kind instead.
+//! (a few KiB each), 4 MiB for injector profiles and the manifests beside them (the OpenTelemetry
+//! Operator's whole install, CRDs included, is 0.72 MiB). `--max-input-mib` (or
+//! `SIDECAR_E2E_MAX_INPUT_MIB`) sets one limit for every kind instead.
 
 use std::io::Read;
 use std::path::Path;
@@ -24,6 +25,8 @@ pub(super) enum InputKind {
     EnvFile,
     /// A kubeconfig (`--kubeconfig`).
     Kubeconfig,
+    /// An injector profile, or a manifest beside it (`--injector path/to/profile.yaml`).
+    Profile,
 }
 
 impl InputKind {
@@ -32,6 +35,7 @@ impl InputKind {
             InputKind::Recording => 64,
             InputKind::ImageMap => 1,
             InputKind::EnvFile | InputKind::Kubeconfig => 1,
+            InputKind::Profile => 4,
         }
     }
 
@@ -41,6 +45,7 @@ impl InputKind {
             InputKind::ImageMap => "image maps",
             InputKind::EnvFile => "env files",
             InputKind::Kubeconfig => "kubeconfigs",
+            InputKind::Profile => "injector profiles and their manifests",
         }
     }
 }

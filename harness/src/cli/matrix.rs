@@ -5,9 +5,9 @@ use std::str::FromStr;
 
 use super::errors::ExpectedError;
 use super::input::{InputKind, InputLimits, read_text};
+use super::profiles::{InjectorArg, resolve_injectors};
 use sidecar_e2e_core::plan::{
-    Gate, ImageMap, ImageTable, InjectorSpec, K8sVersion, Minors, PlanError, PlanRequest,
-    RequestedMode,
+    Gate, ImageMap, ImageTable, K8sVersion, Minors, PlanError, PlanRequest, RequestedMode,
 };
 
 #[derive(Debug, Clone, clap::Args)]
@@ -24,16 +24,17 @@ pub(super) struct MatrixOpts {
         value_name = "on|off|default,..."
     )]
     pub(super) gate: Vec<Gate>,
-    /// Injectors: builtin (this repository's), istio (the Istio built offline, 1.31) or
-    /// istio@<version> (1.19 to 1.31, the versions whose native-sidecar behaviour is known;
-    /// only 1.31 can be built here).
+    /// Injectors, each a profile (docs/injector-profiles.md): builtin (this repository's),
+    /// istio (the Istio built offline, 1.31) or istio@<version> (1.19 to 1.31, the versions
+    /// whose native-sidecar behaviour is known), otel (the OpenTelemetry Operator's collector
+    /// sidecar, 0.153), or the path of your own profile (path/to/profile.yaml).
     #[arg(
         long,
         value_delimiter = ',',
         default_value = "builtin",
-        value_name = "builtin|istio|istio@1.X,..."
+        value_name = "builtin|istio[@1.X]|otel|FILE,..."
     )]
-    pub(super) injector: Vec<InjectorSpec>,
+    pub(super) injector: Vec<InjectorArg>,
     /// Modes asked of the injector: auto, native, legacy.
     #[arg(
         long,
@@ -45,11 +46,12 @@ pub(super) struct MatrixOpts {
 }
 
 impl MatrixOpts {
-    pub(super) fn to_request(&self) -> Result<PlanRequest, ExpectedError> {
+    /// The request these flags make; profile files are read (within `limits`) and loaded.
+    pub(super) fn to_request(&self, limits: InputLimits) -> Result<PlanRequest, ExpectedError> {
         Ok(PlanRequest {
             k8s: expand_k8s(&self.k8s)?,
             gates: self.gate.clone(),
-            injectors: self.injector.clone(),
+            injectors: resolve_injectors(&self.injector, limits)?,
             modes: self.mode.clone(),
         })
     }

@@ -17,6 +17,7 @@ mod matrix;
 mod output;
 mod output_paths;
 mod plan;
+mod profiles;
 mod progress;
 mod run;
 mod run_report;

@@ -3,13 +3,16 @@
 use clap::ValueEnum;
 
 use super::errors::ExpectedError;
+use super::input::InputLimits;
 use super::matrix::MatrixOpts;
 use super::output::write_stdout;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use sidecar_e2e_core::plan::{EffectiveMode, Plan, PlannedCell, same_cluster_groups};
+use sidecar_e2e_core::plan::{
+    EffectiveMode, Minors, Plan, PlannedCell, rule_lines, same_cluster_groups,
+};
 use sidecar_e2e_core::scenario::{
     PlanColumn, ProxyPlace, Scenario, ScenarioExpectation, Target, proxy_expectation,
 };
@@ -30,10 +33,10 @@ enum Format {
 }
 
 impl PlanOpts {
-    pub(super) fn exec(self) -> Result<(), ExpectedError> {
+    pub(super) fn exec(self, limits: InputLimits) -> Result<(), ExpectedError> {
         let plan = self
             .matrix
-            .to_request()?
+            .to_request(limits)?
             .resolve()
             .map_err(ExpectedError::Plan)?;
         let text = match self.format {
@@ -138,6 +141,18 @@ pub fn plan_table(plan: &Plan) -> String {
     }
     out.push('\n');
     out.push_str(LEGEND);
+    // Each injector's rules, from its profile: what decides the layouts above.
+    let mut injectors: Vec<_> = plan.cells.iter().map(|c| c.cell.injector).collect();
+    injectors.dedup();
+    injectors.sort();
+    injectors.dedup();
+    for injector in injectors {
+        out.push('\n');
+        for rule in rule_lines(injector) {
+            out.push_str(&rule);
+            out.push('\n');
+        }
+    }
     out
 }
 
@@ -193,7 +208,7 @@ fn table_row(
         _ => same_cluster_as.unwrap_or_default(),
     };
     let mut row = vec![
-        cell.cell.k8s.to_string(),
+        Minors::label_of(cell.cell.k8s),
         cell.cell.gate.to_string(),
         cell.cell.injector.to_string(),
         cell.cell.requested_mode.to_string(),

@@ -116,7 +116,7 @@ impl RunOpts {
         }
         let plan = self
             .matrix
-            .to_request()?
+            .to_request(limits)?
             .resolve()
             .map_err(ExpectedError::Plan)?;
         let refused: Vec<PlannedCell> = plan.cells.iter().filter(|c| !c.valid).cloned().collect();

@@ -10,6 +10,7 @@ use super::errors::ExpectedError;
 use super::input::{InputKind, InputLimits, read_text};
 use super::output::Stdout;
 use super::output_paths::{Named, check_outputs};
+use super::profiles::load_profile;
 use sidecar_e2e_core::recording::Recording;
 use sidecar_e2e_core::report::{
     Colour, JsonSink, JunitSink, MarkdownSink, Reporter, TerminalSink, TimelineSink,
@@ -23,6 +24,10 @@ pub(super) struct VerifyOpts {
     /// repeated.
     #[arg(long, value_name = "FILE", required = true, num_args = 1..)]
     recording: Vec<PathBuf>,
+    /// The profile of an injector of your own that a recording names (the one `run` was given
+    /// with `--injector FILE`); the shipped injectors need none. Repeat for several.
+    #[arg(long, value_name = "FILE")]
+    profile: Vec<PathBuf>,
     /// Also write JUnit XML here (one testcase per cell x scenario).
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -51,6 +56,9 @@ enum ColourArg {
 impl VerifyOpts {
     pub(super) fn exec(self, limits: InputLimits) -> Result<(), ExpectedError> {
         self.check_outputs()?;
+        for profile in &self.profile {
+            load_profile(profile, limits)?;
+        }
         // Every file is read and judged before anything is reported: one bad file stops it all.
         let mut recordings = Vec::new();
         let mut verdicts = Vec::new();
@@ -98,6 +106,11 @@ impl VerifyOpts {
             .recording
             .iter()
             .map(|path| Named::new("--recording", path.clone()))
+            .chain(
+                self.profile
+                    .iter()
+                    .map(|path| Named::new("--profile", path.clone())),
+            )
             .collect();
         check_outputs(&inputs, &self.outputs())
     }

@@ -47,6 +47,14 @@ pub enum ApplyError {
 }
 
 impl ApplyError {
+    /// Whether the API server could not reach an admission webhook (as opposed to a webhook
+    /// that answered no): right after an install, a webhook Service can be unreachable for a
+    /// moment until the node's Service rules catch up, and the same apply then succeeds.
+    pub fn webhook_unreachable(&self) -> bool {
+        self.refusal()
+            .is_some_and(|message| message.contains("failed calling webhook"))
+    }
+
     /// The API server's own message, when it refused the object (an admission denial, a 422):
     /// that is the cluster's answer, recorded as evidence rather than treated as a broken run.
     pub fn refusal(&self) -> Option<&str> {

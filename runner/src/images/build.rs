@@ -5,12 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sidecar_e2e_core::plan::{ImageMap, K8sVersion, Minor, Minors, ToolBinary};
+use sidecar_e2e_core::plan::{
+    BuiltInjector, ImageMap, InjectorSpec, InjectorVersion, K8sVersion, Minor, Minors, ToolBinary,
+};
 
 use super::pins::pins_env;
-
-/// `images/versions/<this><minor>.env` pins the offline build of Istio `1.<minor>`.
-const ISTIO_VERSIONS_PREFIX: &str = "istio-1.";
 
 /// Why the build did not produce an image map.
 #[derive(Debug, thiserror::Error)]
@@ -35,19 +34,19 @@ pub enum BuildError {
         /// The minors that have one, comma-separated.
         defined: String,
     },
-    /// No `images/versions/istio-1.<minor>.env` pins an offline build of this Istio.
-    #[error("no offline build is defined for Istio 1.{minor} (defined: {defined})")]
-    NoIstioDefinition {
-        /// The Istio minor asked for.
-        minor: u32,
-        /// The Istio versions that have one, comma-separated.
+    /// No `images/versions/<name>-<version>.env` pins an offline build of this injector.
+    #[error("no offline build is defined for {injector} (defined: {defined})")]
+    NoInjectorDefinition {
+        /// The injector asked for (`istio@1.30`).
+        injector: String,
+        /// The versions that have one, comma-separated.
         defined: String,
     },
-    /// Istio's offline build failed (the minors' images built and are in the map).
-    #[error("Istio 1.{minor} did not build: step {step} failed (log: {})", log.display())]
-    IstioFailed {
-        /// The Istio minor.
-        minor: u32,
+    /// An injector's offline build failed (the minors' images built and are in the map).
+    #[error("{injector} did not build: step {step} failed (log: {})", log.display())]
+    InjectorFailed {
+        /// The injector (`istio@1.31`).
+        injector: String,
         /// The step that failed.
         step: String,
         /// Its full log.
@@ -97,9 +96,9 @@ pub enum BuildError {
 pub struct BuildRequest {
     /// The Kubernetes minors, each in the minors table (its pins).
     pub k8s: Vec<K8sVersion>,
-    /// Istio minors to build too (31 for 1.31), each with `images/versions/istio-1.<minor>.env`:
-    /// istiod's and the sidecar's images and istioctl. Empty: no Istio.
-    pub istio: Vec<u32>,
+    /// Injectors to build too (`istio@1.31`, `otel@0.153`), each with
+    /// `images/versions/<name>-<version>.env`. Empty: only the minors and the builtin injector.
+    pub injectors: Vec<InjectorSpec>,
     /// The checkout's `images/` directory.
     pub images_dir: PathBuf,
 }
@@ -109,46 +108,48 @@ impl BuildRequest {
     pub fn from_checkout(k8s: Vec<K8sVersion>) -> Self {
         Self {
             k8s,
-            istio: Vec::new(),
+            injectors: Vec::new(),
             images_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../images"),
         }
     }
 
-    /// The same request, building Istio `1.<minor>` for each of `minors` as well.
+    /// The same request, building `injectors` as well.
     #[must_use]
-    pub fn with_istio(mut self, minors: Vec<u32>) -> Self {
-        self.istio = minors;
+    pub fn with_injectors(mut self, injectors: Vec<InjectorSpec>) -> Self {
+        self.injectors = injectors;
         self
     }
 
-    /// The Istio minors this checkout can build offline (`images/versions/istio-1.<minor>.env`),
-    /// ascending.
-    pub fn defined_istio(&self) -> Vec<u32> {
-        let mut minors: Vec<u32> = std::fs::read_dir(self.images_dir.join("versions"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|entry| {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                name.strip_prefix(ISTIO_VERSIONS_PREFIX)?
-                    .strip_suffix(".env")?
-                    .parse()
-                    .ok()
-            })
-            .collect();
-        minors.sort_unstable();
-        minors
+    /// The versions of the injector `name` this checkout can build offline
+    /// (`images/versions/<name>-<version>.env`), ascending.
+    pub fn defined(&self, name: &str) -> Vec<InjectorVersion> {
+        let prefix = format!("{name}-");
+        let mut versions: Vec<InjectorVersion> =
+            std::fs::read_dir(self.images_dir.join("versions"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|entry| {
+                    let file = entry.file_name().to_string_lossy().into_owned();
+                    file.strip_prefix(&prefix)?
+                        .strip_suffix(".env")?
+                        .parse()
+                        .ok()
+                })
+                .collect();
+        versions.sort_unstable();
+        versions
     }
 }
 
-/// [`BuildRequest::defined_istio`] as `1.31, 1.32`, for messages.
-pub fn istio_versions_text(minors: &[u32]) -> String {
-    if minors.is_empty() {
+/// Versions as `1.31, 1.32`, for messages.
+pub fn versions_text(versions: &[InjectorVersion]) -> String {
+    if versions.is_empty() {
         return "none".to_owned();
     }
-    minors
+    versions
         .iter()
-        .map(|m| format!("1.{m}"))
+        .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -164,12 +165,12 @@ pub struct FailedMinor {
     pub log: PathBuf,
 }
 
-/// An Istio version the build could not finish.
+/// An injector the build could not finish.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailedIstio {
-    /// The Istio minor (31 for 1.31).
-    pub minor: u32,
-    /// The step that failed (`istio-binaries`, `istio-proxyv2-image`, ...).
+pub struct FailedInjector {
+    /// The injector (`istio@1.31`).
+    pub injector: String,
+    /// The step that failed (`istio-binaries`, `otel-operator`, ...).
     pub step: String,
     /// That step's full log.
     pub log: PathBuf,
@@ -182,8 +183,8 @@ pub struct Built {
     pub map: ImageMap,
     /// The minors that failed, each with its step and log.
     pub failed: Vec<FailedMinor>,
-    /// The Istio versions that failed, each with its step and log.
-    pub failed_istio: Vec<FailedIstio>,
+    /// The injectors that failed, each with its step and log.
+    pub failed_injectors: Vec<FailedInjector>,
 }
 
 /// Writes each minor's pins (`<dir>/<minor>.env`, [`pins_env`]) into a directory that is
@@ -230,12 +231,14 @@ pub fn build_images(request: &BuildRequest) -> Result<Built, BuildError> {
             }
         }
     }
-    let defined = request.defined_istio();
-    if let Some(&minor) = request.istio.iter().find(|m| !defined.contains(m)) {
-        return Err(BuildError::NoIstioDefinition {
-            minor,
-            defined: istio_versions_text(&defined),
-        });
+    for injector in &request.injectors {
+        let defined = request.defined(injector.name());
+        if !injector.version.is_some_and(|v| defined.contains(&v)) {
+            return Err(BuildError::NoInjectorDefinition {
+                injector: injector.to_string(),
+                defined: versions_text(&defined),
+            });
+        }
     }
     check_docker()?;
     let pins = write_pins(table, &minors)?;
@@ -249,15 +252,20 @@ pub fn build_images(request: &BuildRequest) -> Result<Built, BuildError> {
             .collect::<Vec<_>>()
             .join(","),
     );
-    if !request.istio.is_empty() {
-        command.arg("--istio").arg(
-            request
-                .istio
-                .iter()
-                .map(|m| format!("1.{m}"))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+    // One flag per injector name (build.sh: --istio 1.31, --otel 0.153).
+    let mut by_name: Vec<(&str, Vec<String>)> = Vec::new();
+    for injector in &request.injectors {
+        let version = injector.version.map(|v| v.to_string()).unwrap_or_default();
+        match by_name
+            .iter_mut()
+            .find(|(name, _)| *name == injector.name())
+        {
+            Some((_, versions)) => versions.push(version),
+            None => by_name.push((injector.name(), vec![version])),
+        }
+    }
+    for (name, versions) in by_name {
+        command.arg(format!("--{name}")).arg(versions.join(","));
     }
     let status = command
         .arg("--pins")
@@ -283,7 +291,7 @@ pub fn build_images(request: &BuildRequest) -> Result<Built, BuildError> {
     };
     let _ = std::fs::remove_file(&list);
     let built = parse_built(&text)?;
-    if !status.success() && built.failed.is_empty() && built.failed_istio.is_empty() {
+    if !status.success() && built.failed.is_empty() && built.failed_injectors.is_empty() {
         return Err(BuildError::StepFailed { status });
     }
     Ok(built)
@@ -308,8 +316,9 @@ fn check_docker() -> Result<(), BuildError> {
 }
 
 /// Reads the script's list, one per line: `node <minor> <image>`, `workload <role> <image>`,
-/// `tool <name> <version> <path>`, `istio <1.minor> <hub> <tag>`, and for what failed
-/// `failed <minor> <step> <log>` or `failed istio@<1.minor> <step> <log>`.
+/// `tool <name> <version> <path>`, `istio <1.minor> <hub> <tag>`,
+/// `otel <version> <operator image> <collector image> <install manifest>`, and for what failed
+/// `failed <minor> <step> <log>` or `failed <injector>@<version> <step> <log>`.
 ///
 /// # Errors
 /// [`BuildError::BadLine`] for any other line.
@@ -349,12 +358,26 @@ pub fn parse_built(text: &str) -> Result<Built, BuildError> {
                 istio_minor(version).ok_or_else(bad)?;
                 map.insert_istio(version, hub, tag);
             }
-            ["failed", istio, step, log] if istio.starts_with("istio@") => {
-                built.failed_istio.push(FailedIstio {
-                    minor: istio
-                        .strip_prefix("istio@")
-                        .and_then(istio_minor)
-                        .ok_or_else(bad)?,
+            ["otel", version, operator, collector, manifest] => {
+                version.parse::<InjectorVersion>().map_err(|_| bad())?;
+                map.injectors.insert(
+                    format!("otel@{version}"),
+                    BuiltInjector {
+                        images: [("operator", operator), ("collector", collector)]
+                            .into_iter()
+                            .map(|(role, image)| (role.to_owned(), (*image).to_owned()))
+                            .collect(),
+                        manifest: Some((*manifest).to_owned()),
+                    },
+                );
+            }
+            ["failed", injector, step, log]
+                if injector
+                    .split_once('@')
+                    .is_some_and(|(_, v)| v.parse::<InjectorVersion>().is_ok()) =>
+            {
+                built.failed_injectors.push(FailedInjector {
+                    injector: (*injector).to_owned(),
                     step: (*step).to_owned(),
                     log: PathBuf::from(log),
                 });
@@ -431,9 +454,9 @@ mod tests {
         assert_eq!(table.tools["istioctl"].path, "/cache/bin/istio-v0/istioctl");
         assert_eq!(built.failed, []);
         assert_eq!(
-            built.failed_istio,
-            vec![FailedIstio {
-                minor: 32,
+            built.failed_injectors,
+            vec![FailedInjector {
+                injector: "istio@1.32".to_owned(),
                 step: "istio-binaries".to_owned(),
                 log: PathBuf::from("/cache/logs/istio/istio-binaries.log"),
             }]
@@ -441,21 +464,48 @@ mod tests {
     }
 
     #[test]
-    fn the_checkouts_istio_definitions_are_found() {
+    fn the_checkouts_injector_definitions_are_found_and_match_the_profiles() {
         let request = BuildRequest::from_checkout(Vec::new());
-        assert!(
-            request.defined_istio().contains(&31),
-            "images/versions/istio-1.31.env"
-        );
-        assert_eq!(istio_versions_text(&[30, 31]), "1.30, 1.31");
-        assert_eq!(istio_versions_text(&[]), "none");
-        let missing = build_images(&request.with_istio(vec![19]));
+        for name in ["istio", "otel"] {
+            let spec: InjectorSpec = name.parse().expect("shipped");
+            let offline = spec
+                .profile()
+                .versions
+                .clone()
+                .map(|v| v.offline)
+                .unwrap_or_default();
+            assert_eq!(
+                request.defined(name),
+                offline,
+                "images/versions/{name}-*.env and the profile's versions.offline"
+            );
+        }
+        assert_eq!(versions_text(&[]), "none");
+        let missing = build_images(&request.with_injectors(vec![InjectorSpec::istio(19)]));
         assert!(
             matches!(
                 missing,
-                Err(BuildError::NoIstioDefinition { minor: 19, ref defined }) if defined.contains("1.31")
+                Err(BuildError::NoInjectorDefinition { ref injector, ref defined })
+                    if injector == "istio@1.19" && defined.contains("1.31")
             ),
             "{missing:?}"
+        );
+    }
+
+    #[test]
+    fn reads_the_otel_line() {
+        let built = parse_built(
+            "otel 0.153 sidecar-e2e.local/otel/operator:v0.153.0 sidecar-e2e.local/otel/otelcol:0.153.0 /cache/bin/otel-v0.153.0/install.yaml\n",
+        )
+        .expect("valid list");
+        let otel = &built.map.injectors["otel@0.153"];
+        assert_eq!(
+            otel.images["collector"],
+            "sidecar-e2e.local/otel/otelcol:0.153.0"
+        );
+        assert_eq!(
+            otel.manifest.as_deref(),
+            Some("/cache/bin/otel-v0.153.0/install.yaml")
         );
     }
 

@@ -6,7 +6,7 @@ mod build;
 mod pins;
 
 pub use build::{
-    BuildError, BuildRequest, Built, FailedIstio, FailedMinor, build_images, istio_versions_text,
-    parse_built,
+    BuildError, BuildRequest, Built, FailedInjector, FailedMinor, build_images, parse_built,
+    versions_text,
 };
 pub use pins::pins_env;

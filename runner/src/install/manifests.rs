@@ -135,13 +135,34 @@ fn source_text(
                         "the image map names none: build it offline with `sidecar-e2e images build --injector {injector}`"
                     ),
                 })?;
-            let text = std::fs::read_to_string(&path).map_err(|err| InstallError::Render {
+            let text = read_manifest(&path).map_err(|reason| InstallError::Render {
                 manifest: path.clone(),
-                reason: err.to_string(),
+                reason,
             })?;
             Ok((path, text))
         }
     }
+}
+
+/// The largest built manifest read: the image map names the file, so a wrong path (a device,
+/// a huge file) must fail fast. The OpenTelemetry Operator's, CRDs included, is 0.72 MiB.
+const MANIFEST_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// A built manifest's text: whole, UTF-8, at most [`MANIFEST_LIMIT`].
+fn read_manifest(path: &str) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|err| err.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MANIFEST_LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| err.to_string())?;
+    if bytes.len() as u64 > MANIFEST_LIMIT {
+        return Err(format!(
+            "larger than {} MiB: not an install manifest",
+            MANIFEST_LIMIT / 1024 / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|err| format!("not UTF-8 text ({err})"))
 }
 
 /// Every manifest of `install`, filled in for `effective`, the CA bundle placed.
@@ -302,6 +323,17 @@ mod tests {
             Install::Manifests(install) => install.clone(),
             Install::Istioctl(_) => panic!("the builtin profile installs by manifests"),
         }
+    }
+
+    #[test]
+    fn a_built_manifest_that_is_not_one_fails_fast() {
+        let err = read_manifest("/dev/zero").expect_err("endless");
+        assert!(err.contains("larger than 16 MiB"), "{err}");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let binary = dir.path().join("install.yaml");
+        std::fs::write(&binary, [0xff, 0xfe]).expect("write");
+        let err = read_manifest(&binary.display().to_string()).expect_err("not text");
+        assert!(err.contains("not UTF-8"), "{err}");
     }
 
     #[test]

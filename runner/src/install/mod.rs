@@ -29,6 +29,10 @@ pub use manifests::{InstallError, install_manifests, mode_word};
 /// objects, so the proof asks again until the sidecar appears.
 const INJECTS_WITHIN: Duration = Duration::from_secs(120);
 
+/// How long an injector's own webhook may stay unreachable after its install when the harness
+/// applies its per-namespace objects.
+const WEBHOOK_REACHABLE_WITHIN: Duration = Duration::from_secs(60);
+
 /// An injector could not be installed.
 #[derive(Debug, thiserror::Error)]
 pub enum InjectorInstallError {
@@ -164,9 +168,21 @@ pub async fn prepare_namespace(
         let text = profile.file(name).unwrap_or_default();
         let text = manifests::fill(name, text, images, &values)
             .map_err(|err| objects_error(Box::new(err)))?;
-        apply_manifest(client, name, &text, Some(namespace))
-            .await
-            .map_err(|err| objects_error(Box::new(err)))?;
+        let started = Instant::now();
+        loop {
+            match apply_manifest(client, name, &text, Some(namespace)).await {
+                Ok(_) => break,
+                // The injector's own webhooks (the collector's defaulting) are Services that
+                // may not be reachable yet just after the install; anything else is final.
+                Err(err)
+                    if err.webhook_unreachable()
+                        && started.elapsed() < WEBHOOK_REACHABLE_WITHIN =>
+                {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(err) => return Err(objects_error(Box::new(err))),
+            }
+        }
     }
     Ok(())
 }

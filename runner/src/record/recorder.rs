@@ -26,13 +26,15 @@ use crate::api::{
     ApplyError, WaitError, apply_manifest, await_all, deployment_available, describe_deployment,
 };
 use crate::cluster::NodeShell;
-use sidecar_e2e_core::plan::{EffectiveMode, ImageTable, UnknownImageVariable};
+use sidecar_e2e_core::plan::{EffectiveMode, ImageTable, InjectorSpec, UnknownImageVariable};
 use sidecar_e2e_core::pod::PodRoles;
 use sidecar_e2e_core::recording::{
     ActionRecord, ContainerLog, EventRecord, FaultKind, HarnessFault, PhaseTiming, PodSnapshot,
     ScenarioRecording,
 };
-use sidecar_e2e_core::scenario::{EndCondition, HTTPBIN_MANIFEST, Progress, Scenario};
+use sidecar_e2e_core::scenario::{
+    EndCondition, HTTPBIN_MANIFEST, Progress, Scenario, needs_upstream, render_workload,
+};
 
 /// How long httpbin, the upstream, may take to become available.
 const HTTPBIN_TIMEOUT: Duration = Duration::from_secs(120);
@@ -49,6 +51,8 @@ const MAX_FAULTS: usize = 20;
 pub struct ScenarioRun {
     /// Which scenario.
     pub scenario: Scenario,
+    /// The cell's injector (how the workload makes traffic through its sidecar).
+    pub injector: InjectorSpec,
     /// Its namespace (already created, with the injection label).
     pub namespace: String,
     /// The layout its pods should get (for the end condition).
@@ -143,9 +147,8 @@ pub async fn record_scenario(
     let httpbin = images
         .render_manifest(HTTPBIN_MANIFEST)
         .map_err(images_error)?;
-    let workload = images
-        .render_manifest(scenario.manifest())
-        .map_err(images_error)?;
+    let workload =
+        render_workload(scenario.manifest(), run.injector, images).map_err(images_error)?;
     let mut rec = Recorder::new(run);
 
     let started = Instant::now();
@@ -153,8 +156,9 @@ pub async fn record_scenario(
         scenario,
         source,
     };
-    // Only the proxy scenarios call httpbin; the known-bug ones need no upstream.
-    if scenario.injected() {
+    // Only the proxy scenarios call httpbin, and only through a proxy (a collector's records go
+    // to the collector itself); the known-bug ones need no upstream.
+    if scenario.injected() && needs_upstream(run.injector) {
         deploy_upstream(client, &httpbin, ns)
             .await
             .map_err(upstream_error)?;

@@ -25,9 +25,26 @@ pub fn run_started(run_id: &str) -> Option<Timestamp> {
     civil.to_zoned(TimeZone::UTC).ok().map(|z| z.timestamp())
 }
 
-/// The kind cluster for `cell_slug` in run `run_id`.
+/// The longest cluster name: kind names the node `<name>-control-plane`, which is also the
+/// node's `kubernetes.io/hostname` label, a label value of at most 63 characters (a longer one
+/// boots a kubelet that can never register its node).
+const CLUSTER_NAME_MAX: usize = 63 - "-control-plane".len();
+
+/// The kind cluster for `cell_slug` in run `run_id`. A slug too long to fit (a long injector
+/// name, `default`) is cut and given four hex digits of its hash, so names stay distinct.
 pub fn cluster_name(run_id: &str, cell_slug: &str) -> String {
-    format!("{CLUSTER_PREFIX}{run_id}-{cell_slug}")
+    let name = format!("{CLUSTER_PREFIX}{run_id}-{cell_slug}");
+    if name.len() <= CLUSTER_NAME_MAX {
+        return name;
+    }
+    // FNV-1a: stable across runs and builds, unlike the std hasher.
+    let hash = cell_slug.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    let suffix = format!("-{:04x}", hash & 0xffff);
+    let keep = CLUSTER_NAME_MAX - suffix.len();
+    let cut = name[..keep].trim_end_matches('-');
+    format!("{cut}{suffix}")
 }
 
 /// The run id in a cluster name made by [`cluster_name`].
@@ -70,6 +87,22 @@ mod tests {
         // kind names the node container `<name>-control-plane`, a hostname (63 characters).
         assert!(name.len() + "-control-plane".len() <= 63, "{name}");
         assert_eq!(run_of_cluster("sidecar-e2e-offline-1"), None);
+        // Seen live: `default` and a versioned injector made a 50-character name whose node
+        // never registered (its hostname label was 64 characters).
+        for slug in [
+            "1-37-default-otel0-153-auto",
+            "1-37-default-otel0-154-auto",
+            "1-37-default-a-very-long-injector-name-of-thirty-auto",
+        ] {
+            let name = cluster_name("261206185620-56a1", slug);
+            assert!(name.len() + "-control-plane".len() <= 63, "{name}");
+            assert_eq!(run_of_cluster(&name), Some("261206185620-56a1"));
+            assert!(!name.contains("--") && !name.ends_with('-'), "{name}");
+        }
+        assert_ne!(
+            cluster_name("261206185620-56a1", "1-37-default-otel0-153-auto"),
+            cluster_name("261206185620-56a1", "1-37-default-otel0-154-auto"),
+        );
         assert_eq!(run_of_cluster("se2e-nope"), None);
     }
 }

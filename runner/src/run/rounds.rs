@@ -68,11 +68,9 @@ impl Rounds {
                 dir: config.artifacts.clone(),
             });
             let created = Created::default();
+            // A signal that has come wins over work that is ready too: stopping is never late.
             tokio::select! {
-                outcomes = run_all(&config, &created, progress) => rounds.push(Round {
-                    dir: config.artifacts.clone(),
-                    outcomes,
-                }),
+                biased;
                 signal = &mut signal => {
                     progress(ProgressEvent::Stopping {
                         signal,
@@ -85,6 +83,10 @@ impl Rounds {
                     let left = created.remove_all(kind).await;
                     return Err(Interrupted { signal, left });
                 }
+                outcomes = run_all(&config, &created, progress) => rounds.push(Round {
+                    dir: config.artifacts.clone(),
+                    outcomes,
+                }),
             }
         }
         Ok(rounds)
@@ -149,7 +151,10 @@ mod tests {
                 log.lock().expect("lock").push((signal, removing));
             }
         });
+        // The interrupted round writes its artifacts: keep them out of the source tree.
+        let dir = tempfile::tempdir().expect("tempdir");
         let mut config = config();
+        config.artifacts = dir.path().join("x");
         // A cell that never finishes: no valid cluster to reach.
         config.cells = sidecar_e2e_core::plan::PlanRequest {
             k8s: vec![sidecar_e2e_core::plan::K8sVersion::new(32)],

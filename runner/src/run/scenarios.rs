@@ -86,6 +86,7 @@ impl CellScenarios<'_> {
             }
             let run = ScenarioRun {
                 scenario,
+                injector: self.injector,
                 namespace,
                 mode: self.effective,
                 roles: sidecar_e2e_core::pod::PodRoles::proxy(
