@@ -5,8 +5,6 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::minors::Minors;
-
 /// A Kubernetes minor version, `1.<minor>`. Only minors with a kind node image in
 /// `core/data/minors.yaml` exist for the harness.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,27 +17,6 @@ impl K8sVersion {
     /// `1.<minor>`.
     pub const fn new(minor: u32) -> Self {
         K8sVersion { minor }
-    }
-
-    /// Where the gate stands by default, and whether it can be set (§1.1), from the minors
-    /// table (`core/data/minors.yaml`). A minor the table lacks has no gate this project knows
-    /// of; the plan refuses such a minor before it asks.
-    pub fn gate_support(self) -> GateSupport {
-        Minors::known(self).map_or(GateSupport::Absent, |m| m.gate.support())
-    }
-
-    /// The kubelet's `failCgroupV1` defaults to true (from 1.35, KEP-5573): on a cgroup v1 host
-    /// it exits at start unless its KubeletConfiguration sets `failCgroupV1: false`. From the
-    /// minors table.
-    pub fn kubelet_refuses_cgroup_v1(self) -> bool {
-        Minors::known(self).is_some_and(|m| m.kubelet.refuses_cgroup_v1)
-    }
-
-    /// Sidecars are terminated after the app containers, in reverse order (from 1.29, §1.1,
-    /// kubernetes#120620; 1.28's alpha terminates them like regular containers). From the
-    /// minors table.
-    pub fn orders_sidecar_termination(self) -> bool {
-        Minors::known(self).is_some_and(|m| m.kubelet.orders_sidecar_termination)
     }
 }
 
@@ -362,14 +339,11 @@ mod tests {
     // `off` cannot boot.
     #[test]
     fn gate_removed_from_1_37() {
-        let removed: Vec<u32> = Minors::embedded()
-            .expect("table")
-            .rows()
-            .iter()
-            .filter(|m| m.k8s.minor >= 37)
-            .map(|m| m.k8s.minor)
+        let removed: Vec<u32> = (28..=60)
+            .filter(|&minor| v(minor).gate_support() == GateSupport::Removed)
             .collect();
         assert!(removed.contains(&37), "{removed:?}");
+        assert!(removed.iter().all(|&minor| minor >= 37), "{removed:?}");
         for minor in removed {
             assert_eq!(v(minor).gate_support(), GateSupport::Removed, "1.{minor}");
             for gate in [Gate::On, Gate::Default] {

@@ -107,6 +107,30 @@ pub struct KubeletFacts {
     pub refuses_cgroup_v1: bool,
 }
 
+/// What the minors table says of a version: the rules the plan and the judge read.
+impl K8sVersion {
+    /// Where the gate stands by default, and whether it can be set (§1.1), from the minors
+    /// table (`core/data/minors.yaml`). A minor the table lacks has no gate this project knows
+    /// of; the plan refuses such a minor before it asks.
+    pub fn gate_support(self) -> GateSupport {
+        Minors::known(self).map_or(GateSupport::Absent, |m| m.gate.support())
+    }
+
+    /// The kubelet's `failCgroupV1` defaults to true (from 1.35, KEP-5573): on a cgroup v1 host
+    /// it exits at start unless its KubeletConfiguration sets `failCgroupV1: false`. From the
+    /// minors table.
+    pub fn kubelet_refuses_cgroup_v1(self) -> bool {
+        Minors::known(self).is_some_and(|m| m.kubelet.refuses_cgroup_v1)
+    }
+
+    /// Sidecars are terminated after the app containers, in reverse order (from 1.29, §1.1,
+    /// kubernetes#120620; 1.28's alpha terminates them like regular containers). From the
+    /// minors table.
+    pub fn orders_sidecar_termination(self) -> bool {
+        Minors::known(self).is_some_and(|m| m.kubelet.orders_sidecar_termination)
+    }
+}
+
 /// One minor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -10,7 +10,8 @@ use kube::api::ListParams;
 use kube::{Api, ResourceExt};
 
 use super::errors::ExpectedError;
-use super::input::{InputLimits, check_kubeconfig};
+use super::input::InputLimits;
+use super::kubeconfig::check_kubeconfig;
 use super::live::{kind_binary, preflight_kind, runtime};
 use super::matrix::image_table;
 use sidecar_e2e_runner::api::{RUN_ID_LABEL, delete_namespace};

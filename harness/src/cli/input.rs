@@ -146,23 +146,6 @@ pub(super) fn read_text(
     })
 }
 
-/// Reads `access`'s kubeconfig (bounded, as every input) and checks it names a context a run can
-/// use, with no connection: a bad `--kubeconfig` is refused in one line before anything starts.
-///
-/// # Errors
-/// [`ExpectedError::Kubeconfig`], bad input whatever the cause: the flag is what is wrong.
-pub(super) fn check_kubeconfig(
-    access: &sidecar_e2e_runner::cluster::ClusterAccess,
-    limits: InputLimits,
-) -> Result<(), super::errors::ExpectedError> {
-    let fail = |source: Box<dyn std::error::Error + Send + Sync>| {
-        super::errors::ExpectedError::Kubeconfig { source }
-    };
-    let text = read_text(&access.kubeconfig, InputKind::Kubeconfig, limits)
-        .map_err(|err| fail(Box::new(err)))?;
-    access.check(&text).map_err(|err| fail(Box::new(err)))
-}
-
 /// Up to `limit + 1` bytes of `reader`: one byte more than allowed says the input is too large.
 /// The buffer's capacity stays within `limit + 1` (it doubles, capped there).
 fn read_at_most(reader: impl Read, limit: u64, size_hint: u64) -> std::io::Result<Vec<u8>> {

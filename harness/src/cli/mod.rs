@@ -12,6 +12,7 @@ mod images;
 mod imp;
 mod input;
 mod kind_config;
+mod kubeconfig;
 mod live;
 mod matrix;
 mod output;

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use super::errors::ExpectedError;
 use super::images::{build_image_map, write_image_map};
-use super::input::{InputLimits, check_kubeconfig};
+use super::input::InputLimits;
+use super::kubeconfig::check_kubeconfig;
 use super::live::{interrupted, kind_binary, prepare_kind, runtime};
 use super::matrix::{MatrixOpts, image_table};
 use super::output_paths::{Named, check_outputs};

@@ -8,6 +8,7 @@ mod cell;
 mod cell_cluster;
 mod cleanup;
 mod id;
+mod outcome;
 mod phases;
 mod rounds;
 mod scenarios;
@@ -19,9 +20,10 @@ use std::time::Duration;
 use futures::StreamExt;
 
 pub use artifacts::{ArtifactError, cell_dir, write_recordings, write_timings};
-pub use cell::{CellOutcome, SetupFailure, images_to_load, run_cell};
+pub use cell::{images_to_load, run_cell};
 pub use cleanup::Created;
 pub use id::{CLUSTER_PREFIX, cluster_name, new_run_id, run_of_cluster, run_started};
+pub use outcome::{CellOutcome, SetupFailure};
 pub use rounds::{Interrupted, Round, Rounds};
 pub use scenarios::run_scenario;
 

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::time::Instant;
 
-use super::cell::{CellOutcome, SetupFailure};
+use super::outcome::{CellOutcome, SetupFailure};
 use super::{Phase, Progress, ProgressEvent};
 
 /// An error of any phase, as the cell keeps it.

@@ -6,8 +6,8 @@ use sidecar_e2e_core::plan::{EffectiveMode, InjectorSpec};
 use sidecar_e2e_core::recording::{Recording, ScenarioRecording};
 use sidecar_e2e_core::scenario::{Scenario, Target};
 
-use super::cell::SetupFailure;
 use super::cleanup::Created;
+use super::outcome::SetupFailure;
 use super::{Phase, RunConfig};
 use crate::api::{create_namespace, namespace_name, run_labels};
 use crate::cluster::{ClusterAccess, NodeShell};
