@@ -247,13 +247,16 @@ impl ImageMap {
         }
         for (key, built) in &map.injectors {
             let entry = format!("injectors.{key}");
+            // The key is how cells name the injector: `name@version` for a profile with
+            // versions, the bare name for one without (a user's own); loaded before the map.
             let planned = key.parse::<InjectorSpec>().ok().filter(|i| i.is_known());
-            if planned.is_none_or(|i| i.version.is_none()) {
+            if planned.is_none_or(|i| i.to_string() != *key) {
                 return Err(ImageMapError::AppliesToNothing {
                     entry,
-                    reason:
-                        "its key must be name@version of an injector profile that knows the version"
-                            .to_owned(),
+                    reason: match planned {
+                        Some(injector) => format!("cells name this injector {injector}: write that"),
+                        None => "its key must name a loaded injector profile: name@version, or the bare name of a profile without versions".to_owned(),
+                    },
                 });
             }
             for (role, reference) in &built.images {
@@ -606,6 +609,15 @@ mod tests {
             ("istio:\n  \"1.50\": {hub: h, tag: t}\n", "istio.1.50"),
             ("istio:\n  \"1.18\": {hub: h, tag: t}\n", "istio.1.18"),
             ("istio:\n  \"1.031\": {hub: h, tag: t}\n", "istio.1.031"),
+            ("injectors:\n  otel: {images: {}}\n", "injectors.otel"),
+            (
+                "injectors:\n  otel@0.99: {images: {}}\n",
+                "injectors.otel@0.99",
+            ),
+            (
+                "injectors:\n  linkerd@2.20: {images: {}}\n",
+                "injectors.linkerd@2.20",
+            ),
         ] {
             match ImageMap::from_yaml(yaml) {
                 Err(ImageMapError::AppliesToNothing { entry: got, .. }) => {
@@ -614,6 +626,13 @@ mod tests {
                 other => panic!("{yaml} must be refused, got {other:?}"),
             }
         }
+        let err = ImageMap::from_yaml("injectors:\n  otel: {images: {}}\n").expect_err("bare");
+        assert!(
+            err.to_string()
+                .contains("cells name this injector otel@0.153"),
+            "{err}"
+        );
+        assert!(ImageMap::from_yaml("injectors:\n  otel@0.153: {images: {}}\n").is_ok());
         let err =
             ImageMap::from_yaml("istio:\n  \"1.031\": {hub: h, tag: t}\n").expect_err("padded");
         assert!(
