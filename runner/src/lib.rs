@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod bounded_read;
 pub mod cluster;
 pub mod gc;
 pub mod images;

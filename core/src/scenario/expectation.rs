@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::check::{Check, ProxyPlace};
 use super::known_bug::KnownBug;
 use super::target::Target;
-use crate::plan::{EffectiveMode, NO_TRAFFIC, Traffic};
+use crate::plan::{EffectiveMode, Traffic};
 
 /// What one scenario should show in one cell. `None` means "not asserted" (the behaviour
 /// is unspecified there), and is printed as `null`.
@@ -56,12 +56,11 @@ pub fn proxied(
         return refused(completes.map(|_| false));
     }
     let (proxy, proxy_starts_first) = proxy_expectation(target.mode);
-    let carries_traffic = target.injector.profile().traffic != Traffic::None;
     ScenarioExpectation {
         pod_created: true,
         proxy,
         proxy_starts_first,
-        succeeds: succeeds.filter(|_| carries_traffic),
+        succeeds: succeeds.filter(|_| target.sidecar_traffic().is_ok()),
         completes,
         ..ScenarioExpectation::default()
     }
@@ -127,10 +126,7 @@ pub fn proxied_checks(
     if expected.proxy_starts_first == Some(true) {
         checks.push(Check::StartupOrder);
     }
-    let unasserted_because = match target.injector.profile().traffic {
-        Traffic::None => NO_TRAFFIC,
-        _ => unasserted_because,
-    };
+    let unasserted_because = target.sidecar_traffic().err().unwrap_or(unasserted_because);
     checks.push(Check::Request {
         step,
         succeeds: expected.succeeds,

@@ -7,7 +7,7 @@ use super::end::{EndCondition, Progress};
 use super::expectation::{ScenarioExpectation, proxied, proxied_checks};
 use super::target::Target;
 use super::{Check, NodeUse, PlanColumn, ScenarioDef};
-use crate::plan::{EffectiveMode, InitTraffic, NO_TRAFFIC, Placement, Traffic};
+use crate::plan::{EffectiveMode, InitTraffic, Placement};
 use crate::pod::{all_apps_terminated, is_finished, is_running};
 
 pub(super) const DEF: ScenarioDef = ScenarioDef {
@@ -27,9 +27,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
 };
 
 fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
-    if target.injector.profile().traffic == Traffic::None {
-        return Err(NO_TRAFFIC);
-    }
+    target.sidecar_traffic()?;
     let succeeds = native_and_first(target) || bypasses_a_legacy_proxy(target);
     let mut expected = proxied(target, Some(succeeds), None);
     if !succeeds {

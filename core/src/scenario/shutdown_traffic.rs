@@ -6,7 +6,7 @@ use super::end::{EndCondition, Progress, delete_then_done};
 use super::expectation::{ScenarioExpectation, proxied, proxied_checks};
 use super::target::Target;
 use super::{Check, NodeUse, PlanColumn, ScenarioDef};
-use crate::plan::{EffectiveMode, NO_TRAFFIC, ShutdownTraffic, Traffic};
+use crate::plan::{EffectiveMode, ShutdownTraffic};
 use crate::pod::{any_app_has_run, is_running};
 
 pub(super) const DEF: ScenarioDef = ScenarioDef {
@@ -26,9 +26,7 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
 };
 
 fn expectation(target: &Target) -> Result<ScenarioExpectation, &'static str> {
-    if target.injector.profile().traffic == Traffic::None {
-        return Err(NO_TRAFFIC);
-    }
+    target.sidecar_traffic()?;
     // §3: sidecars outlive the app only with 1.29+'s ordered termination; 1.28's alpha stops
     // them together with the app, so nothing is promised there.
     let succeeds = match (

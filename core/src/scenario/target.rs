@@ -2,7 +2,7 @@
 //! image runs (known bugs are fixed in patches), whether the cluster honours native sidecars, and
 //! the layout the injector's pods get.
 
-use crate::plan::{EffectiveMode, InjectorSpec, K8sVersion, PlannedCell};
+use crate::plan::{EffectiveMode, InjectorSpec, K8sVersion, NO_TRAFFIC, PlannedCell, Traffic};
 use crate::pod::PodRoles;
 
 /// One valid cell, as the scenarios see it.
@@ -71,6 +71,19 @@ impl Target {
             Ok(())
         } else {
             Err("needs native sidecars: the gate is off here")
+        }
+    }
+
+    /// The scenarios about traffic through the sidecar run only where the injector's profile
+    /// says how to make it.
+    ///
+    /// # Errors
+    /// Why not, where the profile names no traffic (`traffic.kind: none`).
+    pub fn sidecar_traffic(&self) -> Result<(), &'static str> {
+        if self.injector.profile().traffic == Traffic::None {
+            Err(NO_TRAFFIC)
+        } else {
+            Ok(())
         }
     }
 

@@ -8,8 +8,9 @@
 //! Operator's whole install, CRDs included, is 0.72 MiB). `--max-input-mib` (or
 //! `SIDECAR_E2E_MAX_INPUT_MIB`) sets one limit for every kind instead.
 
-use std::io::Read;
 use std::path::Path;
+
+use sidecar_e2e_runner::bounded_read::read_at_most;
 
 /// One mebibyte.
 const MIB: u64 = 1024 * 1024;
@@ -146,43 +147,9 @@ pub(super) fn read_text(
     })
 }
 
-/// Up to `limit + 1` bytes of `reader`: one byte more than allowed says the input is too large.
-/// The buffer's capacity stays within `limit + 1` (it doubles, capped there).
-fn read_at_most(reader: impl Read, limit: u64, size_hint: u64) -> std::io::Result<Vec<u8>> {
-    let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
-    let mut reader = reader.take(limit.saturating_add(1));
-    let mut bytes: Vec<u8> = Vec::with_capacity(usize::try_from(size_hint).unwrap_or(cap).min(cap));
-    let mut chunk = vec![0u8; 64 * 1024];
-    loop {
-        let n = match reader.read(&mut chunk) {
-            Ok(0) => return Ok(bytes),
-            Ok(n) => n,
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(err) => return Err(err),
-        };
-        if bytes.capacity() - bytes.len() < n {
-            let wanted = (bytes.capacity().saturating_mul(2))
-                .max(bytes.len() + n)
-                .min(cap);
-            bytes.reserve_exact(wanted - bytes.len());
-        }
-        bytes.extend_from_slice(&chunk[..n]);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_up_to_one_byte_past_the_limit_and_no_further() {
-        let endless = std::io::repeat(b'x');
-        let bytes = read_at_most(endless, 1000, 0).expect("reads");
-        assert_eq!(bytes.len(), 1001);
-        assert!(bytes.capacity() <= 1001, "{}", bytes.capacity());
-        let short = read_at_most(&b"abc"[..], 1000, 3).expect("reads");
-        assert_eq!(short, b"abc");
-    }
 
     #[test]
     fn too_large_and_not_utf8_are_bad_content_naming_the_file() {

@@ -143,7 +143,6 @@ pub fn plan_table(plan: &Plan) -> String {
     out.push_str(LEGEND);
     // Each injector's rules, from its profile: what decides the layouts above.
     let mut injectors: Vec<_> = plan.cells.iter().map(|c| c.cell.injector).collect();
-    injectors.dedup();
     injectors.sort();
     injectors.dedup();
     for injector in injectors {

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use super::errors::ExpectedError;
 use super::input::{InputKind, InputLimits, read_text};
 use sidecar_e2e_core::error_chain::error_chain;
-use sidecar_e2e_core::plan::{InjectorSpec, ProfileId, Profiles, files_beside};
+use sidecar_e2e_core::plan::{BadInjector, InjectorSpec, ProfileId, Profiles, files_beside};
 
 /// One `--injector` value, resolved once the input limits are known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,27 +63,29 @@ pub(super) fn resolve_injectors(
     choices: &[InjectorArg],
     limits: InputLimits,
 ) -> Result<Vec<InjectorSpec>, ExpectedError> {
-    let mut from_files = Vec::new();
-    for choice in choices {
-        if let InjectorArg::File(path) = choice {
-            from_files.push(InjectorSpec::of_profile(load_profile(path, limits)?));
-        }
-    }
-    let mut files = from_files.into_iter();
-    let mut injectors = Vec::new();
-    for choice in choices {
-        let injector = match choice {
-            InjectorArg::File(_) => files.next().expect("one spec per file, in order"),
-            InjectorArg::Named(name) => {
-                name.parse()
-                    .map_err(
-                        |err: sidecar_e2e_core::plan::BadInjector| ExpectedError::BadFlag {
-                            flag: "--injector",
-                            reason: err.to_string(),
-                        },
-                    )?
+    // Files first: a name anywhere in the list may then be one a file brought.
+    let from_files = choices
+        .iter()
+        .map(|choice| match choice {
+            InjectorArg::File(path) => {
+                load_profile(path, limits).map(|id| Some(InjectorSpec::of_profile(id)))
             }
-        };
+            InjectorArg::Named(_) => Ok(None),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut injectors = Vec::new();
+    for (choice, from_file) in choices.iter().zip(from_files) {
+        // A file gave its spec already; a name is parsed now.
+        let injector =
+            match from_file {
+                Some(injector) => injector,
+                None => choice.to_string().parse().map_err(|err: BadInjector| {
+                    ExpectedError::BadFlag {
+                        flag: "--injector",
+                        reason: err.to_string(),
+                    }
+                })?,
+            };
         if !injectors.contains(&injector) {
             injectors.push(injector);
         }

@@ -24,6 +24,7 @@ use crate::api::{
     ApplyError, FIELD_MANAGER, WaitError, apply_manifest, await_all, deployment_available,
     describe_deployment,
 };
+use crate::bounded_read::read_at_most;
 
 /// How long an injector's Deployments may take to become available.
 const READY_TIMEOUT: Duration = Duration::from_secs(180);
@@ -150,12 +151,9 @@ const MANIFEST_LIMIT: u64 = 16 * 1024 * 1024;
 
 /// A built manifest's text: whole, UTF-8, at most [`MANIFEST_LIMIT`].
 fn read_manifest(path: &str) -> Result<String, String> {
-    use std::io::Read;
     let file = std::fs::File::open(path).map_err(|err| err.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(MANIFEST_LIMIT + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|err| err.to_string())?;
+    let hint = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bytes = read_at_most(file, MANIFEST_LIMIT, hint).map_err(|err| err.to_string())?;
     if bytes.len() as u64 > MANIFEST_LIMIT {
         return Err(format!(
             "larger than {} MiB: not an install manifest",
