@@ -22,5 +22,6 @@ pub mod pod;
 pub mod recording;
 pub mod report;
 pub mod scenario;
+mod source_lines;
 pub mod verdict;
 pub mod views;

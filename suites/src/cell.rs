@@ -152,14 +152,13 @@ pub fn assert_scenario(scenario: Scenario) {
             injector: env.cell.injector,
             namespace: env.namespace(scenario.name()),
             mode: env.effective_mode,
-            roles: sidecar_e2e_core::pod::PodRoles::proxy(sidecar_e2e_core::scenario::proxy_name(env.cell.injector)),
+            roles: scenario.roles(env.cell.injector),
             timeout: Duration::from_secs(180),
             // The suites run on a cluster `cluster up` made: its node is the kind cluster's. Only
             // a scenario that declares it acts on the node gets a shell there; nextest runs it
             // with no other test beside it (`.config/nextest.toml`).
             node: scenario
-                .def()
-                .node
+                .node()
                 .is_alone()
                 .then(|| env.node_shell())
                 .flatten(),

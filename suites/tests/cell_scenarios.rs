@@ -17,7 +17,7 @@ fn main() {
         .map(|scenario| {
             // A scenario that acts on the node must run with no other test beside it: its name
             // says so, and `.config/nextest.toml` gives every such trial the machine alone.
-            let alone = if scenario.def().node.is_alone() {
+            let alone = if scenario.node().is_alone() {
                 "_with_the_node_alone"
             } else {
                 ""

@@ -19,6 +19,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use serde::{Deserialize, Serialize};
 
 use super::k8s::K8sVersion;
+use crate::source_lines::{at, line_of, line_of_value, serde_failure};
 
 /// The profiles this project ships, embedded: (file name, text).
 const SHIPPED: [(&str, &str); 3] = [
@@ -485,69 +486,14 @@ pub enum ProfileError {
     },
 }
 
-/// serde's error as [`ProfileError::Malformed`]: its first line, without the position it
-/// repeats (the rest is a source snippet the file name and line already point to).
+/// serde's error as [`ProfileError::Malformed`].
 fn malformed(file: &str, err: &serde_saphyr::Error) -> ProfileError {
-    let line = err.location().map(|l| l.line());
-    let first = err
-        .to_string()
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    let first = first.strip_prefix("error: ").unwrap_or(&first);
-    let reason = match (err.location(), first.split_once(": ")) {
-        (Some(l), Some((position, rest)))
-            if position == format!("line {} column {}", l.line(), l.column()) =>
-        {
-            rest.to_owned()
-        }
-        _ => first.to_owned(),
-    };
+    let (line, reason) = serde_failure(err);
     ProfileError::Malformed {
         file: file.to_owned(),
         line,
         reason,
     }
-}
-
-/// `file:line`, as compilers write it, so editors jump there.
-fn at(file: &str, line: Option<u64>) -> String {
-    match line {
-        Some(line) => format!("{file}:{line}"),
-        None => file.to_owned(),
-    }
-}
-
-/// The first line (from 1) that holds `value` outside a comment.
-fn line_of_value(text: &str, value: &str) -> Option<u64> {
-    let index = text
-        .lines()
-        .position(|line| line.split(" #").next().unwrap_or_default().contains(value))?;
-    u64::try_from(index + 1).ok()
-}
-
-/// The line (from 1) where `field` (`layout.byVersion.kubeletFrom`) is written in `text`: each
-/// segment is looked for as a key at or after the line of the one before, in block or flow
-/// style. `None` when a segment is not written (a default), which leaves the file alone to name.
-fn line_of(text: &str, field: &str) -> Option<u64> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut from = 0;
-    for segment in field.split('.') {
-        let key = format!("{segment}:");
-        let found = lines.iter().enumerate().skip(from).find(|(_, line)| {
-            let code = line.split(" #").next().unwrap_or_default();
-            code.match_indices(&key).any(|(i, _)| {
-                i == 0
-                    || matches!(
-                        code.as_bytes()[i - 1],
-                        b' ' | b'{' | b',' | b'-' | b'"' | b'\''
-                    )
-            })
-        });
-        from = found?.0;
-    }
-    u64::try_from(from + 1).ok()
 }
 
 impl InjectorProfile {

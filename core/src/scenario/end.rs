@@ -53,18 +53,15 @@ pub enum EndCondition {
     Watch,
 }
 
-/// The end condition, given a scenario's own rule `own` and `progress`.
-pub(super) fn end_condition(
-    own: fn(&Progress<'_>) -> Option<EndCondition>,
-    progress: &Progress<'_>,
-) -> EndCondition {
+/// The end condition, given what the scenario's own rule said (`own`) of `progress`.
+pub(super) fn end_condition(own: Option<EndCondition>, progress: &Progress<'_>) -> EndCondition {
     if progress.apply_refused {
         return EndCondition::Done;
     }
     if progress.failed_create {
         return EndCondition::After(REFUSAL_SETTLE);
     }
-    match own(progress) {
+    match own {
         Some(end) => end,
         // Pods that should never run get a fixed look, then the verdict decides.
         None if progress.mode == EffectiveMode::Rejected => EndCondition::After(REJECTED_OBSERVE),

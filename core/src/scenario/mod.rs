@@ -8,6 +8,7 @@
 mod check;
 mod end;
 mod expectation;
+pub mod file;
 mod known_bug;
 mod target;
 mod traffic;
@@ -15,13 +16,16 @@ mod traffic;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::plan::InjectorSpec;
+use crate::pod::PodRoles;
+use file::{FileScenario, FileScenarioId, ScenarioFiles};
 
 pub use check::{Check, ProxyPlace};
 pub use end::{EndCondition, Progress};
 pub use expectation::{ScenarioExpectation, proxied_checks, proxy_expectation};
+pub use file::{SCENARIO_FILE_SUFFIX, ScenarioFileError};
 pub use known_bug::{KnownBug, Patch};
 pub use target::{Target, patch_of_image, proxy_name};
 pub use traffic::{marker, needs_upstream, render_workload, send_function};
@@ -93,25 +97,27 @@ macro_rules! registry {
     ($($variant:ident = $name:literal => $module:ident),+ $(,)?) => {
         $(mod $module;)+
 
-        /// A scenario (see the module docs).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        /// A scenario (see the module docs): a built-in one, or one loaded from a file.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Scenario {
             $(
                 #[doc = concat!("`", $name, "`: see `scenario/", stringify!($module), ".rs`.")]
-                #[serde(rename = $name)]
                 $variant,
             )+
+            /// A scenario file this process loaded ([`ScenarioFiles`]).
+            File(FileScenarioId),
         }
 
         impl Scenario {
-            /// Every scenario, in report order.
+            /// Every built-in scenario, in report order.
             pub const ALL: [Scenario; [$(stringify!($variant)),+].len()] =
                 [$(Scenario::$variant),+];
 
-            /// Its definition.
-            pub fn def(self) -> &'static ScenarioDef {
+            /// Its definition: a built-in one's, or the file's.
+            fn source(self) -> Source {
                 match self {
-                    $(Scenario::$variant => &$module::DEF,)+
+                    $(Scenario::$variant => Source::BuiltIn(&$module::DEF),)+
+                    Scenario::File(id) => Source::File(ScenarioFiles::get(id)),
                 }
             }
         }
@@ -131,25 +137,92 @@ registry! {
     KubeletRestart = "kubelet-restart" => kubelet_restart,
 }
 
+/// Where a scenario's definition comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    BuiltIn(&'static ScenarioDef),
+    File(&'static FileScenario),
+}
+
 impl Scenario {
     /// The name used in flags, reports and file names.
     pub fn name(self) -> &'static str {
-        self.def().name
+        match self.source() {
+            Source::BuiltIn(def) => def.name,
+            Source::File(file) => file.name,
+        }
     }
 
-    /// The workload's manifest, embedded at build time.
+    /// One line for `--help`, the plan and the docs.
+    pub fn summary(self) -> &'static str {
+        match self.source() {
+            Source::BuiltIn(def) => def.summary,
+            Source::File(file) => file.summary,
+        }
+    }
+
+    /// What to look for in its figure of `timeline.html`.
+    pub fn caption(self) -> &'static str {
+        match self.source() {
+            Source::BuiltIn(def) => def.caption,
+            Source::File(file) => file.caption,
+        }
+    }
+
+    /// The workload's manifest, embedded at build time or read from its file.
     pub fn manifest(self) -> &'static str {
-        self.def().manifest
+        match self.source() {
+            Source::BuiltIn(def) => def.manifest,
+            Source::File(file) => file.manifest,
+        }
     }
 
-    /// Where the manifest lives in the repository, for messages.
+    /// Where the manifest lives, for messages.
     pub fn manifest_path(self) -> String {
-        format!("core/src/scenario/{}.yaml", self.name())
+        match self.source() {
+            Source::BuiltIn(def) => format!("core/src/scenario/{}.yaml", def.name),
+            Source::File(file) => file.manifest_source.clone(),
+        }
+    }
+
+    /// The scenario file it was loaded from; `None` for a built-in one.
+    pub fn file(self) -> Option<&'static FileScenario> {
+        match self.source() {
+            Source::BuiltIn(_) => None,
+            Source::File(file) => Some(file),
+        }
     }
 
     /// Whether its namespace gets the injection label.
     pub fn injected(self) -> bool {
-        self.def().injected
+        match self.source() {
+            Source::BuiltIn(def) => def.injected,
+            Source::File(file) => file.injected,
+        }
+    }
+
+    /// What it does to the node (a scenario file only runs pods).
+    pub fn node(self) -> NodeUse {
+        match self.source() {
+            Source::BuiltIn(def) => def.node,
+            Source::File(_) => NodeUse::Shared,
+        }
+    }
+
+    /// Its column in `plan`'s table, if it has one.
+    pub fn plan_column(self) -> Option<&'static PlanColumn> {
+        match self.source() {
+            Source::BuiltIn(def) => def.plan_column.as_ref(),
+            Source::File(_) => None,
+        }
+    }
+
+    /// Which containers of its pods are sidecars, with `injector` installed.
+    pub fn roles(self, injector: InjectorSpec) -> PodRoles {
+        match self.source() {
+            Source::BuiltIn(_) => PodRoles::proxy(proxy_name(injector)),
+            Source::File(file) => file.roles(injector),
+        }
     }
 
     /// What it should show on `target`, or why it does not run there.
@@ -157,7 +230,10 @@ impl Scenario {
     /// # Errors
     /// The reason it does not run on `target` (e.g. it needs native sidecars and the gate is off).
     pub fn expectation(self, target: &Target) -> Result<ScenarioExpectation, &'static str> {
-        (self.def().expectation)(target)
+        match self.source() {
+            Source::BuiltIn(def) => (def.expectation)(target),
+            Source::File(file) => file.expectation(target),
+        }
     }
 
     /// The checks a recording of it on `target` must pass (none where it does not run).
@@ -165,7 +241,10 @@ impl Scenario {
         let Ok(expected) = self.expectation(target) else {
             return Vec::new();
         };
-        let mut checks = (self.def().checks)(&expected, target);
+        let mut checks = match self.source() {
+            Source::BuiltIn(def) => (def.checks)(&expected, target),
+            Source::File(file) => file.checks(target),
+        };
         // Every Istio proxy the scenario runs must take istiod's config; one that refuses it
         // is never ready, and every other check would fail for a reason they cannot name.
         if expected.pod_created && self.runs_istio_proxy(target.injector) {
@@ -187,17 +266,19 @@ impl Scenario {
 
     /// What the recorder does next, given what it has seen.
     pub fn end_condition(self, progress: &Progress<'_>) -> EndCondition {
-        end::end_condition(self.def().end, progress)
+        let own = match self.source() {
+            Source::BuiltIn(def) => (def.end)(progress),
+            Source::File(file) => file.next(progress),
+        };
+        end::end_condition(own, progress)
     }
 
     /// The turns a cell runs `scenarios` in: first every one that shares the node, all at
     /// once; then each that needs the node alone ([`NodeUse::Alone`]), one per turn, in
     /// registry order. Empty turns are left out.
     pub fn node_turns(scenarios: &[Scenario]) -> Vec<Vec<Scenario>> {
-        let (alone, shared): (Vec<Scenario>, Vec<Scenario>) = scenarios
-            .iter()
-            .copied()
-            .partition(|s| s.def().node.is_alone());
+        let (alone, shared): (Vec<Scenario>, Vec<Scenario>) =
+            scenarios.iter().copied().partition(|s| s.node().is_alone());
         let mut turns = Vec::new();
         if !shared.is_empty() {
             turns.push(shared);
@@ -206,9 +287,30 @@ impl Scenario {
         turns
     }
 
+    /// Every scenario this process knows: the built-in ones (but those a loaded file of the same
+    /// name replaces), then the loaded files.
+    pub fn every() -> Vec<Scenario> {
+        let mut all: Vec<Scenario> = Scenario::ALL
+            .into_iter()
+            .filter(|s| ScenarioFiles::named(s.name()).is_none())
+            .collect();
+        all.extend(ScenarioFiles::all());
+        all
+    }
+
+    /// The built-in scenario a loaded file of the same name replaces, if this is such a file.
+    pub fn replaces(self) -> Option<Scenario> {
+        self.file()?;
+        Scenario::ALL.into_iter().find(|s| s.name() == self.name())
+    }
+
     /// Every scenario's name, for help texts and errors.
     pub fn names() -> String {
-        Scenario::ALL.map(Scenario::name).join(", ")
+        Scenario::every()
+            .into_iter()
+            .map(Scenario::name)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -235,13 +337,37 @@ impl FromStr for Scenario {
     type Err = BadScenario;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Scenario::ALL
-            .into_iter()
-            .find(|scenario| scenario.name() == s.trim())
+        // A loaded file first: one named as a built-in replaces it.
+        ScenarioFiles::named(s.trim())
+            .or_else(|| {
+                Scenario::ALL
+                    .into_iter()
+                    .find(|scenario| scenario.name() == s.trim())
+            })
             .ok_or_else(|| BadScenario {
                 given: s.to_owned(),
                 expected: Scenario::names(),
             })
+    }
+}
+
+/// A scenario is stored by its name (recordings, plans, reports).
+impl Serialize for Scenario {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// A stored name is a built-in scenario or a loaded file's; a recording of a scenario file is
+/// read after its file is loaded (`--scenarios DIR`).
+impl<'de> Deserialize<'de> for Scenario {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(|err: BadScenario| {
+            serde::de::Error::custom(format!(
+                "{err} (a scenario from a file is known once its file is loaded: --scenarios DIR)"
+            ))
+        })
     }
 }
 
@@ -277,14 +403,14 @@ mod tests {
 
     #[test]
     fn a_scenario_that_acts_on_the_node_runs_alone_after_the_others() {
-        assert!(Scenario::KubeletRestart.def().node.is_alone());
+        assert!(Scenario::KubeletRestart.node().is_alone());
         let turns = Scenario::node_turns(&Scenario::ALL);
         let alone: Vec<Scenario> = Scenario::ALL
             .into_iter()
-            .filter(|s| s.def().node.is_alone())
+            .filter(|s| s.node().is_alone())
             .collect();
         assert_eq!(turns.len(), 1 + alone.len(), "{turns:?}");
-        assert!(turns[0].iter().all(|s| !s.def().node.is_alone()));
+        assert!(turns[0].iter().all(|s| !s.node().is_alone()));
         for (turn, scenario) in turns[1..].iter().zip(alone) {
             assert_eq!(turn, &vec![scenario]);
         }

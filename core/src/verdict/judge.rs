@@ -13,6 +13,7 @@ use super::{
     request, sidecar_exit_code, sidecar_restarted, startup_order, termination_order,
 };
 use crate::plan::{Cell, EffectiveMode, plan_cell};
+use crate::pod::PodRoles;
 use crate::recording::{Recording, ScenarioRecording};
 use crate::scenario::{Check, KnownBug, Target};
 use crate::views::kubectl::{PrinterRules, render_sequence, watch_sequence};
@@ -27,6 +28,26 @@ use crate::views::timeline::{container_timeline, render_timeline};
 /// [`VerdictError`] when the recording's cell cannot be planned, is not a valid one, or is not
 /// the cluster the recording's own facts describe (its versions, probe, injected mode).
 pub fn judge(recording: &Recording) -> Result<Verdict, VerdictError> {
+    let target = target_of(recording)?;
+    let scenarios = recording
+        .scenarios
+        .iter()
+        .map(|scenario| judge_on(scenario, &target))
+        .collect();
+    Ok(Verdict {
+        cell: recording.cell,
+        effective_mode: target.mode,
+        scenarios,
+    })
+}
+
+/// The target a recording is judged on: its cell planned as `plan` plans it, checked against the
+/// cluster the recording's own facts describe, on the patch the cluster reported (the kubelet's,
+/// else the API server's).
+///
+/// # Errors
+/// As [`judge`].
+pub fn target_of(recording: &Recording) -> Result<Target, VerdictError> {
     let cell = recording.cell.slug();
     let planned = plan_cell(recording.cell).map_err(|source| VerdictError::Unplannable {
         cell: cell.clone(),
@@ -39,24 +60,12 @@ pub fn judge(recording: &Recording) -> Result<Verdict, VerdictError> {
         });
     };
     check_facts(recording, &target)?;
-    // Judge against the patch the cluster ran, not the table's: the kubelet's, else the API
-    // server's.
     let reported = recording
         .cluster
         .kubelet_versions
         .first()
         .unwrap_or(&recording.cluster.server_version);
-    let target = target.on_reported_version(reported);
-    let scenarios = recording
-        .scenarios
-        .iter()
-        .map(|scenario| judge_on(scenario, &target))
-        .collect();
-    Ok(Verdict {
-        cell: recording.cell,
-        effective_mode: target.mode,
-        scenarios,
-    })
+    Ok(target.on_reported_version(reported))
 }
 
 /// Judges one scenario's recording in `cell` where pods get `mode` (the e2e suites' entry).
@@ -80,12 +89,27 @@ pub fn judge_scenario(
 /// Judges one scenario's recording on `target` (the runner's entry: it judges each scenario as
 /// it ends, to record again one that a harness fault spoiled).
 pub fn judge_on(recorded: &ScenarioRecording, target: &Target) -> ScenarioVerdict {
-    let mut ctx = Context::new(recorded, target.roles(), PrinterRules::of(target.k8s));
+    judge_checks(
+        recorded,
+        target,
+        recorded.scenario.roles(target.injector),
+        recorded.scenario.checks(target),
+    )
+}
+
+/// Judges one scenario's recording on `target` against `checks`, with `roles` saying which
+/// containers are sidecars: [`judge_on`] with the scenario's own, or another definition's (a
+/// built-in scenario written as a file is held to judge as the built-in does).
+pub fn judge_checks(
+    recorded: &ScenarioRecording,
+    target: &Target,
+    roles: PodRoles,
+    checks: Vec<Check>,
+) -> ScenarioVerdict {
+    let mut ctx = Context::new(recorded, roles, PrinterRules::of(target.k8s));
     ctx.collector_evidence = collector_received::evidence_of(&target.injector.profile().traffic);
     let faults = Faults::of(&ctx);
-    let results = recorded
-        .scenario
-        .checks(target)
+    let results = checks
         .into_iter()
         .map(|check| {
             let (status, evidence) = faults.overrule(&check, decide(&ctx, &check));

@@ -26,5 +26,5 @@ mod startup_order;
 mod termination_order;
 mod types;
 
-pub use judge::{judge, judge_on, judge_scenario};
+pub use judge::{judge, judge_checks, judge_on, judge_scenario, target_of};
 pub use types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};

@@ -200,5 +200,5 @@ pub fn timeline_html(recordings: &[Recording]) -> String {
 
 /// What to look for in each scenario's figure (the scenario's own words).
 fn caption(scenario: Scenario) -> String {
-    scenario.def().caption.to_owned()
+    scenario.caption().to_owned()
 }

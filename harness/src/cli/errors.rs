@@ -5,6 +5,7 @@ use super::input::InputError;
 use sidecar_e2e_core::plan::{ClusterSpecError, ImageMapError, PlanError, ProfileError};
 use sidecar_e2e_core::recording::RecordingError;
 use sidecar_e2e_core::report::{ReportError, visible};
+use sidecar_e2e_core::scenario::ScenarioFileError;
 use sidecar_e2e_core::verdict::VerdictError;
 use sidecar_e2e_runner::images::BuildError;
 
@@ -50,6 +51,9 @@ pub enum ExpectedError {
     /// An injector profile (`--injector FILE`, `--profile FILE`) cannot be used.
     #[error(transparent)]
     Profile(ProfileError),
+    /// A scenario file (`--scenarios`) cannot be used.
+    #[error(transparent)]
+    ScenarioFile(ScenarioFileError),
     /// An image map's content is wrong.
     #[error("cannot use the image map {path}")]
     ImageMap {
@@ -222,7 +226,9 @@ impl ExpectedError {
             // content that is wrong.
             ExpectedError::Input(err) if err.is_bad_content() => exit_codes::BAD_INPUT,
             ExpectedError::Input(_) => exit_codes::IO,
-            ExpectedError::ImageMap { .. } | ExpectedError::Profile(_) => exit_codes::BAD_INPUT,
+            ExpectedError::ImageMap { .. }
+            | ExpectedError::Profile(_)
+            | ExpectedError::ScenarioFile(_) => exit_codes::BAD_INPUT,
             ExpectedError::Plan(_)
             | ExpectedError::KindConfig(_)
             | ExpectedError::Recording(_)

@@ -28,6 +28,8 @@ pub(super) enum InputKind {
     Kubeconfig,
     /// An injector profile, or a manifest beside it (`--injector path/to/profile.yaml`).
     Profile,
+    /// A scenario file, or the manifest it names (`--scenarios DIR`).
+    Scenario,
 }
 
 impl InputKind {
@@ -36,7 +38,7 @@ impl InputKind {
             InputKind::Recording => 64,
             InputKind::ImageMap => 1,
             InputKind::EnvFile | InputKind::Kubeconfig => 1,
-            InputKind::Profile => 4,
+            InputKind::Profile | InputKind::Scenario => 4,
         }
     }
 
@@ -47,6 +49,7 @@ impl InputKind {
             InputKind::EnvFile => "env files",
             InputKind::Kubeconfig => "kubeconfigs",
             InputKind::Profile => "injector profiles and their manifests",
+            InputKind::Scenario => "scenario files and their manifests",
         }
     }
 }

@@ -22,6 +22,7 @@ mod profiles;
 mod progress;
 mod run;
 mod run_report;
+mod scenario_files;
 mod values;
 mod verify;
 

@@ -6,6 +6,7 @@ use super::errors::ExpectedError;
 use super::input::InputLimits;
 use super::matrix::MatrixOpts;
 use super::output::write_stdout;
+use super::scenario_files::ScenarioOpts;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -13,6 +14,7 @@ use serde::Serialize;
 use sidecar_e2e_core::plan::{
     EffectiveMode, Minors, Plan, PlannedCell, rule_lines, same_cluster_groups,
 };
+use sidecar_e2e_core::scenario::file::ScenarioFiles;
 use sidecar_e2e_core::scenario::{
     PlanColumn, ProxyPlace, Scenario, ScenarioExpectation, Target, proxy_expectation,
 };
@@ -21,6 +23,8 @@ use sidecar_e2e_core::scenario::{
 pub(super) struct PlanOpts {
     #[command(flatten)]
     matrix: MatrixOpts,
+    #[command(flatten)]
+    scenarios: ScenarioOpts,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -39,6 +43,7 @@ impl PlanOpts {
             .to_request(limits)?
             .resolve()
             .map_err(ExpectedError::Plan)?;
+        self.scenarios.load(limits)?;
         let text = match self.format {
             Format::Json => {
                 let json = serde_json::to_string_pretty(&plan_json(&plan)).unwrap_or_default();
@@ -69,7 +74,7 @@ fn plan_json(plan: &Plan) -> Vec<CellJson<'_>> {
             let mut scenarios = BTreeMap::new();
             let mut not_run = BTreeMap::new();
             if let Some(target) = Target::of(cell) {
-                for scenario in Scenario::ALL {
+                for scenario in Scenario::every() {
                     match scenario.expectation(&target) {
                         Ok(expected) => {
                             scenarios.insert(scenario, expected);
@@ -97,7 +102,7 @@ const CELL_HEADERS: [&str; 6] = ["K8S", "GATE", "INJECTOR", "REQUESTED", "EFFECT
 pub fn plan_table(plan: &Plan) -> String {
     let columns: Vec<(Scenario, &PlanColumn)> = Scenario::ALL
         .into_iter()
-        .filter_map(|s| s.def().plan_column.as_ref().map(|c| (s, c)))
+        .filter_map(|s| s.plan_column().map(|c| (s, c)))
         .collect();
     let mut header: Vec<&str> = CELL_HEADERS.to_vec();
     header.extend(columns.iter().map(|(_, c)| c.header));
@@ -152,6 +157,53 @@ pub fn plan_table(plan: &Plan) -> String {
             out.push('\n');
         }
     }
+    out.push_str(&file_lines(plan));
+    out
+}
+
+/// Under the table: each loaded scenario file, where it runs and what it checks there (the
+/// known bugs it expects are in the table's column).
+fn file_lines(plan: &Plan) -> String {
+    let mut out = String::new();
+    for scenario in ScenarioFiles::all() {
+        let Some(file) = scenario.file() else {
+            continue;
+        };
+        let targets: Vec<(&PlannedCell, Target)> = plan
+            .cells
+            .iter()
+            .filter_map(|cell| Target::of(cell).map(|t| (cell, t)))
+            .collect();
+        let runs: Vec<String> = targets
+            .iter()
+            .filter(|(_, t)| scenario.expectation(t).is_ok())
+            .map(|(cell, t)| {
+                let checks: Vec<&str> = scenario.checks(t).iter().map(|c| c.name()).collect();
+                format!(
+                    "  {} {} {}: {}",
+                    Minors::label_of(cell.cell.k8s),
+                    cell.cell.gate,
+                    cell.cell.injector,
+                    checks.join(", ")
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "\nscenario {} ({}): {}\n",
+            file.name, file.source, file.summary
+        ));
+        if runs.is_empty() {
+            let why = targets
+                .iter()
+                .find_map(|(_, t)| scenario.expectation(t).err())
+                .unwrap_or("no valid cell in this plan");
+            out.push_str(&format!("  runs in no cell here: {why}\n"));
+        }
+        for line in runs {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
     out
 }
 
@@ -191,7 +243,7 @@ fn table_row(
         Some(Some(ProxyPlace::Container)) => "container",
         _ => "-",
     };
-    let mut bugs: Vec<&str> = Scenario::ALL
+    let mut bugs: Vec<&str> = Scenario::every()
         .into_iter()
         .filter_map(expected)
         .flat_map(|e| e.known_bugs)

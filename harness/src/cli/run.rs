@@ -14,6 +14,7 @@ use super::matrix::{MatrixOpts, image_table};
 use super::output_paths::{Named, check_outputs};
 use super::progress::stderr_progress;
 use super::run_report::{cells_of, host_notes, istio_notes, report, write_compat};
+use super::scenario_files::ScenarioOpts;
 use super::values::at_least_one;
 use sidecar_e2e_core::plan::{Install, PlannedCell};
 use sidecar_e2e_core::report::repeat_markdown;
@@ -26,14 +27,11 @@ use sidecar_e2e_runner::run::{CellOutcome, Provider, Round, Rounds, RunConfig, n
 fn scenario_help() -> String {
     let mut help = String::from(
         "Scenarios to run in every cell, comma-separated (default: every one that runs there; \
-         a scenario that needs native sidecars is left out where the gate is off):",
+         a scenario that needs native sidecars is left out where the gate is off; the files of \
+         --scenarios are chosen by their names too):",
     );
     for scenario in Scenario::ALL {
-        help.push_str(&format!(
-            "\n- {}: {}",
-            scenario.name(),
-            scenario.def().summary
-        ));
+        help.push_str(&format!("\n- {}: {}", scenario.name(), scenario.summary()));
     }
     help
 }
@@ -49,7 +47,9 @@ pub(super) struct RunOpts {
         value_name = "NAME,...",
         long_help = scenario_help()
     )]
-    scenario: Vec<Scenario>,
+    scenario: Vec<String>,
+    #[command(flatten)]
+    scenarios: ScenarioOpts,
     /// Where recordings, reports and logs go (default: target/sidecar-e2e/<run-id>/).
     #[arg(long, value_name = "DIR")]
     artifacts: Option<PathBuf>,
@@ -120,6 +120,7 @@ impl RunOpts {
             .to_request(limits)?
             .resolve()
             .map_err(ExpectedError::Plan)?;
+        let scenarios = self.scenarios.resolve(&self.scenario, limits)?;
         let refused: Vec<PlannedCell> = plan.cells.iter().filter(|c| !c.valid).cloned().collect();
         let cells = valid_cells(plan.cells)?;
         let access = self.kubeconfig.as_ref().map(|kubeconfig| ClusterAccess {
@@ -174,7 +175,7 @@ impl RunOpts {
                 provider,
                 artifacts.clone(),
             )
-            .scenarios(&self.scenario)
+            .scenarios(&scenarios)
             .parallel(self.parallel)
             .keep_on_failure(self.keep_on_failure)
             .istioctl(istioctl)

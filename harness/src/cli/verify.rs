@@ -11,6 +11,7 @@ use super::input::{InputKind, InputLimits, read_text};
 use super::output::Stdout;
 use super::output_paths::{Named, check_outputs};
 use super::profiles::load_profile;
+use super::scenario_files::ScenarioOpts;
 use sidecar_e2e_core::recording::Recording;
 use sidecar_e2e_core::report::{
     Colour, JsonSink, JunitSink, MarkdownSink, Reporter, TerminalSink, TimelineSink,
@@ -28,6 +29,10 @@ pub(super) struct VerifyOpts {
     /// with `--injector FILE`); the shipped injectors need none. Repeat for several.
     #[arg(long, value_name = "FILE")]
     profile: Vec<PathBuf>,
+    /// The scenario files (a directory or a file) of the recordings' scenarios that are not
+    /// built in (the ones `run` was given with --scenarios); repeat for several.
+    #[arg(long = "scenarios", value_name = "DIR|FILE")]
+    scenarios: Vec<PathBuf>,
     /// Also write JUnit XML here (one testcase per cell x scenario).
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -59,6 +64,7 @@ impl VerifyOpts {
         for profile in &self.profile {
             load_profile(profile, limits)?;
         }
+        ScenarioOpts::of_paths(&self.scenarios).load(limits)?;
         // Every file is read and judged before anything is reported: one bad file stops it all.
         let mut recordings = Vec::new();
         let mut verdicts = Vec::new();
@@ -110,6 +116,11 @@ impl VerifyOpts {
                 self.profile
                     .iter()
                     .map(|path| Named::new("--profile", path.clone())),
+            )
+            .chain(
+                self.scenarios
+                    .iter()
+                    .map(|path| Named::new("--scenarios", path.clone())),
             )
             .collect();
         check_outputs(&inputs, &self.outputs())

@@ -591,7 +591,7 @@ impl<'r> Recorder<'r> {
     async fn restart_kubelet(&mut self) {
         self.kubelet_restarted = true;
         let Some(node) = self.run.node.clone() else {
-            let why = if self.run.scenario.def().node.is_alone() {
+            let why = if self.run.scenario.node().is_alone() {
                 "this scenario restarts the node's kubelet: it needs a kind cluster the run made, \
                  not --kubeconfig"
             } else {

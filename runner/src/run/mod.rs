@@ -82,7 +82,7 @@ impl RunConfig {
         RunConfig {
             run_id: run_id.into(),
             cells,
-            scenarios: Scenario::ALL.to_vec(),
+            scenarios: Scenario::every(),
             images,
             artifacts,
             // One cluster at a time: each takes most of a 2-core machine while it boots.

@@ -51,8 +51,7 @@ impl CellScenarios<'_> {
         for turn in Scenario::node_turns(scenarios) {
             let runs = turn.into_iter().map(|scenario| {
                 let node = scenario
-                    .def()
-                    .node
+                    .node()
                     .is_alone()
                     .then(|| self.node.clone())
                     .flatten();
@@ -89,9 +88,7 @@ impl CellScenarios<'_> {
                 injector: self.injector,
                 namespace,
                 mode: self.effective,
-                roles: sidecar_e2e_core::pod::PodRoles::proxy(
-                    sidecar_e2e_core::scenario::proxy_name(self.injector),
-                ),
+                roles: scenario.roles(self.injector),
                 timeout: self.config.scenario_timeout,
                 node: node.clone(),
                 read_istiod_rejects: scenario.runs_istio_proxy(self.injector),
