@@ -77,12 +77,26 @@ pub struct ClusterFacts {
     /// Every node's `status.nodeInfo.kubeletVersion`.
     #[serde(default)]
     pub kubelet_versions: Vec<String>,
+    /// Every node by name with its kubelet's version, so a pod's `spec.nodeName` says which
+    /// kubelet ran it (a cell with a worker has two minors). Empty in older recordings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeFacts>,
     /// Capability probe: did a server-side dry-run create keep `restartPolicy: Always` on an
     /// init container? `None` when the probe did not run.
     pub native_sidecars_supported: Option<bool>,
     /// The layout the injector was configured for in this run, if known.
     #[serde(default)]
     pub injected_mode: Option<EffectiveMode>,
+}
+
+/// One node of the cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeFacts {
+    /// `metadata.name` (`<cluster>-worker`).
+    pub name: String,
+    /// `status.nodeInfo.kubeletVersion`.
+    pub kubelet_version: String,
 }
 
 /// What one scenario did.

@@ -24,6 +24,7 @@ fn target(mode: EffectiveMode) -> Target {
         sidecars_on: mode == EffectiveMode::Native,
         mode,
         injector: InjectorSpec::of_profile(profile),
+        api_server: K8sVersion::new(32),
     }
 }
 

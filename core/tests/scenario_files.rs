@@ -45,6 +45,7 @@ fn every_target() -> Vec<Target> {
             RequestedMode::Native,
             RequestedMode::Legacy,
         ],
+        workers: Vec::new(),
     };
     let plan = request.resolve().expect("the whole plan resolves");
     let mut targets = Vec::new();

@@ -138,6 +138,7 @@ fn planned_builtin_entries(table: &Minors) -> BTreeSet<Entry> {
         gates: vec![Gate::On, Gate::Off, Gate::Default],
         injectors: vec![InjectorSpec::builtin()],
         modes: vec![RequestedMode::Auto],
+        workers: Vec::new(),
     };
     let plan = request
         .resolve()
@@ -245,6 +246,7 @@ fn istio_entries_are_valid_cells_with_their_own_istioctl() {
                 gate: entry.gate.parse().expect("on, off or default"),
                 injector,
                 requested_mode: RequestedMode::Auto,
+                worker: None,
             };
             let planned =
                 plan_cell(cell).unwrap_or_else(|err| panic!("{WORKFLOW}: {}: {err}", entry.yaml()));

@@ -23,6 +23,7 @@ fn request_step(scenario: Scenario) -> &'static str {
         gate: Gate::On,
         injector: InjectorSpec::builtin(),
         requested_mode: RequestedMode::Native,
+        worker: None,
     })
     .expect("plans");
     let target = Target::of(&planned).expect("valid");

@@ -62,6 +62,7 @@ pub fn cell_env() -> CellEnv {
         requested_mode: parse("SIDECAR_E2E_MODE")
             .parse()
             .expect("SIDECAR_E2E_MODE must be auto, native or legacy"),
+        worker: None,
     };
     let planned = plan_cell(cell).expect("the cell must be plannable");
     let effective_mode = planned
@@ -87,12 +88,13 @@ pub fn cell_env() -> CellEnv {
 }
 
 impl CellEnv {
-    /// A shell on the cluster's node, through the `docker` on PATH.
+    /// A shell on the cluster's node that runs the workload, through the `docker` on PATH.
     pub fn node_shell(&self) -> Option<sidecar_e2e_runner::cluster::NodeShell> {
         let cluster = self.cluster.as_deref()?;
-        Some(sidecar_e2e_runner::cluster::NodeShell::control_plane(
+        Some(sidecar_e2e_runner::cluster::NodeShell::workload_node(
             "docker".into(),
             cluster,
+            self.cell.worker.is_some(),
         ))
     }
 

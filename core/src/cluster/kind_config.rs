@@ -1,4 +1,5 @@
-//! The kind `Cluster` config a cell runs on: one control-plane node on the pinned image, the
+//! The kind `Cluster` config a cell runs on: one control-plane node on the pinned image (and a
+//! worker of its own minor where the cell has one), the
 //! `SidecarContainers` gate written only where it may be (§1.1), and the kubelet kept running on
 //! a cgroup v1 host where it would otherwise refuse to start (KEP-5573).
 
@@ -74,11 +75,18 @@ pub fn kind_config_with_labels(
         // Top-level featureGates reach every component, kubelet included (kind docs).
         cluster.insert("featureGates".into(), json!({ "SidecarContainers": value }));
     }
-    let mut node = json!({ "role": "control-plane", "image": spec.node_image });
-    if !labels.is_empty() {
-        node["labels"] = json!(labels);
+    let mut nodes = vec![json!({ "role": "control-plane", "image": spec.node_image })];
+    // A worker of its own minor: kind then keeps the control plane's NoSchedule taint, so the
+    // workload runs on the worker's kubelet.
+    if let Some(worker) = &spec.worker {
+        nodes.push(json!({ "role": "worker", "image": worker.node_image }));
     }
-    cluster.insert("nodes".into(), json!([node]));
+    if !labels.is_empty() {
+        for node in &mut nodes {
+            node["labels"] = json!(labels);
+        }
+    }
+    cluster.insert("nodes".into(), Value::Array(nodes));
     // Only where it is needed: an unneeded patch would hide which clusters depend on it.
     let allow_cgroup_v1 = host == HostCgroup::V1 && k8s.kubelet_refuses_cgroup_v1();
     if allow_cgroup_v1 {
@@ -105,8 +113,13 @@ pub fn kind_config_with_labels(
     } else {
         ""
     };
+    let worker_note = spec
+        .worker
+        .as_ref()
+        .map(|w| format!(" with a {} worker", w.k8s))
+        .unwrap_or_default();
     let yaml = format!(
-        "# sidecar-e2e: Kubernetes {k8s}, gate {gate} ({gate_note}); create with kind {}{cgroup_note}\n{body}",
+        "# sidecar-e2e: Kubernetes {k8s}{worker_note}, gate {gate} ({gate_note}); create with kind {}{cgroup_note}\n{body}",
         spec.kind_release
     );
     KindConfig {
@@ -231,6 +244,50 @@ mod tests {
                 cfg.yaml
             );
         }
+    }
+
+    #[test]
+    fn a_worker_is_a_second_node_on_its_own_minors_image() {
+        let cell = crate::plan::Cell {
+            k8s: K8sVersion::new(33),
+            gate: Gate::Default,
+            injector: crate::plan::InjectorSpec::builtin(),
+            requested_mode: crate::plan::RequestedMode::Auto,
+            worker: Some(K8sVersion::new(32)),
+        };
+        let planned = crate::plan::plan_cell(cell).expect("plans");
+        let spec = planned.cluster.expect("valid");
+        let cfg = kind_config(&spec, HostCgroup::V2);
+        let parsed: Value = serde_saphyr::from_str(&cfg.yaml).expect("yaml");
+        let nodes = parsed["nodes"].as_array().expect("nodes");
+        assert_eq!(nodes.len(), 2, "{}", cfg.yaml);
+        assert_eq!(nodes[0]["role"], "control-plane");
+        assert!(
+            nodes[0]["image"]
+                .as_str()
+                .expect("image")
+                .contains("v1.33.")
+        );
+        assert_eq!(nodes[1]["role"], "worker");
+        assert!(
+            nodes[1]["image"]
+                .as_str()
+                .expect("image")
+                .contains("v1.32."),
+            "{}",
+            cfg.yaml
+        );
+        assert!(
+            cfg.yaml
+                .starts_with("# sidecar-e2e: Kubernetes 1.33 with a 1.32 worker"),
+            "{}",
+            cfg.yaml
+        );
+        let one = kind_config(
+            &cluster_spec(K8sVersion::new(33), Gate::Default).expect("spec"),
+            HostCgroup::V2,
+        );
+        assert!(!one.yaml.contains("worker"), "{}", one.yaml);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::cell::{Cell, EffectiveMode, Resolution};
-use super::cluster_spec::{ClusterSpec, spec_of};
+use super::cluster_spec::{ClusterSpec, WorkerNode, spec_of};
 use super::injector::{InjectorSpec, RequestedMode};
 use super::k8s::{Gate, K8sVersion};
 use super::minors::{Minors, TableError};
@@ -49,6 +49,9 @@ pub struct PlanRequest {
     pub injectors: Vec<InjectorSpec>,
     /// Modes.
     pub modes: Vec<RequestedMode>,
+    /// Worker nodes: `None` for a cluster of one node, a minor for a worker of that minor
+    /// beside the control plane; empty means one node.
+    pub workers: Vec<Option<K8sVersion>>,
 }
 
 /// One cell with its resolution and expectations.
@@ -110,7 +113,7 @@ impl PlanRequest {
                 return Err(PlanError::Empty(name));
             }
         }
-        for &k8s in &self.k8s {
+        for &k8s in self.k8s.iter().chain(self.workers.iter().flatten()) {
             check_version(table, k8s)?;
         }
         for &injector in &self.injectors {
@@ -132,20 +135,27 @@ impl PlanRequest {
         } else {
             dedup(&self.k8s)
         };
+        let workers = match self.workers.is_empty() {
+            true => vec![None],
+            false => dedup(&self.workers),
+        };
         let mut cells = Vec::new();
         for &k8s in &k8s_axis {
-            for &gate in &dedup(&self.gates) {
-                for &injector in &dedup(&self.injectors) {
-                    for &requested_mode in &dedup(&self.modes) {
-                        cells.push(resolve_cell(
-                            table,
-                            Cell {
-                                k8s,
-                                gate,
-                                injector,
-                                requested_mode,
-                            },
-                        ));
+            for &worker in &workers {
+                for &gate in &dedup(&self.gates) {
+                    for &injector in &dedup(&self.injectors) {
+                        for &requested_mode in &dedup(&self.modes) {
+                            cells.push(resolve_cell(
+                                table,
+                                Cell {
+                                    k8s,
+                                    gate,
+                                    injector,
+                                    requested_mode,
+                                    worker,
+                                },
+                            ));
+                        }
                     }
                 }
             }
@@ -173,7 +183,9 @@ fn dedup<T: Copy + PartialEq>(axis: &[T]) -> Vec<T> {
 /// [`PlanError`] when the cell names a Kubernetes or Istio version `plan` does not know.
 pub fn plan_cell(cell: Cell) -> Result<PlannedCell, PlanError> {
     let table = Minors::embedded()?;
-    check_version(table, cell.k8s)?;
+    for k8s in std::iter::once(cell.k8s).chain(cell.worker) {
+        check_version(table, k8s)?;
+    }
     check_injector(cell.injector)?;
     Ok(resolve_cell(table, cell))
 }
@@ -218,9 +230,16 @@ fn resolve_cell(table: &Minors, cell: Cell) -> PlannedCell {
             effective_mode: Some(effective_mode),
             // The gate's effect is the resolution's: decided once. Phase one checked the
             // version, so the table has it.
-            cluster: table
-                .get(cell.k8s)
-                .map(|minor| spec_of(table, minor, cell.gate, feature_gate, sidecars_on)),
+            cluster: table.get(cell.k8s).map(|minor| ClusterSpec {
+                worker: cell
+                    .worker
+                    .and_then(|w| table.get(w))
+                    .map(|worker| WorkerNode {
+                        k8s: worker.k8s,
+                        node_image: worker.node_image(),
+                    }),
+                ..spec_of(table, minor, cell.gate, feature_gate, sidecars_on)
+            }),
         },
         Resolution::Invalid(reason) => PlannedCell {
             cell,

@@ -28,6 +28,19 @@ pub struct ClusterSpec {
     pub node_image: String,
     /// The kind release to create the cluster with (`v0.33.0`): the table's one release.
     pub kind_release: String,
+    /// A worker node's minor and node image, where the cell has one (the workload runs there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker: Option<WorkerNode>,
+}
+
+/// A worker node of a cluster: its minor and its node image.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkerNode {
+    /// Its kubelet's minor.
+    pub k8s: K8sVersion,
+    /// Its node image, from the node-image table (or an image map).
+    pub node_image: String,
 }
 
 impl ClusterSpec {
@@ -38,7 +51,20 @@ impl ClusterSpec {
         if let Some(image) = images.node_images.get(&self.k8s) {
             self.node_image.clone_from(image);
         }
+        if let Some(worker) = &mut self.worker
+            && let Some(image) = images.node_images.get(&worker.k8s)
+        {
+            worker.node_image.clone_from(image);
+        }
         self
+    }
+
+    /// The node image of the node that runs the workload: the worker's, else the control
+    /// plane's (its patch is the kubelet's that known bugs are judged by).
+    pub fn workload_node_image(&self) -> &str {
+        self.worker
+            .as_ref()
+            .map_or(&self.node_image, |w| &w.node_image)
     }
 }
 
@@ -112,6 +138,7 @@ pub(super) fn spec_of(
         sidecars_on,
         node_image: minor.node_image(),
         kind_release: table.kind_release().to_owned(),
+        worker: None,
     }
 }
 

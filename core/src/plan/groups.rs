@@ -52,6 +52,7 @@ fn runs_the_same(a: &PlannedCell, b: &PlannedCell) -> bool {
                 && x.feature_gate == y.feature_gate
                 && x.node_image == y.node_image
                 && x.kind_release == y.kind_release
+                && x.worker == y.worker
         }
         _ => false,
     };
@@ -73,6 +74,7 @@ mod tests {
             gates: gates.to_vec(),
             injectors: injectors.to_vec(),
             modes: vec![RequestedMode::Auto],
+            workers: Vec::new(),
         }
         .resolve()
         .expect("plans")

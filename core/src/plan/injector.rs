@@ -273,12 +273,13 @@ pub enum InjectorChoice {
 /// Decides what the injector injects for a request on a cluster, by its profile's rules.
 ///
 /// `sidecars_on` is whether the cluster honours restartable init containers (what the
-/// capability probe sees); `k8s` is the API server's and every kubelet's minor (the clusters are
-/// one version throughout).
+/// capability probe sees); `k8s` is the API server's minor and `kubelet` the oldest minor of the
+/// kubelets (a worker's, where the cell has one; else the same).
 pub fn injector_choice(
     injector: InjectorSpec,
     request: RequestedMode,
     k8s: K8sVersion,
+    kubelet: K8sVersion,
     sidecars_on: bool,
 ) -> InjectorChoice {
     let profile = injector.profile();
@@ -311,7 +312,7 @@ pub fn injector_choice(
             let by = &profile.layout.by_version;
             by.injector_from
                 .is_none_or(|from| injector.version.is_some_and(|v| v >= from))
-                && by.kubelet_from.is_none_or(|from| k8s >= from)
+                && by.kubelet_from.is_none_or(|from| kubelet >= from)
                 && by.api_server_from.is_none_or(|from| k8s >= from)
         }
     };
@@ -389,11 +390,11 @@ mod tests {
         let k = K8sVersion::new(29);
         let builtin = InjectorSpec::builtin();
         assert_eq!(
-            injector_choice(builtin, RequestedMode::Auto, k, true),
+            injector_choice(builtin, RequestedMode::Auto, k, k, true),
             InjectorChoice::Native
         );
         assert_eq!(
-            injector_choice(builtin, RequestedMode::Auto, k, false),
+            injector_choice(builtin, RequestedMode::Auto, k, k, false),
             InjectorChoice::Legacy
         );
     }
@@ -403,7 +404,13 @@ mod tests {
     fn istio_before_1_27_defaults_to_legacy() {
         for k in [29, 33, 34] {
             assert_eq!(
-                injector_choice(istio(26), RequestedMode::Auto, K8sVersion::new(k), true),
+                injector_choice(
+                    istio(26),
+                    RequestedMode::Auto,
+                    K8sVersion::new(k),
+                    K8sVersion::new(k),
+                    true
+                ),
                 InjectorChoice::Legacy
             );
         }
@@ -419,7 +426,13 @@ mod tests {
         assert_eq!(istio(31).known_versions(), "1.19 to 1.31");
         // Its `auto` on the project's 1.32 clusters is legacy: native cells must force it.
         assert_eq!(
-            injector_choice(istio(31), RequestedMode::Auto, K8sVersion::new(32), true),
+            injector_choice(
+                istio(31),
+                RequestedMode::Auto,
+                K8sVersion::new(32),
+                K8sVersion::new(32),
+                true
+            ),
             InjectorChoice::Legacy
         );
     }
@@ -428,15 +441,33 @@ mod tests {
     #[test]
     fn istio_auto_from_1_27_needs_kubelet_1_33() {
         assert_eq!(
-            injector_choice(istio(27), RequestedMode::Auto, K8sVersion::new(32), true),
+            injector_choice(
+                istio(27),
+                RequestedMode::Auto,
+                K8sVersion::new(32),
+                K8sVersion::new(32),
+                true
+            ),
             InjectorChoice::Legacy
         );
         assert_eq!(
-            injector_choice(istio(27), RequestedMode::Auto, K8sVersion::new(33), true),
+            injector_choice(
+                istio(27),
+                RequestedMode::Auto,
+                K8sVersion::new(33),
+                K8sVersion::new(33),
+                true
+            ),
             InjectorChoice::Native
         );
         assert_eq!(
-            injector_choice(istio(27), RequestedMode::Auto, K8sVersion::new(33), false),
+            injector_choice(
+                istio(27),
+                RequestedMode::Auto,
+                K8sVersion::new(33),
+                K8sVersion::new(33),
+                false
+            ),
             InjectorChoice::Native
         );
     }
@@ -445,11 +476,23 @@ mod tests {
     #[test]
     fn istio_forced_native() {
         assert!(matches!(
-            injector_choice(istio(18), RequestedMode::Native, K8sVersion::new(29), true),
+            injector_choice(
+                istio(18),
+                RequestedMode::Native,
+                K8sVersion::new(29),
+                K8sVersion::new(29),
+                true
+            ),
             InjectorChoice::Unsupported(_)
         ));
         assert_eq!(
-            injector_choice(istio(20), RequestedMode::Native, K8sVersion::new(29), false),
+            injector_choice(
+                istio(20),
+                RequestedMode::Native,
+                K8sVersion::new(29),
+                K8sVersion::new(29),
+                false
+            ),
             InjectorChoice::Native
         );
     }
@@ -465,14 +508,20 @@ mod tests {
             (37, true, InjectorChoice::Native),
         ] {
             assert_eq!(
-                injector_choice(otel(), RequestedMode::Auto, K8sVersion::new(k8s), gate_on),
+                injector_choice(
+                    otel(),
+                    RequestedMode::Auto,
+                    K8sVersion::new(k8s),
+                    K8sVersion::new(k8s),
+                    gate_on
+                ),
                 expected,
                 "1.{k8s} gate on {gate_on}"
             );
         }
         for mode in [RequestedMode::Native, RequestedMode::Legacy] {
             assert!(matches!(
-                injector_choice(otel(), mode, K8sVersion::new(32), true),
+                injector_choice(otel(), mode, K8sVersion::new(32), K8sVersion::new(32), true),
                 InjectorChoice::Unsupported(reason) if reason.contains("has no switch")
             ));
         }

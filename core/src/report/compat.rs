@@ -188,6 +188,7 @@ mod tests {
             gate,
             injector: InjectorSpec::builtin(),
             requested_mode: RequestedMode::Auto,
+            worker: None,
         }
     }
 

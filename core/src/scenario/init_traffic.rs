@@ -86,6 +86,7 @@ mod tests {
             sidecars_on: mode == EffectiveMode::Native,
             mode,
             injector: injector.parse::<InjectorSpec>().expect("shipped"),
+            api_server: K8sVersion::new(32),
         }
     }
 

@@ -8,10 +8,14 @@ use crate::pod::PodRoles;
 /// One valid cell, as the scenarios see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Target {
-    /// Kubernetes minor.
+    /// The Kubernetes minor of the kubelet the workload runs on (the worker's, in a cell with
+    /// one; else the cluster's).
     pub k8s: K8sVersion,
-    /// The patch of the cell's node image (`13` of `v1.32.13`); `None` when unknown.
+    /// The patch of that kubelet's node image (`13` of `v1.32.13`); `None` when unknown.
     pub patch: Option<u32>,
+    /// The API server's minor: the control plane's (it prints the pod rows and keeps or drops
+    /// `restartPolicy`).
+    pub api_server: K8sVersion,
     /// Whether the API server and kubelet honour `restartPolicy: Always` on init containers.
     pub sidecars_on: bool,
     /// The layout the injector's pods get.
@@ -24,11 +28,12 @@ impl Target {
     /// The target of a planned cell; `None` for a cell that cannot run.
     pub fn of(planned: &PlannedCell) -> Option<Target> {
         Some(Target {
-            k8s: planned.cell.k8s,
+            k8s: planned.cell.kubelet(),
+            api_server: planned.cell.k8s,
             patch: planned
                 .cluster
                 .as_ref()
-                .and_then(|c| patch_of_image(&c.node_image)),
+                .and_then(|c| patch_of_image(c.workload_node_image())),
             sidecars_on: planned.sidecars_enabled?,
             mode: planned.effective_mode?,
             injector: planned.cell.injector,
@@ -54,6 +59,13 @@ impl Target {
             },
             _ => self,
         }
+    }
+
+    /// Whether `version` (`v1.32.13`, as a node reports it) is of the workload's kubelet minor.
+    pub fn is_of_minor(&self, version: &str) -> bool {
+        let mut parts = version.trim_start_matches('v').split('.');
+        parts.next() == Some("1")
+            && parts.next().and_then(|m| m.parse::<u32>().ok()) == Some(self.k8s.minor)
     }
 
     /// Which containers of the cell's pods are sidecars.
@@ -120,6 +132,7 @@ mod tests {
             sidecars_on: true,
             mode: EffectiveMode::Native,
             injector: InjectorSpec::builtin(),
+            api_server: K8sVersion::new(33),
         };
         assert_eq!(target.on_reported_version("v1.33.13").patch, Some(13));
         assert_eq!(

@@ -32,16 +32,39 @@ pub(super) fn check_facts(recording: &Recording, target: &Target) -> Result<(), 
             format!("cluster.serverVersion is {}", shown(&facts.server_version)),
         ));
     }
-    // Every cluster the harness makes is single-version; a node of another minor is a different
-    // cluster from the one the cell names.
+    // The nodes are the control plane's minor and, where the cell has a worker, the worker's:
+    // a node of any other minor is a different cluster from the one the cell names.
+    let minors: Vec<u32> = std::iter::once(cell.k8s)
+        .chain(cell.worker)
+        .map(|k| k.minor)
+        .collect();
     if let Some(other) = facts
         .kubelet_versions
         .iter()
-        .find(|v| minor_of(v) != Some(cell.k8s.minor))
+        .find(|v| minor_of(v).is_none_or(|m| !minors.contains(&m)))
+    {
+        let claim = match cell.worker {
+            Some(worker) => format!("cell.k8s says {} with a {worker} worker", cell.k8s),
+            None => claim(),
+        };
+        return Err(contradicted(
+            claim,
+            format!("cluster.kubeletVersions has {}", shown(other)),
+        ));
+    }
+    if let Some(worker) = cell.worker
+        && !facts.kubelet_versions.is_empty()
+        && !facts
+            .kubelet_versions
+            .iter()
+            .any(|v| minor_of(v) == Some(worker.minor))
     {
         return Err(contradicted(
-            claim(),
-            format!("cluster.kubeletVersions has {}", shown(other)),
+            format!("cell.worker says {worker}"),
+            format!(
+                "cluster.kubeletVersions is {}",
+                facts.kubelet_versions.join(", ")
+            ),
         ));
     }
     if let Some(supported) = facts.native_sidecars_supported
@@ -130,6 +153,23 @@ mod tests {
             err.to_string(),
             "the recording's cell (1-32-off-builtin-auto) is not the cluster it recorded: gate \
              off on 1.32 turns native sidecars off but cluster.nativeSidecarsSupported is true"
+        );
+    }
+
+    // A cell with a worker: the recording must show a node of each minor, and no other.
+    #[test]
+    fn a_worker_cell_needs_a_node_of_each_minor_and_no_other() {
+        let mut mixed = committed("live-1.33/1-33-on-builtin-auto/sleep.json");
+        mixed.cell.worker = Some(crate::plan::K8sVersion::new(32));
+        let err = judge(&mixed).expect_err("one 1.33 node, no worker");
+        assert!(err.to_string().contains("cell.worker says 1.32"), "{err}");
+        mixed.cluster.kubelet_versions.push("v1.32.13".to_owned());
+        judge(&mixed).expect("a 1.33 control plane and a 1.32 worker");
+        mixed.cluster.kubelet_versions.push("v1.31.14".to_owned());
+        let err = judge(&mixed).expect_err("a third minor");
+        assert!(
+            err.to_string().contains("with a 1.32 worker") && err.to_string().contains("v1.31.14"),
+            "{err}"
         );
     }
 

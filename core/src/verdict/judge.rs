@@ -60,10 +60,13 @@ pub fn target_of(recording: &Recording) -> Result<Target, VerdictError> {
         });
     };
     check_facts(recording, &target)?;
+    // The kubelet of the workload's minor (a cell with a worker has two), else the API server.
     let reported = recording
         .cluster
         .kubelet_versions
-        .first()
+        .iter()
+        .find(|v| target.is_of_minor(v))
+        .or(recording.cluster.kubelet_versions.first())
         .unwrap_or(&recording.cluster.server_version);
     Ok(target.on_reported_version(reported))
 }
@@ -82,6 +85,7 @@ pub fn judge_scenario(
         sidecars_on: mode == EffectiveMode::Native,
         mode,
         injector: cell.injector,
+        api_server: cell.k8s,
     });
     judge_on(recorded, &Target { mode, ..target })
 }
@@ -106,7 +110,7 @@ pub fn judge_checks(
     roles: PodRoles,
     checks: Vec<Check>,
 ) -> ScenarioVerdict {
-    let mut ctx = Context::new(recorded, roles, PrinterRules::of(target.k8s));
+    let mut ctx = Context::new(recorded, roles, PrinterRules::of(target.api_server));
     ctx.collector_evidence = collector_received::evidence_of(&target.injector.profile().traffic);
     let faults = Faults::of(&ctx);
     let results = checks

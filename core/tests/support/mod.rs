@@ -20,6 +20,7 @@ pub fn cell(minor: u32, gate: Gate, requested_mode: RequestedMode) -> Cell {
         gate,
         injector: InjectorSpec::builtin(),
         requested_mode,
+        worker: None,
     }
 }
 
@@ -66,6 +67,7 @@ pub fn recording(cell: Cell, scenarios: Vec<ScenarioRecording>) -> Recording {
         cluster: ClusterFacts {
             server_version: format!("v{}.10", cell.k8s),
             kubelet_versions: vec![format!("v{}.10", cell.k8s)],
+            nodes: Vec::new(),
             // What the probe of a cluster booted for this cell saw (a recording that says
             // otherwise is not judged).
             native_sidecars_supported: plan_cell(cell).ok().and_then(|p| p.sidecars_enabled),

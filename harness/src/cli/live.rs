@@ -191,6 +191,7 @@ mod tests {
             gates: vec![Gate::On],
             injectors: vec![InjectorSpec::builtin()],
             modes: vec![RequestedMode::Auto],
+            workers: Vec::new(),
         }
         .resolve()
         .expect("plans");

@@ -43,6 +43,30 @@ pub(super) struct MatrixOpts {
         value_name = "auto|native|legacy,..."
     )]
     pub(super) mode: Vec<RequestedMode>,
+    /// Worker nodes, comma-separated: `none` for a cluster of one node (the default), or a
+    /// minor for a worker of that minor beside the control plane (`--k8s`), at most three minors
+    /// older. The workload then runs on the worker's kubelet; an injector that decides by the
+    /// kubelets' versions (Istio's auto) sees the oldest.
+    #[arg(long, value_delimiter = ',', value_name = "none|1.X,...")]
+    pub(super) worker: Vec<WorkerChoice>,
+}
+
+/// One `--worker` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct WorkerChoice(Option<K8sVersion>);
+
+impl std::str::FromStr for WorkerChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "none" => Ok(WorkerChoice(None)),
+            other => other
+                .parse::<K8sVersion>()
+                .map(|k8s| WorkerChoice(Some(k8s)))
+                .map_err(|err| format!("{err} (or `none` for no worker)")),
+        }
+    }
 }
 
 impl MatrixOpts {
@@ -53,6 +77,7 @@ impl MatrixOpts {
             gates: self.gate.clone(),
             injectors: resolve_injectors(&self.injector, limits)?,
             modes: self.mode.clone(),
+            workers: self.worker.iter().map(|w| w.0).collect(),
         })
     }
 }

@@ -258,8 +258,12 @@ fn table_row(
         }
         _ => same_cluster_as.unwrap_or_default(),
     };
+    let k8s = match cell.cell.worker {
+        Some(worker) => format!("{}+w{}", Minors::label_of(cell.cell.k8s), worker),
+        None => Minors::label_of(cell.cell.k8s),
+    };
     let mut row = vec![
-        Minors::label_of(cell.cell.k8s),
+        k8s,
         cell.cell.gate.to_string(),
         cell.cell.injector.to_string(),
         cell.cell.requested_mode.to_string(),

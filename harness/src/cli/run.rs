@@ -236,7 +236,11 @@ impl RunOpts {
     /// Builds the offline images `cells` need and writes their map (to --image-map, else
     /// target/sidecar-e2e/images.yaml); returns where.
     fn build_images_for(&self, cells: &[PlannedCell]) -> Result<PathBuf, ExpectedError> {
-        let mut minors: Vec<_> = cells.iter().map(|c| c.cell.k8s).collect();
+        // A worker of another minor needs that minor's node image too.
+        let mut minors: Vec<_> = cells
+            .iter()
+            .flat_map(|c| std::iter::once(c.cell.k8s).chain(c.cell.worker))
+            .collect();
         minors.sort();
         minors.dedup();
         let injectors: Vec<_> = cells.iter().map(|c| c.cell.injector).collect();

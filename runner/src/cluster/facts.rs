@@ -7,7 +7,7 @@ use kube::Api;
 use kube::api::{ListParams, PostParams};
 
 use sidecar_e2e_core::cluster::{ProbeError, native_sidecars_kept, probe_pod};
-use sidecar_e2e_core::recording::ClusterFacts;
+use sidecar_e2e_core::recording::{ClusterFacts, NodeFacts};
 
 /// The image the probe pod names; a dry-run never pulls it.
 pub const PROBE_IMAGE: &str = "registry.k8s.io/pause:3.10";
@@ -44,12 +44,23 @@ pub async fn measure(client: &kube::Client, namespace: &str) -> Result<ClusterFa
         .list(&ListParams::default())
         .await
         .map_err(api_error("list nodes"))?;
-    let kubelet_versions = nodes
+    let nodes: Vec<NodeFacts> = nodes
         .items
         .iter()
-        .filter_map(|node| node.status.as_ref()?.node_info.as_ref())
-        .map(|info| info.kubelet_version.clone())
+        .filter_map(|node| {
+            Some(NodeFacts {
+                name: node.metadata.name.clone()?,
+                kubelet_version: node
+                    .status
+                    .as_ref()?
+                    .node_info
+                    .as_ref()?
+                    .kubelet_version
+                    .clone(),
+            })
+        })
         .collect();
+    let kubelet_versions = nodes.iter().map(|n| n.kubelet_version.clone()).collect();
     let probe: Pod = serde_json::from_value(probe_pod(namespace, PROBE_IMAGE)).map_err(|err| {
         FactsError::Api {
             what: "build the probe pod",
@@ -72,6 +83,7 @@ pub async fn measure(client: &kube::Client, namespace: &str) -> Result<ClusterFa
     Ok(ClusterFacts {
         server_version: server.git_version,
         kubelet_versions,
+        nodes,
         native_sidecars_supported: Some(kept),
         injected_mode: None,
     })

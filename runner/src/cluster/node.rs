@@ -11,17 +11,29 @@ use crate::process::{ToolCommand, ToolError};
 pub struct NodeShell {
     /// The docker CLI.
     pub docker: PathBuf,
-    /// The node's container (`<cluster>-control-plane`).
+    /// The node's container (`<cluster>-control-plane`, or `<cluster>-worker`).
     pub container: String,
 }
 
 impl NodeShell {
-    /// The control-plane node of kind cluster `cluster` (the single node of this project's
-    /// clusters).
+    /// The control-plane node of kind cluster `cluster` (the single node of a cell without a
+    /// worker).
     pub fn control_plane(docker: PathBuf, cluster: &str) -> Self {
         NodeShell {
             docker,
             container: format!("{cluster}-control-plane"),
+        }
+    }
+
+    /// The node that runs the workload in kind cluster `cluster`: its worker (kind names the
+    /// first `<cluster>-worker`) where the cell has one, else the control plane.
+    pub fn workload_node(docker: PathBuf, cluster: &str, has_worker: bool) -> Self {
+        match has_worker {
+            true => NodeShell {
+                docker,
+                container: format!("{cluster}-worker"),
+            },
+            false => Self::control_plane(docker, cluster),
         }
     }
 

@@ -76,9 +76,10 @@ impl KindProvider {
         self.host_cgroup
     }
 
-    /// A shell on `cluster`'s node, for scenarios that act on the node.
-    pub fn node_shell(&self, cluster: &str) -> crate::cluster::NodeShell {
-        crate::cluster::NodeShell::control_plane(self.docker.bin.clone(), cluster)
+    /// A shell on the node of `cluster` that runs the workload (its worker, `has_worker`), for
+    /// scenarios that act on the node.
+    pub fn node_shell(&self, cluster: &str, has_worker: bool) -> crate::cluster::NodeShell {
+        crate::cluster::NodeShell::workload_node(self.docker.bin.clone(), cluster, has_worker)
     }
 
     /// The Docker the nodes run on.

@@ -114,6 +114,7 @@ mod tests {
                 gate: Gate::On,
                 injector: InjectorSpec::builtin(),
                 requested_mode: RequestedMode::Auto,
+                worker: None,
             },
             cluster: ClusterFacts::default(),
             scenarios: vec![scenario(Scenario::Job), scenario(Scenario::Sleep)],

@@ -156,7 +156,9 @@ impl CellRun<'_> {
         // Judged as `judge` will judge the recording: on the patch the kubelet reported.
         let reported = facts
             .kubelet_versions
-            .first()
+            .iter()
+            .find(|v| target.is_some_and(|t| t.is_of_minor(v)))
+            .or(facts.kubelet_versions.first())
             .unwrap_or(&facts.server_version)
             .clone();
         let empty = Recording {
@@ -171,7 +173,7 @@ impl CellRun<'_> {
             access,
             created: self.created,
             borrowed: self.cluster.is_borrowed(),
-            node: self.cluster.node_shell(),
+            node: self.cluster.node_shell(cell.worker.is_some()),
             injector: cell.injector,
             effective,
             judged_on: target.map(|t| t.on_reported_version(&reported)),

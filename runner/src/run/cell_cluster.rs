@@ -107,10 +107,11 @@ impl CellCluster<'_> {
         }
     }
 
-    /// A shell on the node, for a scenario that acts on it: only a cluster the run made has one.
-    pub(super) fn node_shell(&self) -> Option<NodeShell> {
+    /// A shell on the node that runs the workload (the worker, `has_worker`), for a scenario
+    /// that acts on it: only a cluster the run made has one.
+    pub(super) fn node_shell(&self, has_worker: bool) -> Option<NodeShell> {
         match self {
-            CellCluster::Kind { kind, name } => Some(kind.node_shell(name)),
+            CellCluster::Kind { kind, name } => Some(kind.node_shell(name, has_worker)),
             CellCluster::Borrowed { .. } => None,
         }
     }

@@ -161,6 +161,7 @@ mod tests {
             gates: vec![sidecar_e2e_core::plan::Gate::On],
             injectors: vec![sidecar_e2e_core::plan::InjectorSpec::builtin()],
             modes: vec![sidecar_e2e_core::plan::RequestedMode::Auto],
+            workers: Vec::new(),
         }
         .resolve()
         .expect("plans")

@@ -194,6 +194,7 @@ mod tests {
             sidecars_on: mode == EffectiveMode::Native,
             mode,
             injector: InjectorSpec::builtin(),
+            api_server: K8sVersion { minor },
         }
     }
 
