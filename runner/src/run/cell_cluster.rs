@@ -64,7 +64,10 @@ impl CellCluster<'_> {
         let request = CreateCluster {
             name: name.clone(),
             config: config_path,
-            node_image: Some(spec.node_image.clone()),
+            // `--image` replaces every node's image: a cell with a worker of another minor
+            // keeps the config's image per node (a 1.32 worker came up as 1.33 with it, and the
+            // recording's facts refused the cell).
+            node_image: spec.worker.is_none().then(|| spec.node_image.clone()),
             kubeconfig: dir.join("kubeconfig"),
             retain_on_failure: true,
         };
