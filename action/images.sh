@@ -40,7 +40,7 @@ if [ "$(docker version --format '{{.Server.Version}}' | cut -d. -f1)" -ge 28 ]; 
 fi
 present() { docker image inspect "$1" >/dev/null 2>&1; }
 
-# kindest/node:v1.33.4@sha256:<hex> -> sidecar-e2e.local/kindest-node:v1.33.4-sha256-<hex>
+# kindest/node:v1.33.12@sha256:<hex> -> sidecar-e2e.local/kindest-node:v1.33.12-sha256-<hex>
 [[ "$NODE_IMAGE" =~ ^([^@]+):([^:@]+)@sha256:([0-9a-f]{64})$ ]] || fail "$NODE_IMAGE is not name:tag@sha256:digest"
 repository=${BASH_REMATCH[1]}
 digest=${BASH_REMATCH[3]}
