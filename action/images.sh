@@ -8,8 +8,8 @@
 #   node image      kind's image NODE_IMAGE (pinned by digest). Its archive in NODE_IMAGE_DIR (step
 #                   `node-image-cache` restored it when an earlier run saved it) is loaded; else it
 #                   is pulled by digest and saved there for step `node-image-save`. It is tagged
-#                   locally as sidecar-e2e.local/kindest-node:<tag>-sha256-<digest> and the run is
-#                   given an image map naming that tag: a `docker save`/`load` round trip keeps
+#                   locally as sidecar-e2e.local/kindest-node-sha256-<digest>:<tag> and the run
+#                   is given an image map naming it: a `docker save`/`load` round trip keeps
 #                   tags but not the registry digest, so the tag is what survives the cache.
 #   workloads       WORKLOAD_IMAGES, pulled for this runner's platform
 #   builtin         the builtin injector's image INJECTOR_IMAGE (for `injector: builtin`): from the
@@ -40,11 +40,12 @@ if [ "$(docker version --format '{{.Server.Version}}' | cut -d. -f1)" -ge 28 ]; 
 fi
 present() { docker image inspect "$1" >/dev/null 2>&1; }
 
-# kindest/node:v1.33.12@sha256:<hex> -> sidecar-e2e.local/kindest-node:v1.33.12-sha256-<hex>
+# kindest/node:v1.33.12@sha256:<hex> -> sidecar-e2e.local/kindest-node-sha256-<hex>:v1.33.12: the
+# digest in the name, the tag kept (the plan reads the patch from a node image's tag).
 [[ "$NODE_IMAGE" =~ ^([^@]+):([^:@]+)@sha256:([0-9a-f]{64})$ ]] || fail "$NODE_IMAGE is not name:tag@sha256:digest"
 repository=${BASH_REMATCH[1]}
 digest=${BASH_REMATCH[3]}
-local_tag="sidecar-e2e.local/kindest-node:${BASH_REMATCH[2]}-sha256-$digest"
+local_tag="sidecar-e2e.local/kindest-node-sha256-$digest:${BASH_REMATCH[2]}"
 archive="$NODE_IMAGE_DIR/node-image.tar"
 if present "$local_tag"; then
   cache=present

@@ -8,7 +8,8 @@
 //! What GitHub's own actions would do here is played by this test: the harness cache restores
 //! the binary this workspace built (an earlier run's save, under the key the action computed), the
 //! upload step checks the paths it is given. With an image map no node image is pulled or cached,
-//! so those steps must not run; nor must actions/setup-go (Go is on PATH).
+//! so those steps must not run; nor must actions/setup-go (Go is on PATH). The node image's cache,
+//! which only runs without an image map, is exercised on its own with a local stand-in image.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -164,4 +165,94 @@ fn the_action_runs_a_cell_reports_it_uploads_its_artifacts_and_leaves_no_cluster
         !names.contains(&run_id),
         "docker still has a container of run {run_id}: {names}"
     );
+}
+
+/// The node image's cache, as `images.sh` uses it on a runner: an archive restored from the cache
+/// is loaded and the run is given an image map naming it by a local tag that carries the digest
+/// (a `docker save`/`load` round trip keeps tags, not registry digests); once loaded it is used as
+/// it is. The "node image" here is a local image saved under that tag: pulling kind's real one
+/// needs a registry, which only GitHub has.
+#[test]
+fn a_cached_node_image_archive_is_loaded_and_named_by_a_tag_that_carries_its_digest() {
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace root");
+    let table = sidecar_suites::images::image_table();
+    let stand_in = table.workloads.curl.clone();
+    let digest = "5eed".repeat(16);
+    let node_image = format!("kindest/node:v1.32.99@sha256:{digest}");
+    let local_tag = format!("sidecar-e2e.local/kindest-node-sha256-{digest}:v1.32.99");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let node_dir = dir.path().join("node-images");
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&node_dir).expect("node image dir");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let docker = |args: &[&str]| {
+        let out = std::process::Command::new("docker")
+            .args(args)
+            .output()
+            .expect("docker runs");
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // What an earlier run's save left in the cache, and a runner that no longer has the image.
+    docker(&["tag", &stand_in, &local_tag]);
+    let archive = node_dir.join("node-image.tar");
+    docker(&[
+        "save",
+        "--output",
+        archive.to_str().expect("utf-8"),
+        &local_tag,
+    ]);
+    docker(&["rmi", &local_tag]);
+
+    let step = || {
+        let output = dir.path().join("output");
+        std::fs::write(&output, "").expect("GITHUB_OUTPUT");
+        let out = std::process::Command::new(checkout.join("action/images.sh"))
+            .env("GITHUB_OUTPUT", &output)
+            .env("GITHUB_ACTION_PATH", checkout)
+            .env("IMAGE_MAP", "")
+            .env("NODE_IMAGE", &node_image)
+            .env("NODE_IMAGE_DIR", &node_dir)
+            .env("K8S", "1.32")
+            .env("INJECTOR", "builtin")
+            .env("WORK", &work)
+            .env("WORKLOAD_IMAGES", &stand_in)
+            .env("INJECTOR_IMAGE", &table.workloads.injector)
+            .output()
+            .expect("images.sh runs");
+        let outputs: BTreeMap<String, String> = std::fs::read_to_string(&output)
+            .expect("outputs")
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        (out, outputs)
+    };
+    let (out, outputs) = step();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(outputs["node-image-cache"], "loaded", "{stderr}");
+    let map = std::fs::read_to_string(&outputs["image-map"]).expect("the image map");
+    assert!(
+        map.contains(&format!("\"1.32\": {local_tag}")),
+        "the map names the loaded image: {map}"
+    );
+    let parsed = sidecar_e2e_core::plan::ImageMap::from_yaml(&map).expect("a valid image map");
+    let resolved = sidecar_e2e_core::plan::ImageTable::upstream([]).overridden_by(parsed);
+    let named = &resolved.node_images[&"1.32".parse().expect("a minor")];
+    assert_eq!(
+        sidecar_e2e_core::scenario::patch_of_image(named),
+        Some(99),
+        "the plan still reads the patch from the tag"
+    );
+
+    let (again, outputs) = step();
+    assert!(again.status.success());
+    assert_eq!(outputs["node-image-cache"], "present");
+    docker(&["rmi", &local_tag]);
 }
