@@ -46,9 +46,14 @@ versions="$pins"
 LOGS="$LOGS/$k8s_minor"
 mkdir -p "$LOGS"
 source images/versions/common.env
+# The pins file `sidecar-e2e images build` writes (KUBERNETES_*, ETCD_*, RUNTIME, ...): made at run
+# time, so shellcheck has no file to follow.
+# shellcheck source=/dev/null
 source "$versions"
 [ -n "${RUNTIME:-}" ] || die "$versions names no RUNTIME (a runtime set: images/versions/runtime-<RUNTIME>.env)"
 [ -f "images/versions/runtime-$RUNTIME.env" ] || die "$versions names RUNTIME=$RUNTIME, but images/versions/runtime-$RUNTIME.env does not exist"
+# One of images/versions/runtime-*.env, all with the same variables; shellcheck reads one of them.
+# shellcheck source=images/versions/runtime-containerd-2.3.env
 source "images/versions/runtime-$RUNTIME.env"
 for dir in "$KUBERNETES_MODULE_DIR" "$ETCD_MODULE_DIR" ${CONTAINERD_MODULE_DIR:+"$CONTAINERD_MODULE_DIR"}; do
   [ -f "$dir/go.mod" ] || die "$dir/go.mod is missing: generate it with images/go/gen-wrapper.sh (see its --help)"

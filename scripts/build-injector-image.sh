@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tag="${1:-sidecar-e2e/injector:dev}"
-target=x86_64-unknown-linux-gnu
+# The host's own target (x86_64 or aarch64): the image runs where it is built.
+target="$(uname -m)-unknown-linux-gnu"
 target_dir="${CARGO_TARGET_DIR:-target}"
 RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --locked -p sidecar-injector --target "$target"
 bin="$target_dir/$target/release/sidecar-injector"

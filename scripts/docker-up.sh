@@ -72,7 +72,7 @@ fi
 # the libraries it links, so no registry is needed.
 probe=sidecar-e2e.local/privileged-probe:1
 if ! docker image inspect "$probe" >/dev/null 2>&1; then
-  files=(/bin/true $(ldd /bin/true | grep -o '/[^ ]*'))
+  mapfile -t files < <(echo /bin/true; ldd /bin/true | grep -o '/[^ ]*')
   tar -ch --absolute-names --transform 's,^/,,' "${files[@]}" 2>/dev/null | docker import - "$probe" >/dev/null
 fi
 if ! out=$(docker run --rm --privileged --network none "$probe" /bin/true 2>&1); then

@@ -58,6 +58,8 @@ cleanup() {
 }
 trap cleanup EXIT
 set -a
+# The env file `sidecar-e2e cluster up` wrote a moment ago.
+# shellcheck source=/dev/null
 source "$env_file"
 set +a
 [ -n "${SIDECAR_E2E_KUBECTL:-}" ] || die "the image map records no kubectl: build the images with sidecar-e2e images build"

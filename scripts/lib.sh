@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What every script of this repository shares (scripts/*.sh and images/*.sh source it; it is not
 # run). Messages go to stderr prefixed with the script's name; `die` exits with DIE_STATUS (1
 # unless the script set another before sourcing this).
@@ -16,6 +17,7 @@ die() {
 }
 
 # Where built binaries, stamps, logs and tool venvs are cached across runs and clones.
+# shellcheck disable=SC2034 # read by the scripts that source this file
 SIDECAR_E2E_CACHE_DIR="${SIDECAR_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sidecar-e2e}"
 
 # Runs its arguments as root (directly when already root).

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Installs the tools the tests use into .cache/tools (sourced by scripts/*.sh).
 # Pinned versions; each is installed once and reused.
 
@@ -55,7 +56,8 @@ ensure_chromium() {
   export SIDECAR_E2E_CHROMEDRIVER="${SIDECAR_E2E_CHROMEDRIVER:-$(command -v chromedriver)}"
   [ -x "$SIDECAR_E2E_CHROMEDRIVER" ] || die "SIDECAR_E2E_CHROMEDRIVER=$SIDECAR_E2E_CHROMEDRIVER is not an executable"
   if [ -z "${SIDECAR_E2E_CHROMIUM:-}" ] && [ -n "$(browser_binary)" ]; then
-    export SIDECAR_E2E_CHROMIUM="$(browser_binary)"
+    SIDECAR_E2E_CHROMIUM="$(browser_binary)"
+    export SIDECAR_E2E_CHROMIUM
   fi
 }
 

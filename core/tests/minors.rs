@@ -153,7 +153,7 @@ fn env_value(file: &str, name: &str) -> String {
 }
 
 #[test]
-fn envoy_is_pinned_once_and_the_upstream_default_and_workflow_agree() {
+fn envoy_is_pinned_once_and_the_upstream_default_and_the_action_agree() {
     let pinned = env_value("images/versions/common.env", "ENVOY_VERSION");
     let upstream = sidecar_e2e_core::plan::UPSTREAM_ENVOY;
     assert_eq!(
@@ -161,10 +161,10 @@ fn envoy_is_pinned_once_and_the_upstream_default_and_workflow_agree() {
         Some(pinned.as_str()),
         "core's upstream Envoy ({upstream}) must be the offline build's ENVOY_VERSION"
     );
-    let workflow = read(&repo().join(".github/workflows/e2e.yml"));
+    let action = read(&repo().join("action.yml"));
     assert!(
-        workflow.contains(upstream),
-        "e2e.yml must pull {upstream}, the Envoy the offline build pins"
+        action.contains(upstream),
+        "action.yml (which e2e.yml's jobs run) must pull {upstream}, the Envoy the offline build pins"
     );
     let tools = read(&repo().join("scripts/tools.sh"));
     assert!(

@@ -1,9 +1,11 @@
 //! `.github/workflows/e2e.yml` runs what the plan says: its builtin matrix is one entry per
 //! same-cluster group of the valid cells of 1.28..=newest × gate on/off/default (`gate` the cell
-//! run, `also` the others of its group); its Istio entries are valid cells too; its one
-//! `KIND_VERSION` is the node-image table's kind release; the images it pulls are the image
-//! table's; every job outlasts its steps' timeouts, and the `e2e` job needs every other job.
-//! Pure: reads the workflow files and the embedded tables, runs nothing.
+//! run, `also` the others of its group); its Istio entries are valid cells too; each entry reaches
+//! the action (`uses: ./`, `action.yml`) as its inputs, and no workflow step pins kind or pulls
+//! images of its own (the action installs kind at the node-image table's release, asked of the
+//! binary, and pulls the images the image table names: `action.yml`'s are checked here); every
+//! job outlasts its steps' timeouts, and the `e2e` job needs every other job.
+//! Pure: reads the workflow and action files and the embedded tables, runs nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,8 +17,14 @@ use sidecar_e2e_core::plan::{
 };
 
 const WORKFLOW: &str = ".github/workflows/e2e.yml";
+/// The composite action the matrix runs its cells through.
+const ACTION: &str = "action.yml";
 /// Every workflow, for the checks that hold for all of them.
-const WORKFLOWS: [&str; 2] = [".github/workflows/ci.yml", WORKFLOW];
+const WORKFLOWS: [&str; 3] = [
+    ".github/workflows/ci.yml",
+    WORKFLOW,
+    ".github/workflows/release.yml",
+];
 /// The job branch protection requires: it needs every other job.
 const AGGREGATE: &str = "e2e";
 /// The job that carries the matrix.
@@ -26,7 +34,6 @@ const OLDEST: K8sVersion = K8sVersion::new(28);
 
 #[derive(Deserialize)]
 struct Workflow {
-    env: BTreeMap<String, String>,
     jobs: BTreeMap<String, Job>,
 }
 
@@ -298,15 +305,25 @@ fn builtin_entries_install_no_istioctl() {
     }
 }
 
+/// The action's images step, as YAML.
+fn action_images_step() -> Value {
+    let action: Value = serde_saphyr::from_str(&read_text(ACTION))
+        .unwrap_or_else(|err| panic!("{ACTION} must parse: {err}"));
+    action["runs"]["steps"]
+        .as_array()
+        .and_then(|steps| steps.iter().find(|s| s["id"] == "images"))
+        .cloned()
+        .unwrap_or_else(|| panic!("{ACTION} has no step with id `images`"))
+}
+
 #[test]
-fn workflow_pulls_the_image_tables_workload_images() {
+fn the_action_pulls_the_image_tables_workload_images() {
     let table = Minors::embedded().expect("node-image table parses");
     let upstream = ImageTable::upstream_for(table).workloads;
-    let workflow = read_workflow();
-    let pulled: Vec<&str> = workflow
-        .env
-        .get("WORKLOAD_IMAGES")
-        .unwrap_or_else(|| panic!("{WORKFLOW} has no env.WORKLOAD_IMAGES"))
+    let env = &action_images_step()["env"];
+    let pulled: Vec<&str> = env["WORKLOAD_IMAGES"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{ACTION}: the images step has no env.WORKLOAD_IMAGES"))
         .split_whitespace()
         .collect();
     let want = [
@@ -317,26 +334,74 @@ fn workflow_pulls_the_image_tables_workload_images() {
     assert_eq!(
         pulled,
         want,
-        "{WORKFLOW}: set env.WORKLOAD_IMAGES to \"{}\" (core/src/plan/images.rs)",
+        "{ACTION}: set the images step's env.WORKLOAD_IMAGES to \"{}\" (core/src/plan/images.rs)",
         want.join(" ")
     );
     assert_eq!(
-        workflow.env.get("INJECTOR_IMAGE").map(String::as_str),
+        env["INJECTOR_IMAGE"].as_str(),
         Some(upstream.injector.as_str()),
-        "{WORKFLOW}: env.INJECTOR_IMAGE must be the image the harness loads"
+        "{ACTION}: the images step's env.INJECTOR_IMAGE must be the image the harness loads"
     );
 }
 
+/// Each matrix entry reaches the action as its inputs: the minor, the gate with the others of
+/// its same-cluster group, the injector and the istioctl release.
 #[test]
-fn one_kind_version_the_node_image_tables() {
-    let table = Minors::embedded().expect("node-image table parses");
-    let workflow = read_workflow();
+fn the_cell_job_runs_each_entry_through_the_action() {
+    let workflow: Value =
+        serde_saphyr::from_str(&read_text(WORKFLOW)).expect("the workflow parses");
+    let action: Value = serde_saphyr::from_str(&read_text(ACTION)).expect("the action parses");
+    let steps = workflow["jobs"][JOB]["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{WORKFLOW}: job `{JOB}` has no steps"));
+    let calls: Vec<&Value> = steps.iter().filter(|s| s["uses"] == "./").collect();
     assert_eq!(
-        workflow.env.get("KIND_VERSION").map(String::as_str),
-        Some(table.kind_release()),
-        "{WORKFLOW}: set env.KIND_VERSION to \"{}\", kind-configs/node-images.yaml's kind release",
-        table.kind_release()
+        calls.len(),
+        1,
+        "{WORKFLOW}: job `{JOB}` runs its cell with one `uses: ./` step (the action)"
     );
+    let with = calls[0]["with"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{WORKFLOW}: the `uses: ./` step has no `with`"));
+    let expected = [
+        ("k8s", "${{ matrix.k8s }}"),
+        (
+            "gate",
+            "${{ matrix.also && format('{0},{1}', matrix.gate, matrix.also) || matrix.gate }}",
+        ),
+        ("injector", "${{ matrix.injector }}"),
+        ("istioctl", "${{ matrix.istio }}"),
+    ];
+    for (input, value) in expected {
+        assert_eq!(
+            with.get(input).and_then(Value::as_str),
+            Some(value),
+            "{WORKFLOW}: the action's `{input}` must be {value}"
+        );
+    }
+    let inputs = action["inputs"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{ACTION} declares no inputs"));
+    for key in with.keys() {
+        assert!(
+            inputs.contains_key(key),
+            "{WORKFLOW}: `with.{key}` is not an input of {ACTION}"
+        );
+    }
+    // A second copy of what the action decides would drift from it.
+    let text = read_text(WORKFLOW);
+    for copy in [
+        "sigs.k8s.io/kind@",
+        "KIND_VERSION",
+        "docker pull",
+        "WORKLOAD_IMAGES",
+    ] {
+        assert!(
+            !text.contains(copy),
+            "{WORKFLOW} names `{copy}`: the action installs kind at the table's release and pulls \
+             the image table's images; leave that to it"
+        );
+    }
 }
 
 /// A job killed by its own timeout writes no summary and uploads no artifacts: every step has a

@@ -15,6 +15,27 @@ pub const IMAGE_MAP_VAR: &str = "SIDECAR_E2E_IMAGE_MAP";
 /// When `SIDECAR_E2E_IMAGE_MAP` is unset or names a file that is missing or invalid: these tests
 /// prove the offline images and must not run against guessed ones.
 pub fn image_table() -> ImageTable {
+    let path = image_map_path();
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| {
+        panic!(
+            "{IMAGE_MAP_VAR}={}: must be readable: {err}",
+            path.display()
+        )
+    });
+    let map = ImageMap::from_yaml(&text).unwrap_or_else(|err| {
+        panic!(
+            "{IMAGE_MAP_VAR}={}: must be a valid image map: {err}",
+            path.display()
+        )
+    });
+    ImageTable::upstream([]).overridden_by(map)
+}
+
+/// The image map's path, from `SIDECAR_E2E_IMAGE_MAP`.
+///
+/// # Panics
+/// When the variable is unset.
+pub fn image_map_path() -> PathBuf {
     let path = std::env::var_os(IMAGE_MAP_VAR).unwrap_or_else(|| {
         panic!(
             "{IMAGE_MAP_VAR} must name the image map of an offline build: run \
@@ -22,19 +43,7 @@ pub fn image_table() -> ImageTable {
              and export {IMAGE_MAP_VAR}=target/sidecar-e2e/images.yaml (.ci/run does both)"
         )
     });
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| {
-        panic!(
-            "{IMAGE_MAP_VAR}={}: must be readable: {err}",
-            path.to_string_lossy()
-        )
-    });
-    let map = ImageMap::from_yaml(&text).unwrap_or_else(|err| {
-        panic!(
-            "{IMAGE_MAP_VAR}={}: must be a valid image map: {err}",
-            path.to_string_lossy()
-        )
-    });
-    ImageTable::upstream([]).overridden_by(map)
+    PathBuf::from(path)
 }
 
 /// The node image the table has for `minor`.

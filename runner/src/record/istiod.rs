@@ -132,8 +132,8 @@ mod tests {
 
     // Real istiod output, from the negative control in docs/istio.md: Istio 1.31-dev's stock
     // settings on upstream Envoy 1.40, the pod `client` in namespace `smoke` (1.32.13).
-    const STOCK_METRICS: &str = include_str!("../../../testdata/istiod/stock-metrics.txt");
-    const STOCK_LOG: &str = include_str!("../../../testdata/istiod/stock-nacks.log");
+    const STOCK_METRICS: &str = include_str!("../../testdata/istiod/stock-metrics.txt");
+    const STOCK_LOG: &str = include_str!("../../testdata/istiod/stock-nacks.log");
 
     #[test]
     fn the_stock_settings_rejects_are_found_for_their_namespace_only() {
