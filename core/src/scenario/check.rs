@@ -222,6 +222,10 @@ impl Check {
             }
         };
         match self.known_bug() {
+            Some(bug) if bug.is_open_upstream() => format!(
+                "{healthy}; expected here: {} {} (open upstream: no released patch has the fix)",
+                bug.id, bug.title
+            ),
             Some(bug) => format!("{healthy}; expected here: {} {}", bug.id, bug.title),
             None => healthy,
         }

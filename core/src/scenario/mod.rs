@@ -23,6 +23,7 @@ pub use check::{Check, ProxyPlace};
 pub use end::{EndCondition, Progress};
 pub use expectation::{ScenarioExpectation, proxied_checks, proxy_expectation};
 pub use known_bug::{KnownBug, Patch};
+pub use known_bug::{PatchRange, PendingFix};
 pub use target::{Target, patch_of_image, proxy_name};
 pub use traffic::{marker, needs_upstream, render_workload, send_function};
 
