@@ -130,6 +130,8 @@ registry! {
     SidecarCrashRestart = "sidecar-crash-restart" => sidecar_crash_restart,
     JobSidecarExit143 = "job-sidecar-exit-143" => job_sidecar_exit_143,
     KubeletRestart = "kubelet-restart" => kubelet_restart,
+    StartedAfterLiveness = "started-after-liveness" => started_after_liveness,
+    ReadinessAtShutdown = "readiness-at-shutdown" => readiness_at_shutdown,
 }
 
 impl Scenario {

@@ -9,8 +9,9 @@ use super::faults::Faults;
 use super::types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};
 use super::{
     access_log, app_restarted, app_starts, collector_received, deleted_within, job_completes,
-    job_pod_keeps_running, pod_never_runs, printer_agrees, proxy_config_accepted, proxy_layout,
-    request, sidecar_exit_code, sidecar_restarted, startup_order, termination_order,
+    job_pod_keeps_running, pod_never_runs, printer_agrees, probes_wait_for_startup,
+    proxy_config_accepted, proxy_layout, request, sidecar_exit_code, sidecar_restarted,
+    startup_order, termination_order, unready_during_shutdown,
 };
 use crate::plan::{Cell, EffectiveMode, plan_cell};
 use crate::recording::{Recording, ScenarioRecording};
@@ -186,6 +187,17 @@ fn decide(ctx: &Context<'_>, check: &Check) -> Decided {
             against(sidecar_exit_code::observe(ctx, sidecar, *code), None)
         }
         Check::AppRestarted { known_bug } => against(app_restarted::observe(ctx), *known_bug),
+        Check::ProbesWaitForStartup { sidecar, known_bug } => {
+            against(probes_wait_for_startup::observe(ctx, sidecar), *known_bug)
+        }
+        Check::UnreadyDuringShutdown {
+            sidecar,
+            seconds,
+            known_bug,
+        } => against(
+            unready_during_shutdown::observe(ctx, sidecar, *seconds),
+            *known_bug,
+        ),
         Check::JobPodKeepsRunning { for_seconds } => {
             job_pod_keeps_running::decide(ctx, *for_seconds)
         }
