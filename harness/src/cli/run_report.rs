@@ -275,6 +275,43 @@ mod tests {
     }
 
     #[test]
+    fn the_grid_counts_and_names_a_known_bug_open_upstream() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "../testdata/recordings/live-1.37/1-37-on-builtin-auto/started-after-liveness.json",
+        );
+        let text = std::fs::read_to_string(&path).expect("a committed recording");
+        let recording = Recording::from_json(&text, "started-after-liveness.json").expect("ok");
+        let outcome = CellOutcome {
+            cell: recording.cell,
+            slug: "1-37-on-builtin-auto".to_owned(),
+            verdict: Some(judge(&recording).expect("judgeable")),
+            recording: Some(recording),
+            setup_failures: vec![],
+            timings: vec![],
+            kept: None,
+            same_cluster_as: None,
+        };
+        let cell = compat_cell(&outcome, |_| None);
+        assert_eq!(
+            cell.result,
+            CompatResult::Passed {
+                passed: 1,
+                not_applicable: 0,
+                known_bugs: 1,
+                open_upstream: 1,
+            }
+        );
+        let notes = open_upstream_notes(std::slice::from_ref(&outcome));
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("Known bug open upstream: kubernetes#141155 (")
+                && notes[0]
+                    .contains("shown on v1.37.2; open upstream: no released patch has the fix"),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
     fn the_cgroup_v1_adjustment_is_said_for_the_minors_it_touched_only() {
         let minors: Vec<K8sVersion> = [32, 37, 35, 37].map(K8sVersion::new).to_vec();
         let notes = host_notes(Some(HostCgroup::V1), &minors);
