@@ -1,7 +1,9 @@
 //! Known kubelet bugs a scenario can show: which upstream issue, and on which patches it is
 //! expected. A check that expects one passes as a known bug where it shows, and fails where it
 //! was expected and did not show: a surprise that means this table must be updated (with the
-//! evidence), never silently accepted. Sources: `docs/sidecar-semantics.md` §8.
+//! evidence), never silently accepted. A bug no released patch has fixed is open upstream
+//! ([`PendingFix`]): expected on every patch since it came, and every report says so.
+//! Sources: `docs/sidecar-semantics.md` §8.
 
 use serde::Serialize;
 
@@ -80,7 +82,7 @@ pub struct KnownBug {
     pub absent_in: &'static [PatchRange],
     /// The first fixed patch of each minor that carries the fix, ascending by minor. A minor
     /// newer than the last one listed is fixed; a minor older than the first, or between
-    /// listed ones without an entry, is not.
+    /// listed ones without an entry, is not. Empty exactly when the bug is open upstream.
     pub fixed_in: &'static [Patch],
     /// `Some` when the bug is open upstream: no released patch has the fix (`fixed_in` is then
     /// empty, which [`KnownBug::consistency`] holds every bug to).
