@@ -1,8 +1,8 @@
 //! The known-bug scenarios' committed live recordings (`testdata/recordings/live-<minor>/
 //! 1-<minor>-on-builtin-auto/`, provenance in `testdata/README.md`), each judged and held to
 //! the status its patch should give: a known bug where the bug's table says it is present and
-//! the cluster showed it, a pass where it is fixed. A change to a bug's fixed-in patches, a
-//! decider or a workload that would flip one of these fails here.
+//! the cluster showed it (open upstream or not), a pass where it is fixed or absent. A change to
+//! a bug's fixed-in patches, a decider or a workload that would flip one of these fails here.
 
 use std::path::Path;
 
@@ -91,6 +91,32 @@ fn a_crashed_app_is_restarted_after_the_kubelet_restarts_on_every_recorded_patch
     for minor in MINORS.into_iter().chain([35]) {
         assert_eq!(
             status(minor, "kubelet-restart", "app-restarted"),
+            CheckStatus::Pass,
+            "1.{minor}"
+        );
+    }
+}
+
+#[test]
+fn a_sidecar_restarted_by_its_liveness_probe_inherits_started_on_1_37_not_on_1_32() {
+    // kubernetes#141155 came with 1.35.0 and is open upstream: 1.37.2 has it, 1.32.13 never did.
+    assert_eq!(
+        status(32, "started-after-liveness", "probes-wait-for-startup"),
+        CheckStatus::Pass
+    );
+    assert_eq!(
+        status(37, "started-after-liveness", "probes-wait-for-startup"),
+        CheckStatus::KnownBug
+    );
+}
+
+#[test]
+fn readiness_still_drops_during_shutdown_on_1_32_and_again_on_1_37() {
+    // kubernetes#140881 is a 1.35 regression fixed in 1.37.0: 1.32.13 never had it. 1.35.8 and
+    // 1.36.5 (which have it) were not run here: their node images were not built.
+    for minor in [32, 37] {
+        assert_eq!(
+            status(minor, "readiness-at-shutdown", "unready-during-shutdown"),
             CheckStatus::Pass,
             "1.{minor}"
         );

@@ -266,7 +266,44 @@ fn plan_table_lists_the_known_bugs_of_each_version() {
     assert!(row("1.28").contains("kubernetes#132826"), "{text}");
     // #125880 came with 1.29's ordered termination: 1.28 never had it.
     assert!(!row("1.28").contains("kubernetes#125880"), "{text}");
-    assert!(!row("1.37").contains("kubernetes#"), "{text}");
+    assert!(!row("1.37").contains("kubernetes#132826"), "{text}");
+    // #140881 is fixed from 1.37.0; #141155 is open upstream: expected on every 1.35+ patch,
+    // and the table says so beside it and under the legend with its pending fix.
+    assert!(!row("1.37").contains("kubernetes#140881"), "{text}");
+    assert!(row("1.37").contains("kubernetes#141155 (open)"), "{text}");
+    assert!(!row("1.28").contains("kubernetes#141155"), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with(
+            "kubernetes#141155: open upstream: no released patch has the fix (pending: \
+             https://github.com/kubernetes/kubernetes/pull/141342"
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn plan_json_says_which_known_bugs_are_open_upstream() {
+    let cells = plan_json(&["--k8s", "1.35,1.36", "--gate", "on"]);
+    let on35 = find(&cells, "1.35", "on", "builtin");
+    let open = &on35["scenarios"]["started-after-liveness"]["knownBugs"][0];
+    assert_eq!(open["id"], "kubernetes#141155", "{on35}");
+    assert_eq!(open["fixedIn"], serde_json::json!([]), "{on35}");
+    assert!(
+        open["openUpstream"]["pr"]
+            .as_str()
+            .is_some_and(|pr| pr.ends_with("/pull/141342")),
+        "{on35}"
+    );
+    let fixed = &on35["scenarios"]["readiness-at-shutdown"]["knownBugs"][0];
+    assert_eq!(fixed["id"], "kubernetes#140881", "{on35}");
+    assert!(fixed["openUpstream"].is_null(), "{on35}");
+    // The table's 1.36 image is 1.36.4: after 1.36.0-1.36.2, which escaped #140881.
+    let on36 = find(&cells, "1.36", "on", "builtin");
+    assert_eq!(
+        on36["scenarios"]["readiness-at-shutdown"]["knownBugs"][0]["absentIn"][0]["last"]["patch"],
+        2,
+        "{on36}"
+    );
 }
 
 /// `1.028` is not 1.28 written oddly: it is refused, with how to write it.

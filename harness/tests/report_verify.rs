@@ -390,3 +390,62 @@ fn verify_html_rejects_a_file_that_is_not_a_recording() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!html.exists(), "no page from a bad input");
 }
+
+/// A known bug open upstream (kubernetes#141155 on the committed 1.37.2 recording) passes as a
+/// known bug, and every report says no released patch has its fix: the terminal table and its
+/// totals, the JUnit properties, the Markdown table, the JSON verdicts and summary.
+#[test]
+fn every_report_of_verify_says_a_known_bug_is_open_upstream() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (junit, markdown, json) = (
+        dir.path().join("junit.xml"),
+        dir.path().join("summary.md"),
+        dir.path().join("verdicts.json"),
+    );
+    let recording = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/recordings/live-1.37/1-37-on-builtin-auto/started-after-liveness.json");
+    let out = Command::new(BIN)
+        .args(["verify", "--color", "never", "--junit"])
+        .arg(&junit)
+        .arg("--markdown")
+        .arg(&markdown)
+        .arg("--json")
+        .arg(&json)
+        .arg("--recording")
+        .arg(&recording)
+        .output()
+        .expect("run verify");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for needed in [
+        "known bug  probes-wait-for-startup",
+        "(open upstream: no released patch has the fix)",
+        "kubernetes#141155: open upstream: no released patch has the fix (pending: https://github.com/kubernetes/kubernetes/pull/141342",
+        "1 passed, 1 known bug (1 open upstream), 0 failed",
+    ] {
+        assert!(stdout.contains(needed), "{needed}: {stdout}");
+    }
+    let junit = std::fs::read_to_string(&junit).expect("junit written");
+    assert!(
+        junit.contains("name=\"known-bug.probes-wait-for-startup\" value=\"kubernetes#141155")
+            && junit.contains("name=\"known-bug-open-upstream.probes-wait-for-startup\" value=\"open upstream: no released patch has the fix"),
+        "{junit}"
+    );
+    let markdown = std::fs::read_to_string(&markdown).expect("markdown written");
+    assert!(
+        markdown.contains("known bug [kubernetes#141155](https://github.com/kubernetes/kubernetes/issues/141155), **open upstream**: no released patch has [the fix](https://github.com/kubernetes/kubernetes/pull/141342)"),
+        "{markdown}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json written")).expect("json");
+    assert_eq!(json["summary"]["knownBugs"], 1, "{json}");
+    assert_eq!(json["summary"]["openUpstream"], 1, "{json}");
+    let bug = &json["verdicts"][0]["scenarios"][0]["results"][0]["check"]["known_bug"];
+    assert_eq!(bug["id"], "kubernetes#141155", "{json}");
+    assert!(
+        bug["openUpstream"]["pr"]
+            .as_str()
+            .is_some_and(|pr| pr.ends_with("/pull/141342")),
+        "{json}"
+    );
+}

@@ -16,6 +16,8 @@ pub enum CompatResult {
         not_applicable: usize,
         /// Checks that showed the known bug their cell expects.
         known_bugs: usize,
+        /// Of those, the ones whose bug is open upstream (no released patch has the fix).
+        open_upstream: usize,
     },
     /// Some check did not.
     Failed {
@@ -66,12 +68,16 @@ impl CompatResult {
                 passed,
                 not_applicable,
                 known_bugs,
+                open_upstream,
             } => {
                 let mut text = format!("pass ({passed} checks");
                 if *known_bugs > 0 {
                     text.push_str(&format!(", {known_bugs} known bug"));
                     if *known_bugs > 1 {
                         text.push('s');
+                    }
+                    if *open_upstream > 0 {
+                        text.push_str(&format!(" ({open_upstream} open upstream)"));
                     }
                 }
                 if *not_applicable > 0 {
@@ -211,6 +217,7 @@ mod tests {
                 passed: 20,
                 not_applicable: 0,
                 known_bugs: 0,
+                open_upstream: 0,
             },
         );
         same.same_cluster_as = Some("1-37-on-builtin-auto".to_owned());
@@ -222,6 +229,7 @@ mod tests {
                     passed: 20,
                     not_applicable: 0,
                     known_bugs: 0,
+                    open_upstream: 0,
                 },
             ),
             same,
@@ -251,6 +259,16 @@ mod tests {
             ),
         ];
         let grid = compat_markdown(&cells, "2026-12-04");
+        let open = CompatResult::Passed {
+            passed: 30,
+            not_applicable: 0,
+            known_bugs: 2,
+            open_upstream: 1,
+        };
+        assert_eq!(
+            open.text(),
+            "pass (30 checks, 2 known bugs (1 open upstream))"
+        );
         let lines: Vec<&str> = grid.lines().collect();
         assert_eq!(
             lines[0],

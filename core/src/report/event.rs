@@ -53,6 +53,9 @@ pub struct RunSummary {
     /// Checks that showed the known bug their cell expects.
     #[serde(skip_serializing_if = "is_zero")]
     pub known_bugs: usize,
+    /// Of those, the bugs open upstream: no released patch has their fix.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub open_upstream: usize,
     /// Checks a harness fault left undecided: nothing said about the product.
     #[serde(skip_serializing_if = "is_zero")]
     pub harness_faults: usize,
@@ -74,7 +77,16 @@ impl RunSummary {
                 CheckStatus::Pass => self.passed += 1,
                 CheckStatus::Fail => self.failed += 1,
                 CheckStatus::NotApplicable => self.not_applicable += 1,
-                CheckStatus::KnownBug => self.known_bugs += 1,
+                CheckStatus::KnownBug => {
+                    self.known_bugs += 1;
+                    if result
+                        .check
+                        .known_bug()
+                        .is_some_and(|b| b.is_open_upstream())
+                    {
+                        self.open_upstream += 1;
+                    }
+                }
                 CheckStatus::HarnessFault => self.harness_faults += 1,
             }
         }

@@ -6,7 +6,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::event::{BrokenCell, RunSummary};
 use super::sink::{BufferedSink, EndReport, Kept};
-use super::text::{describe_result, known_bug_reference, results_text};
+use super::text::{describe_result, known_bug_reference, open_upstream_reference, results_text};
 use crate::verdict::{CheckStatus, Verdict};
 
 /// The report could not be written (quick-junit refused it).
@@ -75,6 +75,13 @@ pub fn junit_xml_with_broken(
                     case.add_property(quick_junit::Property::new(
                         format!("known-bug.{}", result.check.name()),
                         reference,
+                    ));
+                }
+                // A bug no released patch has fixed says so beside it.
+                if let Some(status) = open_upstream_reference(result) {
+                    case.add_property(quick_junit::Property::new(
+                        format!("known-bug-open-upstream.{}", result.check.name()),
+                        status,
                     ));
                 }
             }

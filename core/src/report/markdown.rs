@@ -25,9 +25,14 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
         for scenario in &verdict.scenarios {
             for result in &scenario.results {
                 let outcome = match (result.check.known_bug(), result.status) {
-                    (Some(bug), CheckStatus::KnownBug) => {
-                        format!("known bug [{}]({})", bug.id, bug.url)
-                    }
+                    (Some(bug), CheckStatus::KnownBug) => match &bug.open_upstream {
+                        Some(fix) => format!(
+                            "known bug [{}]({}), **open upstream**: no released patch has \
+                             [the fix]({})",
+                            bug.id, bug.url, fix.pr
+                        ),
+                        None => format!("known bug [{}]({})", bug.id, bug.url),
+                    },
                     (_, status) => status_word(status).to_owned(),
                 };
                 out.push_str(&format!(

@@ -104,10 +104,14 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
         count(CheckStatus::Fail),
         count(CheckStatus::NotApplicable),
     );
-    let known = match count(CheckStatus::KnownBug) {
-        0 => String::new(),
-        n => format!(", {n} known bug{}", if n == 1 { "" } else { "s" }),
-    };
+    let open = verdict
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.results)
+        .filter(|r| r.status == CheckStatus::KnownBug)
+        .filter(|r| r.check.known_bug().is_some_and(|b| b.is_open_upstream()))
+        .count();
+    let known = known_bugs_words(count(CheckStatus::KnownBug), open);
     let faults = match count(CheckStatus::HarnessFault) {
         0 => String::new(),
         n => format!(", {n} left undecided by a harness fault"),
@@ -121,6 +125,19 @@ pub fn terminal_table(verdict: &Verdict, colour: Colour) -> String {
         summary
     });
     out
+}
+
+/// `, 2 known bugs (1 open upstream)`: how many checks showed their known bug, and how many of
+/// those bugs no released patch has fixed; nothing when there are none.
+fn known_bugs_words(known: usize, open_upstream: usize) -> String {
+    let open = match open_upstream {
+        0 => String::new(),
+        n => format!(" ({n} open upstream)"),
+    };
+    match known {
+        0 => String::new(),
+        n => format!(", {n} known bug{}{open}", if n == 1 { "" } else { "s" }),
+    }
 }
 
 /// Prints [`terminal_table`] as each cell is judged, so a long run shows progress.
@@ -172,10 +189,7 @@ impl<W: std::io::Write> Sink for TerminalSink<W> {
                 // One cell's table already ends with its counts; several get a total.
                 let mut text = String::new();
                 if summary.cells + summary.broken > 1 {
-                    let known = match summary.known_bugs {
-                        0 => String::new(),
-                        n => format!(", {n} known bug{}", if n == 1 { "" } else { "s" }),
-                    };
+                    let known = known_bugs_words(summary.known_bugs, summary.open_upstream);
                     text.push_str(&format!(
                         "\n{} cells: {} passed{known}, {} failed, {} not applicable",
                         summary.cells + summary.broken,

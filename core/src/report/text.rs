@@ -80,6 +80,13 @@ pub(super) fn known_bug_reference(result: &CheckResult) -> Option<String> {
     (result.status == CheckStatus::KnownBug).then(|| format!("{} ({})", bug.id, bug.url))
 }
 
+/// For a result that showed a known bug open upstream: `no released patch has the fix (pending:
+/// <pr>; <status>)`.
+pub(super) fn open_upstream_reference(result: &CheckResult) -> Option<String> {
+    let bug = result.check.known_bug()?;
+    (result.status == CheckStatus::KnownBug && bug.is_open_upstream()).then(|| bug.fix_status())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

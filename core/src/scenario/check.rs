@@ -103,6 +103,30 @@ pub enum Check {
         /// Its exit code.
         code: i32,
     },
+    /// A sidecar restarted after a liveness failure is a new container: its liveness and
+    /// readiness probes wait until its own startup probe has passed. By the lines its probes
+    /// print (`step=liveness|readiness run=<n> ready-file=<yes|no>`): no probe of a later run
+    /// ran while the file its startup probe tests was missing, and the new run did start.
+    ProbesWaitForStartup {
+        /// The sidecar.
+        sidecar: &'static str,
+        /// Expected instead: the new container inherits `started` and its probes run at once,
+        /// because of this bug.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        known_bug: Option<&'static KnownBug>,
+    },
+    /// Once the recorder has deleted the pod and its app stops serving, the sidecar's readiness
+    /// probe still runs: the sidecar is seen unready, while it still runs, within `seconds` of
+    /// the delete.
+    UnreadyDuringShutdown {
+        /// The sidecar.
+        sidecar: &'static str,
+        /// The most the unready status may take after the delete.
+        seconds: u32,
+        /// Expected instead: the sidecar stays ready until the app exits, because of this bug.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        known_bug: Option<&'static KnownBug>,
+    },
     /// The control plane's config was accepted: istiod counted no xDS response refused by a
     /// proxy of the scenario's (Istio cells: the offline proxy is upstream Envoy, which refuses
     /// the filters of Istio's own build, docs/istio.md).
@@ -134,6 +158,8 @@ impl Check {
             Check::SidecarRestarted { .. } => "sidecar-restarted",
             Check::SidecarExitCode { .. } => "sidecar-exit-code",
             Check::AppRestarted { .. } => "app-restarted",
+            Check::ProbesWaitForStartup { .. } => "probes-wait-for-startup",
+            Check::UnreadyDuringShutdown { .. } => "unready-during-shutdown",
             Check::ProxyConfigAccepted => "proxy-config-accepted",
         }
     }
@@ -148,6 +174,7 @@ impl Check {
                 | Check::CollectorReceived { .. }
                 | Check::TerminationOrder { .. }
                 | Check::SidecarRestarted { .. }
+                | Check::ProbesWaitForStartup { .. }
         )
     }
 
@@ -159,7 +186,9 @@ impl Check {
             | Check::AppStarts { known_bug }
             | Check::DeletedWithin { known_bug, .. }
             | Check::SidecarRestarted { known_bug, .. }
-            | Check::AppRestarted { known_bug } => *known_bug,
+            | Check::AppRestarted { known_bug }
+            | Check::ProbesWaitForStartup { known_bug, .. }
+            | Check::UnreadyDuringShutdown { known_bug, .. } => *known_bug,
             _ => None,
         }
     }
@@ -217,11 +246,25 @@ impl Check {
             }
             Check::SidecarExitCode { sidecar, code } => format!("{sidecar} exits with {code}"),
             Check::AppRestarted { .. } => "the crashed app container is restarted".to_owned(),
+            Check::ProbesWaitForStartup { sidecar, .. } => format!(
+                "{sidecar}, restarted by its liveness probe, runs no liveness or readiness probe \
+                 before its own startup probe passes"
+            ),
+            Check::UnreadyDuringShutdown {
+                sidecar, seconds, ..
+            } => format!(
+                "once the pod is deleted and the app stops serving, {sidecar}'s readiness probe \
+                 fails: unready within {seconds}s, while it still runs"
+            ),
             Check::ProxyConfigAccepted => {
                 "istiod counts no xDS response refused by the scenario's proxies".to_owned()
             }
         };
         match self.known_bug() {
+            Some(bug) if bug.is_open_upstream() => format!(
+                "{healthy}; expected here: {} {} (open upstream: no released patch has the fix)",
+                bug.id, bug.title
+            ),
             Some(bug) => format!("{healthy}; expected here: {} {}", bug.id, bug.title),
             None => healthy,
         }

@@ -35,6 +35,7 @@ pub(super) const NO_SIGTERM_BEFORE_STARTED: KnownBug = KnownBug {
         minor: 29,
         patch: 0,
     }),
+    absent_in: &[],
     // #125935 (1.31.0), backported by #126332 (1.29) and #126331 (1.30).
     // Patches: docs/sidecar-semantics.md §8.
     fixed_in: &[
@@ -42,6 +43,7 @@ pub(super) const NO_SIGTERM_BEFORE_STARTED: KnownBug = KnownBug {
         Patch { minor: 30, patch: 4 },
         Patch { minor: 31, patch: 0 },
     ],
+    open_upstream: None,
     racy: false,
 };
 

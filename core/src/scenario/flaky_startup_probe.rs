@@ -32,6 +32,7 @@ pub(super) const APP_NEVER_STARTS: KnownBug = KnownBug {
     url: "https://github.com/kubernetes/kubernetes/issues/132826",
     title: "a sidecar that failed before its startup probe ran is never probed again: the app never starts",
     introduced_in: None,
+    absent_in: &[],
     // #133072 (1.35.0), backported by #134801 (1.33) and #134800 (1.34); the 1.32 backport
     // (#134802) was closed. Patches: docs/sidecar-semantics.md §8.
     fixed_in: &[
@@ -39,6 +40,7 @@ pub(super) const APP_NEVER_STARTS: KnownBug = KnownBug {
         Patch { minor: 34, patch: 2 },
         Patch { minor: 35, patch: 0 },
     ],
+    open_upstream: None,
     // Once marked racy: apps started now and then on 1.32.13. The cause was a kubelet restarted
     // beside it (the kubelet-restart scenario on the same node): a new kubelet makes new probe
     // workers, and the sidecar is probed again. With that scenario given the node alone, 1.32.13

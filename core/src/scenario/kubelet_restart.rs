@@ -38,6 +38,7 @@ pub(super) const NO_RESTART_AFTER_KUBELET_RESTART: KnownBug = KnownBug {
         minor: 35,
         patch: 0,
     }),
+    absent_in: &[],
     // Fixed by #137146 (1.36.0) and its 1.35 cherry-pick #137885, merged 2026-03-19: 1.35.4 is
     // the first patch cut after it (inferred from the date; 1.35.8's prober/worker.go seeds the
     // sidecar's startup result, lines 268-277). docs/sidecar-semantics.md §8.
@@ -51,6 +52,7 @@ pub(super) const NO_RESTART_AFTER_KUBELET_RESTART: KnownBug = KnownBug {
             patch: 0,
         },
     ],
+    open_upstream: None,
     racy: false,
 };
 

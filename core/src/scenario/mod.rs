@@ -27,6 +27,7 @@ pub use end::{EndCondition, Progress};
 pub use expectation::{ScenarioExpectation, proxied_checks, proxy_expectation};
 pub use file::{SCENARIO_FILE_SUFFIX, ScenarioFileError};
 pub use known_bug::{KnownBug, Patch};
+pub use known_bug::{PatchRange, PendingFix};
 pub use target::{Target, patch_of_image, proxy_name};
 pub use traffic::{marker, needs_upstream, render_workload, send_function};
 
@@ -135,6 +136,8 @@ registry! {
     SidecarCrashRestart = "sidecar-crash-restart" => sidecar_crash_restart,
     JobSidecarExit143 = "job-sidecar-exit-143" => job_sidecar_exit_143,
     KubeletRestart = "kubelet-restart" => kubelet_restart,
+    StartedAfterLiveness = "started-after-liveness" => started_after_liveness,
+    ReadinessAtShutdown = "readiness-at-shutdown" => readiness_at_shutdown,
 }
 
 /// Where a scenario's definition comes from.

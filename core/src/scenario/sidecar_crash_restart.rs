@@ -29,6 +29,7 @@ pub(super) const FROZEN_STATUS: KnownBug = KnownBug {
     url: "https://github.com/kubernetes/kubernetes/pull/123709",
     title: "a restarted sidecar's status stays frozen in its first Terminated state",
     introduced_in: None,
+    absent_in: &[],
     // Fixed in 1.30.0; backported by #123709 (1.29) and #123710 (1.28).
     // Patches: docs/sidecar-semantics.md §8.
     fixed_in: &[
@@ -36,6 +37,7 @@ pub(super) const FROZEN_STATUS: KnownBug = KnownBug {
         Patch { minor: 29, patch: 3 },
         Patch { minor: 30, patch: 0 },
     ],
+    open_upstream: None,
     racy: false,
 };
 

@@ -9,8 +9,9 @@ use super::faults::Faults;
 use super::types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};
 use super::{
     access_log, app_restarted, app_starts, collector_received, deleted_within, job_completes,
-    job_pod_keeps_running, pod_never_runs, printer_agrees, proxy_config_accepted, proxy_layout,
-    request, sidecar_exit_code, sidecar_restarted, startup_order, termination_order,
+    job_pod_keeps_running, pod_never_runs, printer_agrees, probes_wait_for_startup,
+    proxy_config_accepted, proxy_layout, request, sidecar_exit_code, sidecar_restarted,
+    startup_order, termination_order, unready_during_shutdown,
 };
 use crate::plan::{Cell, EffectiveMode, plan_cell};
 use crate::pod::PodRoles;
@@ -214,6 +215,17 @@ fn decide(ctx: &Context<'_>, check: &Check) -> Decided {
             against(sidecar_exit_code::observe(ctx, sidecar, *code), None)
         }
         Check::AppRestarted { known_bug } => against(app_restarted::observe(ctx), *known_bug),
+        Check::ProbesWaitForStartup { sidecar, known_bug } => {
+            against(probes_wait_for_startup::observe(ctx, sidecar), *known_bug)
+        }
+        Check::UnreadyDuringShutdown {
+            sidecar,
+            seconds,
+            known_bug,
+        } => against(
+            unready_during_shutdown::observe(ctx, sidecar, *seconds),
+            *known_bug,
+        ),
         Check::JobPodKeepsRunning { for_seconds } => {
             job_pod_keeps_running::decide(ctx, *for_seconds)
         }
@@ -230,6 +242,9 @@ fn against((shown, mut evidence): Observed, bug: Option<&'static KnownBug>) -> D
         (Shown::Healthy, None) => CheckStatus::Pass,
         (Shown::Buggy, Some(bug)) => {
             evidence.push(format!("known bug {}: {} ({})", bug.id, bug.title, bug.url));
+            if bug.is_open_upstream() {
+                evidence.push(format!("{}: {}", bug.id, bug.fix_status()));
+            }
             CheckStatus::KnownBug
         }
         (Shown::Healthy, Some(bug)) if bug.racy => {
@@ -240,6 +255,16 @@ fn against((shown, mut evidence): Observed, bug: Option<&'static KnownBug>) -> D
                 bug.id
             ));
             CheckStatus::NotApplicable
+        }
+        (Shown::Healthy, Some(bug)) if bug.is_open_upstream() => {
+            evidence.push(format!(
+                "expected known bug {} here, open upstream (no released patch had the fix), \
+                 but it did not show: if this patch carries the fix now, give the bug its \
+                 fixed-in patches (docs/sidecar-semantics.md §8) with this recording as the \
+                 evidence",
+                bug.id
+            ));
+            CheckStatus::Fail
         }
         (Shown::Healthy, Some(bug)) => {
             evidence.push(format!(
@@ -268,10 +293,12 @@ mod tests {
         url: "https://github.com/kubernetes/kubernetes/issues/1",
         title: "test",
         introduced_in: None,
+        absent_in: &[],
         fixed_in: &[Patch {
             minor: 35,
             patch: 0,
         }],
+        open_upstream: None,
         racy: false,
     };
     const RACY: KnownBug = KnownBug { racy: true, ..SURE };
@@ -292,5 +319,31 @@ mod tests {
             CheckStatus::NotApplicable
         );
         assert_eq!(status(Shown::Unclear, Some(&RACY)), CheckStatus::Fail);
+    }
+
+    const OPEN: KnownBug = KnownBug {
+        fixed_in: &[],
+        open_upstream: Some(crate::scenario::PendingFix {
+            pr: "https://github.com/kubernetes/kubernetes/pull/2",
+            status: "merged on master only",
+        }),
+        ..SURE
+    };
+
+    #[test]
+    fn a_bug_open_upstream_says_so_where_it_shows_and_fails_where_it_does_not() {
+        let (status, evidence) = against((Shown::Buggy, Vec::new()), Some(&OPEN));
+        assert_eq!(status, CheckStatus::KnownBug);
+        assert!(
+            evidence[1].contains("open upstream: no released patch has the fix")
+                && evidence[1].contains("/pull/2"),
+            "{evidence:?}"
+        );
+        let (status, evidence) = against((Shown::Healthy, vec!["seen".to_owned()]), Some(&OPEN));
+        assert_eq!(status, CheckStatus::Fail);
+        assert!(
+            evidence[1].contains("open upstream") && evidence[1].contains("fixed-in patches"),
+            "{evidence:?}"
+        );
     }
 }

@@ -17,6 +17,7 @@ mod job_pod_keeps_running;
 mod judge;
 mod pod_never_runs;
 mod printer_agrees;
+mod probes_wait_for_startup;
 mod proxy_config_accepted;
 mod proxy_layout;
 mod request;
@@ -25,6 +26,7 @@ mod sidecar_restarted;
 mod startup_order;
 mod termination_order;
 mod types;
+mod unready_during_shutdown;
 
 pub use judge::{judge, judge_checks, judge_on, judge_scenario, target_of};
 pub use types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};

@@ -22,6 +22,16 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// The value of `key=` on the line, for the keys a scenario adds of its own (`run=2`,
+    /// `ready-file=no`).
+    pub fn field(&self, key: &str) -> Option<&str> {
+        let start = self.line.find(MARKER)? + MARKER.len();
+        self.line[start..]
+            .split_whitespace()
+            .find_map(|pair| pair.split_once('=').filter(|(k, _)| *k == key))
+            .map(|(_, v)| v)
+    }
+
     /// Whether the step's request got a 200 with curl exiting 0.
     pub fn request_succeeded(&self) -> bool {
         self.curl_exit == Some(0) && self.http_status.as_deref() == Some("200")
@@ -81,5 +91,11 @@ mod tests {
         );
         assert_eq!(term[0].container.as_deref(), Some("first"));
         assert_eq!(term[0].at_ms, Some(1_764_000_000_123));
+        let probe = parse_evidence(
+            "2026-12-06T10:00:00Z sidecar-e2e evidence scenario=s step=liveness run=2 ready-file=no",
+        );
+        assert_eq!(probe[0].field("run"), Some("2"));
+        assert_eq!(probe[0].field("ready-file"), Some("no"));
+        assert_eq!(probe[0].field("missing"), None);
     }
 }

@@ -16,7 +16,7 @@ use sidecar_e2e_core::plan::{
 };
 use sidecar_e2e_core::scenario::file::ScenarioFiles;
 use sidecar_e2e_core::scenario::{
-    PlanColumn, ProxyPlace, Scenario, ScenarioExpectation, Target, proxy_expectation,
+    KnownBug, PlanColumn, ProxyPlace, Scenario, ScenarioExpectation, Target, proxy_expectation,
 };
 
 #[derive(Debug, clap::Args)]
@@ -146,6 +146,9 @@ pub fn plan_table(plan: &Plan) -> String {
     }
     out.push('\n');
     out.push_str(LEGEND);
+    for bug in open_upstream_bugs(plan) {
+        out.push_str(&format!("{}: {}\n", bug.id, bug.fix_status()));
+    }
     // Each injector's rules, from its profile: what decides the layouts above.
     let mut injectors: Vec<_> = plan.cells.iter().map(|c| c.cell.injector).collect();
     injectors.sort();
@@ -215,10 +218,30 @@ succeeds / the Job completes / the request during shutdown succeeds; no = it fai
 failure the run must show); - = not asserted. `sidecar-e2e verify` checks a recording against them.
 KNOWN BUGS lists the upstream bugs a scenario is expected to show on the patch of the table's node
 image: there its check passes as a known bug, and fails if the bug does not show. A recording is
-judged against the patch its kubelet reported (docs/sidecar-semantics.md §8).
+judged against the patch its kubelet reported (docs/sidecar-semantics.md §8). (open) marks a bug
+open upstream: no released patch has its fix, so it is expected on every patch since it came.
 \"same cluster as\" marks a cell whose cluster and workload equal an earlier cell's (from 1.33, gate
 on and default write the same kind config): one run stands for both.
 ";
+
+/// The known bugs open upstream that some cell of the plan expects, once each, by id.
+fn open_upstream_bugs(plan: &Plan) -> Vec<&'static KnownBug> {
+    let mut bugs: Vec<&'static KnownBug> = plan
+        .cells
+        .iter()
+        .filter_map(Target::of)
+        .flat_map(|t| {
+            Scenario::ALL
+                .into_iter()
+                .filter_map(move |s| s.expectation(&t).ok())
+        })
+        .flat_map(|e| e.known_bugs)
+        .filter(|bug| bug.is_open_upstream())
+        .collect();
+    bugs.sort_by_key(|bug| bug.id);
+    bugs.dedup_by_key(|bug| bug.id);
+    bugs
+}
 
 fn table_row(
     cell: &PlannedCell,
@@ -243,11 +266,17 @@ fn table_row(
         Some(Some(ProxyPlace::Container)) => "container",
         _ => "-",
     };
-    let mut bugs: Vec<&str> = Scenario::every()
+    let mut bugs: Vec<String> = Scenario::every()
         .into_iter()
         .filter_map(expected)
         .flat_map(|e| e.known_bugs)
-        .map(|bug| bug.id)
+        .map(|bug| {
+            if bug.is_open_upstream() {
+                format!("{} (open)", bug.id)
+            } else {
+                bug.id.to_owned()
+            }
+        })
         .collect();
     bugs.sort_unstable();
     bugs.dedup();

@@ -12,6 +12,7 @@ use sidecar_e2e_core::report::{
     BrokenCell, Colour, CompatCell, CompatResult, JsonSink, JunitSink, MarkdownSink, Reporter,
     TerminalSink, TimelineSink, compat_markdown, visible,
 };
+use sidecar_e2e_core::scenario::KnownBug;
 use sidecar_e2e_core::verdict::CheckStatus;
 use sidecar_e2e_runner::cluster::HostCgroup;
 use sidecar_e2e_runner::run::CellOutcome;
@@ -68,8 +69,55 @@ pub(super) fn istio_notes(injectors: &[InjectorSpec]) -> Vec<String> {
     )]
 }
 
-/// `compat.md`: the version x gate grid of this run (refused cells with their reason) and the
-/// host adjustments, also printed to stderr.
+/// The checks of a cell that showed a known bug open upstream (no released patch has the fix),
+/// with that bug.
+fn open_upstream_shown(outcome: &CellOutcome) -> Vec<&'static KnownBug> {
+    outcome
+        .verdict
+        .iter()
+        .flat_map(|v| &v.scenarios)
+        .flat_map(|s| &s.results)
+        .filter(|r| r.status == CheckStatus::KnownBug)
+        .filter_map(|r| r.check.known_bug())
+        .filter(|bug| bug.is_open_upstream())
+        .collect()
+}
+
+/// Under the grid: each known bug open upstream that showed, where, and where its fix stands,
+/// so a reader of the grid does not take "known bug" for "fixed in a later patch".
+pub(super) fn open_upstream_notes(outcomes: &[CellOutcome]) -> Vec<String> {
+    let mut bugs: Vec<(&'static KnownBug, Vec<String>)> = Vec::new();
+    for outcome in outcomes {
+        for bug in open_upstream_shown(outcome) {
+            let version = outcome
+                .recording
+                .as_ref()
+                .map(|r| r.cluster.server_version.clone())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| outcome.cell.k8s.to_string());
+            match bugs.iter_mut().find(|(b, _)| *b == bug) {
+                Some((_, seen)) if seen.contains(&version) => {}
+                Some((_, seen)) => seen.push(version),
+                None => bugs.push((bug, vec![version])),
+            }
+        }
+    }
+    bugs.into_iter()
+        .map(|(bug, seen)| {
+            format!(
+                "Known bug open upstream: {} ({}), {}: shown on {}; {}.",
+                bug.id,
+                bug.url,
+                bug.title,
+                seen.join(", "),
+                bug.fix_status()
+            )
+        })
+        .collect()
+}
+
+/// `compat.md`: the version x gate grid of this run (refused cells with their reason), the known
+/// bugs open upstream it showed, and the host adjustments, also printed to stderr.
 pub(super) fn write_compat(
     artifacts: &Path,
     outcomes: &[CellOutcome],
@@ -92,7 +140,7 @@ pub(super) fn write_compat(
     }));
     let today = k8s_openapi::jiff::Timestamp::now().to_string();
     let mut grid = compat_markdown(&cells, today.get(..10).unwrap_or(&today));
-    for note in notes {
+    for note in open_upstream_notes(outcomes).iter().chain(notes) {
         grid.push_str(&format!("\n{note}\n"));
     }
     write_whole(&artifacts.join("compat.md"), grid.as_bytes())?;
@@ -128,6 +176,7 @@ fn compat_cell(
             passed: count(CheckStatus::Pass),
             not_applicable: count(CheckStatus::NotApplicable),
             known_bugs: count(CheckStatus::KnownBug),
+            open_upstream: open_upstream_shown(outcome).len(),
         },
     };
     CompatCell {
@@ -223,6 +272,43 @@ mod tests {
             .join("job.json");
         let text = std::fs::read_to_string(&path).expect("a committed recording");
         Recording::from_json(&text, "job.json").expect("a recording")
+    }
+
+    #[test]
+    fn the_grid_counts_and_names_a_known_bug_open_upstream() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "../testdata/recordings/live-1.37/1-37-on-builtin-auto/started-after-liveness.json",
+        );
+        let text = std::fs::read_to_string(&path).expect("a committed recording");
+        let recording = Recording::from_json(&text, "started-after-liveness.json").expect("ok");
+        let outcome = CellOutcome {
+            cell: recording.cell,
+            slug: "1-37-on-builtin-auto".to_owned(),
+            verdict: Some(judge(&recording).expect("judgeable")),
+            recording: Some(recording),
+            setup_failures: vec![],
+            timings: vec![],
+            kept: None,
+            same_cluster_as: None,
+        };
+        let cell = compat_cell(&outcome, |_| None);
+        assert_eq!(
+            cell.result,
+            CompatResult::Passed {
+                passed: 1,
+                not_applicable: 0,
+                known_bugs: 1,
+                open_upstream: 1,
+            }
+        );
+        let notes = open_upstream_notes(std::slice::from_ref(&outcome));
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("Known bug open upstream: kubernetes#141155 (")
+                && notes[0]
+                    .contains("shown on v1.37.2; open upstream: no released patch has the fix"),
+            "{notes:?}"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde_saphyr::Spanned;
 use super::selector::{RawWhere, Selector, version_number};
 use super::steps::parse_duration;
 use crate::scenario::expectation::LEGACY_JOB_LINGER_SECONDS;
-use crate::scenario::{Check, KnownBug, Patch, ProxyPlace};
+use crate::scenario::{Check, KnownBug, Patch, PatchRange, PendingFix, ProxyPlace};
 
 /// A check as written: its name and the keys it takes.
 #[derive(Debug, Clone, Deserialize)]
@@ -42,7 +42,26 @@ pub(super) struct RawBug {
     #[serde(default)]
     fixed_in: Vec<String>,
     #[serde(default)]
+    absent_in: Vec<RawRange>,
+    open_upstream: Option<RawPendingFix>,
+    #[serde(default)]
     racy: bool,
+}
+
+/// Patches inside a bug's span that do not have it, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRange {
+    first: String,
+    last: String,
+}
+
+/// The fix of a bug no released patch has yet, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPendingFix {
+    pr: String,
+    status: String,
 }
 
 /// The words of the vocabulary, for messages and the docs.
@@ -350,12 +369,31 @@ fn parse_bug(raw: &RawBug) -> Result<&'static KnownBug, (&'static str, String)> 
         .as_deref()
         .map(|p| parse_patch(p, "introducedIn"))
         .transpose()?;
-    Ok(Box::leak(Box::new(KnownBug {
+    let absent_in = raw
+        .absent_in
+        .iter()
+        .map(|range| {
+            Ok(PatchRange {
+                first: parse_patch(&range.first, "absentIn")?,
+                last: parse_patch(&range.last, "absentIn")?,
+            })
+        })
+        .collect::<Result<Vec<_>, (&'static str, String)>>()?;
+    let bug = KnownBug {
         id: keep(&raw.id),
         url: keep(&raw.url),
         title: keep(&raw.title),
         introduced_in,
         fixed_in: Box::leak(fixed_in.into_boxed_slice()),
+        absent_in: Box::leak(absent_in.into_boxed_slice()),
+        open_upstream: raw.open_upstream.as_ref().map(|fix| PendingFix {
+            pr: keep(&fix.pr),
+            status: keep(&fix.status),
+        }),
         racy: raw.racy,
-    })))
+    };
+    // The same rules as the built-in bugs': open upstream or fixed somewhere, never both.
+    bug.consistency()
+        .map_err(|why| ("knownBug", why.replacen(bug.id, "the bug", 1)))?;
+    Ok(Box::leak(Box::new(bug)))
 }
