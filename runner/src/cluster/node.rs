@@ -37,6 +37,37 @@ impl NodeShell {
         }
     }
 
+    /// The command that copies image `reference` from this node's containerd into `to`'s,
+    /// through a file (`ctr images export`, `docker cp` twice, `ctr images import`): how a worker of an older minor
+    /// gets the control plane's kube-proxy, which no registry serves offline.
+    pub fn copy_image_command(&self, to: &NodeShell, reference: &str) -> ToolCommand {
+        // Through files, not a pipe: `docker exec`'s stdout cut a 147 MB stream short (ctr: short
+        // read) when it was piped straight into the other node. Under /var, a volume: a kind
+        // node's /tmp is a tmpfs, which `docker cp` cannot read.
+        let script = "set -euo pipefail; tar=$(mktemp); trap 'rm -f \"$tar\"' EXIT; \
+                      \"$1\" exec \"$2\" ctr -n k8s.io images export /var/copy-image.tar \"$4\"; \
+                      \"$1\" cp \"$2\":/var/copy-image.tar \"$tar\"; \
+                      \"$1\" exec \"$2\" rm -f /var/copy-image.tar; \
+                      \"$1\" cp \"$tar\" \"$3\":/var/copy-image.tar; \
+                      \"$1\" exec \"$3\" ctr -n k8s.io images import /var/copy-image.tar; \
+                      \"$1\" exec \"$3\" rm -f /var/copy-image.tar";
+        ToolCommand::new(
+            std::path::Path::new("bash"),
+            [
+                "-c",
+                script,
+                "copy-image",
+                &self.docker.to_string_lossy(),
+                &self.container,
+                &to.container,
+                reference,
+            ]
+            .into_iter()
+            .map(OsString::from)
+            .collect(),
+        )
+    }
+
     /// `docker exec NODE systemctl restart kubelet`.
     pub fn restart_kubelet_argv(&self) -> Vec<OsString> {
         [
@@ -86,5 +117,32 @@ mod tests {
                 "kubelet"
             ]
         );
+    }
+
+    #[test]
+    fn a_worker_cell_acts_on_the_worker_and_copies_images_by_argument() {
+        let docker = PathBuf::from("/usr/bin/docker");
+        let worker = NodeShell::workload_node(docker.clone(), "se2e-x", true);
+        assert_eq!(worker.container, "se2e-x-worker");
+        let single = NodeShell::workload_node(docker.clone(), "se2e-x", false);
+        assert_eq!(single.container, "se2e-x-control-plane");
+        let copy = single.copy_image_command(&worker, "registry.k8s.io/kube-proxy:v1.33.13");
+        let args: Vec<String> = copy
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        // The names and the reference are arguments of the script, never part of its text.
+        assert_eq!(
+            args[2..],
+            [
+                "copy-image",
+                "/usr/bin/docker",
+                "se2e-x-control-plane",
+                "se2e-x-worker",
+                "registry.k8s.io/kube-proxy:v1.33.13"
+            ]
+        );
+        assert!(!args[1].contains("kube-proxy") && args[1].contains("images import"));
     }
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use futures::{Stream, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Event as CoreEvent, Pod};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{DeleteParams, ListParams};
@@ -225,7 +226,33 @@ async fn deploy_upstream(client: &kube::Client, httpbin: &str, ns: &str) -> Resu
     )
     .await
     .map_err(|err: WaitError| Box::new(err) as BoxError)?;
+    // An available Deployment is not yet a routable Service: a workload whose first request
+    // comes at once (init-traffic's init container) was refused before the Service had a ready
+    // endpoint (seen live on a two-node cluster). Wait for one, as kube-proxy does.
+    await_all(
+        Api::<EndpointSlice>::namespaced(client.clone(), ns),
+        watcher::Config::default().labels("kubernetes.io/service-name=httpbin"),
+        "httpbin's Service endpoint",
+        1,
+        HTTPBIN_TIMEOUT,
+        has_ready_endpoint,
+        |slice| format!("{} endpoint(s), none ready", slice.endpoints.len()),
+    )
+    .await
+    .map_err(|err: WaitError| Box::new(err) as BoxError)?;
     Ok(())
+}
+
+/// Whether an EndpointSlice lists a ready endpoint (an absent condition means ready, as the
+/// API documents).
+fn has_ready_endpoint(slice: &EndpointSlice) -> bool {
+    slice.endpoints.iter().any(|endpoint| {
+        endpoint
+            .conditions
+            .as_ref()
+            .and_then(|c| c.ready)
+            .unwrap_or(true)
+    })
 }
 
 /// Pods labelled `app=<scenario>`, every event in the namespace, and the server's printed rows
@@ -717,5 +744,35 @@ impl<'r> Recorder<'r> {
             attempt: 1,
             retried_because: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoint_slice_is_routable_once_an_endpoint_is_ready() {
+        let slice = |endpoints: serde_json::Value| -> EndpointSlice {
+            serde_json::from_value(serde_json::json!({
+                "addressType": "IPv4",
+                "endpoints": endpoints,
+            }))
+            .expect("slice")
+        };
+        assert!(!has_ready_endpoint(&slice(serde_json::json!([]))));
+        assert!(!has_ready_endpoint(&slice(serde_json::json!([
+            {"addresses": ["10.244.1.5"], "conditions": {"ready": false}}
+        ]))));
+        assert!(has_ready_endpoint(&slice(serde_json::json!([
+            {"addresses": ["10.244.1.5"], "conditions": {"ready": false}},
+            {"addresses": ["10.244.1.6"], "conditions": {"ready": true}}
+        ]))));
+        assert!(
+            has_ready_endpoint(&slice(serde_json::json!([
+                {"addresses": ["10.244.1.6"]}
+            ]))),
+            "no condition: ready"
+        );
     }
 }

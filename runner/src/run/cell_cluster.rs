@@ -73,11 +73,19 @@ impl CellCluster<'_> {
         };
         let access = kind.create(&request).await?;
         let client = access.client().await?;
+        if let Some(worker) = spec.worker.as_ref().filter(|w| w.k8s != spec.k8s) {
+            share_kube_proxy(kind, name, &client).await.map_err(|err| {
+                format!(
+                    "cannot give the {} worker the control plane's kube-proxy: {err}",
+                    worker.k8s
+                )
+            })?;
+        }
         await_all(
             Api::<Node>::all(client.clone()),
             watcher::Config::default(),
             "the cluster's nodes Ready",
-            1,
+            1 + usize::from(spec.worker.is_some()),
             CLUSTER_READY_TIMEOUT,
             node_ready,
             describe_node,
@@ -189,3 +197,49 @@ impl CellCluster<'_> {
         Ok(())
     }
 }
+
+/// Gives the worker the control plane's kube-proxy image. kube-proxy is a DaemonSet of the
+/// control plane's version; a worker whose node image is of an older minor does not have that
+/// image, and offline no registry serves it: without it the worker has no Service routing, its
+/// CNI cannot reach the API server, and it never gets Ready (seen live, 1.33 with a 1.32 worker).
+async fn share_kube_proxy(
+    kind: &KindProvider,
+    name: &str,
+    client: &kube::Client,
+) -> Result<(), BoxError> {
+    let proxy =
+        Api::<k8s_openapi::api::apps::v1::DaemonSet>::namespaced(client.clone(), "kube-system")
+            .get("kube-proxy")
+            .await?;
+    let reference = proxy
+        .spec
+        .and_then(|spec| spec.template.spec)
+        .and_then(|pod| pod.containers.into_iter().next())
+        .and_then(|container| container.image)
+        .ok_or("the kube-proxy DaemonSet names no image")?;
+    // The reference goes to a shell as an argument, never into its text; still, only what an
+    // image reference can hold.
+    if !reference
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"./:-_@".contains(&b))
+    {
+        return Err(format!("unexpected kube-proxy image reference {reference:?}").into());
+    }
+    let control_plane = kind.node_shell(name, false);
+    let worker = kind.node_shell(name, true);
+    let copy = control_plane.copy_image_command(&worker, &reference);
+    // The import has failed once in four live runs with a short read of a 147 MB layer (cause not
+    // found; the same image imported whole the next time): a copy is tried three times.
+    let mut last = None;
+    for _ in 0..COPY_ATTEMPTS {
+        match copy.run().await {
+            Ok(_) => return Ok(()),
+            Err(err) => last = Some(err),
+        }
+    }
+    Err(last.map_or_else(|| "no attempt".into(), |err| Box::new(err) as BoxError))
+}
+
+/// How many times the control plane's kube-proxy image is copied to a worker before the cell
+/// fails.
+const COPY_ATTEMPTS: usize = 3;
