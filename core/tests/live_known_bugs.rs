@@ -11,8 +11,13 @@ use sidecar_e2e_core::verdict::{CheckStatus, judge};
 
 /// The status of `check` in `scenario`'s recording on `minor`, gate on.
 fn status(minor: u32, scenario: &str, check: &str) -> CheckStatus {
+    status_in(minor, "on", scenario, check)
+}
+
+/// The status of `check` in `scenario`'s recording on `minor` with the gate set to `gate`.
+fn status_in(minor: u32, gate: &str, scenario: &str, check: &str) -> CheckStatus {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
-        "../testdata/recordings/live-1.{minor}/1-{minor}-on-builtin-auto/{scenario}.json"
+        "../testdata/recordings/live-1.{minor}/1-{minor}-{gate}-builtin-auto/{scenario}.json"
     ));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let recording = Recording::from_json(&text, &path.display().to_string())
@@ -111,9 +116,22 @@ fn a_sidecar_restarted_by_its_liveness_probe_inherits_started_on_1_37_not_on_1_3
 }
 
 #[test]
+fn both_second_wave_bugs_show_on_1_35_8() {
+    // Recorded on 1.35.8 (gate default, the same cluster as on): the table's P for both.
+    assert_eq!(
+        status_in(35, "default", "started-after-liveness", "probes-wait-for-startup"),
+        CheckStatus::KnownBug
+    );
+    assert_eq!(
+        status_in(35, "default", "readiness-at-shutdown", "unready-during-shutdown"),
+        CheckStatus::KnownBug
+    );
+}
+
+#[test]
 fn readiness_still_drops_during_shutdown_on_1_32_and_again_on_1_37() {
-    // kubernetes#140881 is a 1.35 regression fixed in 1.37.0: 1.32.13 never had it. 1.35.8 and
-    // 1.36.5 (which have it) were not run here: their node images were not built.
+    // kubernetes#140881 is a 1.35 regression fixed in 1.37.0: 1.32.13 never had it (1.35.8 has
+    // it: the test above).
     for minor in [32, 37] {
         assert_eq!(
             status(minor, "readiness-at-shutdown", "unready-during-shutdown"),
