@@ -116,22 +116,37 @@ fn a_sidecar_restarted_by_its_liveness_probe_inherits_started_on_1_37_not_on_1_3
 }
 
 #[test]
-fn both_second_wave_bugs_show_on_1_35_8() {
-    // Recorded on 1.35.8 (gate default, the same cluster as on): the table's P for both.
-    assert_eq!(
-        status_in(35, "default", "started-after-liveness", "probes-wait-for-startup"),
-        CheckStatus::KnownBug
-    );
-    assert_eq!(
-        status_in(35, "default", "readiness-at-shutdown", "unready-during-shutdown"),
-        CheckStatus::KnownBug
-    );
+fn both_second_wave_bugs_show_on_1_35_8_and_1_36_5() {
+    // Recorded on 1.35.8 and 1.36.5 (gate default, the same cluster as on): the table's P for
+    // both. 1.36.5 has #140881 again (1.36.3+, #140066), which the field notes' "1.35 only" missed.
+    for minor in [35, 36] {
+        assert_eq!(
+            status_in(
+                minor,
+                "default",
+                "started-after-liveness",
+                "probes-wait-for-startup"
+            ),
+            CheckStatus::KnownBug,
+            "1.{minor}"
+        );
+        assert_eq!(
+            status_in(
+                minor,
+                "default",
+                "readiness-at-shutdown",
+                "unready-during-shutdown"
+            ),
+            CheckStatus::KnownBug,
+            "1.{minor}"
+        );
+    }
 }
 
 #[test]
 fn readiness_still_drops_during_shutdown_on_1_32_and_again_on_1_37() {
-    // kubernetes#140881 is a 1.35 regression fixed in 1.37.0: 1.32.13 never had it (1.35.8 has
-    // it: the test above).
+    // kubernetes#140881 is a 1.35 regression fixed in 1.37.0: 1.32.13 never had it (1.35.8 and
+    // 1.36.5 have it: the test above).
     for minor in [32, 37] {
         assert_eq!(
             status(minor, "readiness-at-shutdown", "unready-during-shutdown"),
