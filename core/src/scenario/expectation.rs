@@ -132,14 +132,8 @@ pub fn proxied_checks(
         succeeds: expected.succeeds,
         unasserted_because: expected.succeeds.is_none().then_some(unasserted_because),
     });
-    // What in the sidecar's log proves the request went through it.
-    let heard = match target.injector.profile().traffic {
-        Traffic::HttpThroughProxy => Some(Check::AccessLog),
-        Traffic::OtlpToCollector { .. } => Some(Check::CollectorReceived { step }),
-        Traffic::None => None,
-    };
     if logged && expected.succeeds == Some(true) {
-        checks.extend(heard);
+        checks.extend(heard(target, step));
     }
     match expected.completes {
         Some(true) => checks.push(Check::JobCompletes { known_bug: None }),
@@ -155,3 +149,13 @@ pub fn proxied_checks(
 /// How long a legacy Job pod must be seen Running after its app exited: long enough that no
 /// kubelet would still be "about to" finish it (the harness records at least this long).
 pub const LEGACY_JOB_LINGER_SECONDS: u32 = 10;
+
+/// What in the injector's sidecar log proves `step`'s request went through it: a proxy's access
+/// log, a collector's record; nothing where the profile makes no traffic.
+pub(super) fn heard(target: &Target, step: &'static str) -> Option<Check> {
+    match target.injector.profile().traffic {
+        Traffic::HttpThroughProxy => Some(Check::AccessLog),
+        Traffic::OtlpToCollector { .. } => Some(Check::CollectorReceived { step }),
+        Traffic::None => None,
+    }
+}

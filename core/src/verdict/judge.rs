@@ -15,7 +15,7 @@ use super::{
 };
 use crate::plan::{Cell, EffectiveMode, plan_cell};
 use crate::pod::PodRoles;
-use crate::recording::{Recording, ScenarioRecording};
+use crate::recording::{ClusterFacts, Recording, ScenarioRecording};
 use crate::scenario::{Check, KnownBug, Target};
 use crate::views::kubectl::{PrinterRules, render_sequence, watch_sequence};
 use crate::views::timeline::{container_timeline, render_timeline};
@@ -61,15 +61,20 @@ pub fn target_of(recording: &Recording) -> Result<Target, VerdictError> {
         });
     };
     check_facts(recording, &target)?;
-    // The kubelet of the workload's minor (a cell with a worker has two), else the API server.
-    let reported = recording
-        .cluster
+    Ok(on_reported_patch(target, &recording.cluster))
+}
+
+/// `target` on the patch its cluster reported: the kubelet of the workload's minor (a cell with
+/// a worker has two), else the first kubelet, else the API server. The runner judges each
+/// scenario as it ends with this too, so both judge alike.
+pub fn on_reported_patch(target: Target, facts: &ClusterFacts) -> Target {
+    let reported = facts
         .kubelet_versions
         .iter()
         .find(|v| target.is_of_minor(v))
-        .or(recording.cluster.kubelet_versions.first())
-        .unwrap_or(&recording.cluster.server_version);
-    Ok(target.on_reported_version(reported))
+        .or(facts.kubelet_versions.first())
+        .unwrap_or(&facts.server_version);
+    target.on_reported_version(reported)
 }
 
 /// Judges one scenario's recording in `cell` where pods get `mode` (the e2e suites' entry).

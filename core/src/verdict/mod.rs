@@ -28,5 +28,5 @@ mod termination_order;
 mod types;
 mod unready_during_shutdown;
 
-pub use judge::{judge, judge_checks, judge_on, judge_scenario, target_of};
+pub use judge::{judge, judge_checks, judge_on, judge_scenario, on_reported_patch, target_of};
 pub use types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use sidecar_e2e_core::plan::{EffectiveMode, InjectorSpec, PlannedCell};
 use sidecar_e2e_core::recording::{ClusterFacts, RECORDING_VERSION, Recording, ScenarioRecording};
 use sidecar_e2e_core::scenario::{Scenario, Target};
-use sidecar_e2e_core::verdict::judge;
+use sidecar_e2e_core::verdict::{judge, on_reported_patch};
 
 use super::artifacts::{cell_dir, write_recordings, write_timings};
 use super::cell_cluster::CellCluster;
@@ -154,13 +154,7 @@ impl CellRun<'_> {
             return;
         }
         // Judged as `judge` will judge the recording: on the patch the kubelet reported.
-        let reported = facts
-            .kubelet_versions
-            .iter()
-            .find(|v| target.is_some_and(|t| t.is_of_minor(v)))
-            .or(facts.kubelet_versions.first())
-            .unwrap_or(&facts.server_version)
-            .clone();
+        let judged_on = target.map(|t| on_reported_patch(t, &facts));
         let empty = Recording {
             version: RECORDING_VERSION,
             cell,
@@ -176,7 +170,7 @@ impl CellRun<'_> {
             node: self.cluster.node_shell(cell.worker.is_some()),
             injector: cell.injector,
             effective,
-            judged_on: target.map(|t| t.on_reported_version(&reported)),
+            judged_on,
             dir: self.dir.clone(),
             recording: empty.clone(),
         };

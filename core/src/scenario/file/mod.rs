@@ -22,7 +22,7 @@ pub use vocabulary::{CHECK_NAMES, FileCheck};
 use self::steps::RawStep;
 use self::vocabulary::{Known, RawCheck};
 use super::end::{EndCondition, Progress};
-use super::expectation::{ScenarioExpectation, proxy_expectation};
+use super::expectation::{ScenarioExpectation, heard, proxy_expectation};
 use super::target::{Target, proxy_name};
 use super::{Check, KnownBug, Scenario};
 use crate::plan::{EffectiveMode, InjectorSpec};
@@ -414,15 +414,6 @@ impl FileScenario {
     /// What the recorder does next; `None` while it waits.
     pub fn next(&self, progress: &Progress<'_>) -> Option<EndCondition> {
         steps::next(&self.steps, progress)
-    }
-}
-
-/// What in the injector's sidecar log proves `step`'s request went through it.
-fn heard(target: &Target, step: &'static str) -> Option<Check> {
-    match target.injector.profile().traffic {
-        crate::plan::Traffic::HttpThroughProxy => Some(Check::AccessLog),
-        crate::plan::Traffic::OtlpToCollector { .. } => Some(Check::CollectorReceived { step }),
-        crate::plan::Traffic::None => None,
     }
 }
 
