@@ -164,6 +164,31 @@ pub fn is_ready(pod: &Pod) -> bool {
         .any(|c| c.type_ == "Ready" && c.status == "True")
 }
 
+/// The scheduler could not place the pod: its `PodScheduled` condition is `False` with reason
+/// `Unschedulable` (no node fits).
+pub fn is_unschedulable(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .into_iter()
+        .flatten()
+        .any(|c| {
+            c.type_ == "PodScheduled"
+                && c.status == "False"
+                && c.reason.as_deref() == Some("Unschedulable")
+        })
+}
+
+/// Why the pod failed as a whole (`status.reason`: `Evicted`, `NodePorts`, …), if it says.
+pub fn failure_reason(pod: &Pod) -> Option<&str> {
+    pod.status.as_ref().and_then(|s| s.reason.as_deref())
+}
+
+/// The node the pod was bound to, if any.
+pub fn node_name(pod: &Pod) -> Option<&str> {
+    pod.spec.as_ref().and_then(|s| s.node_name.as_deref())
+}
+
 /// Every app container has terminated: the app is done, whatever the sidecars do.
 pub fn all_apps_terminated(pod: &Pod, roles: &PodRoles) -> bool {
     let apps = app_statuses(pod, roles);

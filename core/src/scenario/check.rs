@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::known_bug::KnownBug;
+use super::restart_all_containers::RulesAnswer;
 
 /// Where the proxy sits in the pod spec the API server stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -127,6 +128,55 @@ pub enum Check {
         #[serde(skip_serializing_if = "Option::is_none")]
         known_bug: Option<&'static KnownBug>,
     },
+    /// Of two pods whose sidecars want the same host port, one runs and the other is refused
+    /// (unschedulable, or rejected by the kubelet for its ports) and stays refused for
+    /// `hold_seconds` after the first one runs.
+    HostPortHonoured {
+        /// How long the refused pod must stay out.
+        hold_seconds: u32,
+        /// Expected instead: both pods run on one node, because of this bug.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        known_bug: Option<&'static KnownBug>,
+    },
+    /// A Service whose named `targetPort` exists only on a native sidecar answers, by the
+    /// client's `step=named` lines; its twin that numbers the port (`step=numeric`) proves the
+    /// network works.
+    NamedPortServed {
+        /// How long the named Service must stay silent, while the numbered one answers, for the
+        /// silence to be the bug's.
+        silent_seconds: u32,
+        /// Expected instead: the named Service never answers, because of this bug.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        known_bug: Option<&'static KnownBug>,
+    },
+    /// The pod whose sidecar wrote past its `ephemeral-storage` limit is evicted.
+    Evicted {
+        /// The pod.
+        pod: &'static str,
+        /// The pod whose eviction proves the cluster enforces limits: "not evicted" is judged
+        /// from its eviction on (`None`: this pod is that proof, judged from its start).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        after: Option<&'static str>,
+        /// How long it must be watched, not evicted, from there for that to be a finding.
+        patience_seconds: u32,
+        /// Expected instead: the pod runs on, because of this bug.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        known_bug: Option<&'static KnownBug>,
+    },
+    /// What the API server did with a sidecar's `restartPolicyRules` (KEP-5532), by the apply's
+    /// error or the stored pod, is what its version answers.
+    RestartRulesAnswer {
+        /// The sidecar that carries them.
+        sidecar: &'static str,
+        /// What the API server's version should do.
+        answer: RulesAnswer,
+    },
+    /// The sidecar's exit, which its rule maps to `RestartAllContainers`, re-ran the init
+    /// container and restarted the app (the app's line says `init-runs=2`).
+    AllContainersRestarted {
+        /// The sidecar that carries the rule.
+        sidecar: &'static str,
+    },
     /// The control plane's config was accepted: istiod counted no xDS response refused by a
     /// proxy of the scenario's (Istio cells: the offline proxy is upstream Envoy, which refuses
     /// the filters of Istio's own build, docs/istio.md).
@@ -161,6 +211,11 @@ impl Check {
             Check::ProbesWaitForStartup { .. } => "probes-wait-for-startup",
             Check::UnreadyDuringShutdown { .. } => "unready-during-shutdown",
             Check::ProxyConfigAccepted => "proxy-config-accepted",
+            Check::HostPortHonoured { .. } => "host-port-honoured",
+            Check::NamedPortServed { .. } => "named-port-served",
+            Check::Evicted { .. } => "evicted",
+            Check::RestartRulesAnswer { .. } => "restart-rules-answer",
+            Check::AllContainersRestarted { .. } => "all-containers-restarted",
         }
     }
 
@@ -175,6 +230,8 @@ impl Check {
                 | Check::TerminationOrder { .. }
                 | Check::SidecarRestarted { .. }
                 | Check::ProbesWaitForStartup { .. }
+                | Check::NamedPortServed { .. }
+                | Check::AllContainersRestarted { .. }
         )
     }
 
@@ -188,7 +245,10 @@ impl Check {
             | Check::SidecarRestarted { known_bug, .. }
             | Check::AppRestarted { known_bug }
             | Check::ProbesWaitForStartup { known_bug, .. }
-            | Check::UnreadyDuringShutdown { known_bug, .. } => *known_bug,
+            | Check::UnreadyDuringShutdown { known_bug, .. }
+            | Check::HostPortHonoured { known_bug, .. }
+            | Check::NamedPortServed { known_bug, .. }
+            | Check::Evicted { known_bug, .. } => *known_bug,
             _ => None,
         }
     }
@@ -258,6 +318,22 @@ impl Check {
             ),
             Check::ProxyConfigAccepted => {
                 "istiod counts no xDS response refused by the scenario's proxies".to_owned()
+            }
+            Check::HostPortHonoured { hold_seconds, .. } => format!(
+                "of two pods whose sidecars want host port 18080, one runs and the other stays \
+                 refused for {hold_seconds}s"
+            ),
+            Check::NamedPortServed { .. } => {
+                "a Service whose named targetPort is only on a sidecar answers 200".to_owned()
+            }
+            Check::Evicted { pod, .. } => {
+                format!("{pod}, whose sidecar writes past its ephemeral-storage limit, is evicted")
+            }
+            Check::RestartRulesAnswer { sidecar, answer } => {
+                format!("{sidecar}'s restartPolicyRules: {}", answer.describe())
+            }
+            Check::AllContainersRestarted { sidecar } => {
+                format!("{sidecar}'s exit 42 re-runs the init container, then the app")
             }
         };
         match self.known_bug() {

@@ -28,6 +28,7 @@ pub use expectation::{ScenarioExpectation, proxied_checks, proxy_expectation};
 pub use file::{SCENARIO_FILE_SUFFIX, ScenarioFileError};
 pub use known_bug::{KnownBug, Patch};
 pub use known_bug::{PatchRange, PendingFix};
+pub use restart_all_containers::RulesAnswer;
 pub use target::{Target, patch_of_image, proxy_name};
 pub use traffic::{marker, needs_upstream, render_workload, send_function};
 
@@ -138,6 +139,10 @@ registry! {
     KubeletRestart = "kubelet-restart" => kubelet_restart,
     StartedAfterLiveness = "started-after-liveness" => started_after_liveness,
     ReadinessAtShutdown = "readiness-at-shutdown" => readiness_at_shutdown,
+    HostportConflict = "hostport-conflict" => hostport_conflict,
+    NamedPortOnSidecar = "named-port-on-sidecar" => named_port_on_sidecar,
+    EphemeralStorageSidecar = "ephemeral-storage-sidecar" => ephemeral_storage_sidecar,
+    RestartAllContainers = "restart-all-containers" => restart_all_containers,
 }
 
 /// Where a scenario's definition comes from.

@@ -8,10 +8,11 @@ use super::facts::check_facts;
 use super::faults::Faults;
 use super::types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};
 use super::{
-    access_log, app_restarted, app_starts, collector_received, deleted_within, job_completes,
-    job_pod_keeps_running, pod_never_runs, printer_agrees, probes_wait_for_startup,
-    proxy_config_accepted, proxy_layout, request, sidecar_exit_code, sidecar_restarted,
-    startup_order, termination_order, unready_during_shutdown,
+    access_log, all_containers_restarted, app_restarted, app_starts, collector_received,
+    deleted_within, evicted, host_port_honoured, job_completes, job_pod_keeps_running,
+    named_port_served, pod_never_runs, printer_agrees, probes_wait_for_startup,
+    proxy_config_accepted, proxy_layout, request, restart_rules_answer, sidecar_exit_code,
+    sidecar_restarted, startup_order, termination_order, unready_during_shutdown,
 };
 use crate::plan::{Cell, EffectiveMode, plan_cell};
 use crate::pod::PodRoles;
@@ -236,6 +237,27 @@ fn decide(ctx: &Context<'_>, check: &Check) -> Decided {
         }
         Check::PodNeverRuns => pod_never_runs::decide(ctx),
         Check::ProxyConfigAccepted => proxy_config_accepted::decide(ctx),
+        Check::HostPortHonoured {
+            hold_seconds,
+            known_bug,
+        } => against(host_port_honoured::observe(ctx, *hold_seconds), *known_bug),
+        Check::NamedPortServed {
+            silent_seconds,
+            known_bug,
+        } => against(named_port_served::observe(ctx, *silent_seconds), *known_bug),
+        Check::Evicted {
+            pod,
+            after,
+            patience_seconds,
+            known_bug,
+        } => against(
+            evicted::observe(ctx, pod, *after, *patience_seconds),
+            *known_bug,
+        ),
+        Check::RestartRulesAnswer { sidecar, answer } => {
+            restart_rules_answer::decide(ctx, sidecar, *answer)
+        }
+        Check::AllContainersRestarted { sidecar } => all_containers_restarted::decide(ctx, sidecar),
     }
 }
 

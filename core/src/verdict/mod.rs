@@ -5,22 +5,27 @@
 //! decider file; what a pod's status means is decided once, in [`crate::pod`].
 
 mod access_log;
+mod all_containers_restarted;
 mod app_restarted;
 mod app_starts;
 mod collector_received;
 mod context;
 mod deleted_within;
+mod evicted;
 mod facts;
 mod faults;
+mod host_port_honoured;
 mod job_completes;
 mod job_pod_keeps_running;
 mod judge;
+mod named_port_served;
 mod pod_never_runs;
 mod printer_agrees;
 mod probes_wait_for_startup;
 mod proxy_config_accepted;
 mod proxy_layout;
 mod request;
+mod restart_rules_answer;
 mod sidecar_exit_code;
 mod sidecar_restarted;
 mod startup_order;
