@@ -1,5 +1,6 @@
 //! The last of the second wave's scenarios (kubernetes#132040 hostport-conflict, #128850
-//! named-port-on-sidecar, #138371 ephemeral-storage-sidecar, KEP-5532 restart-all-containers),
+//! named-port-on-sidecar, #138371 ephemeral-storage-sidecar, #137710 reboot-init-order,
+//! KEP-5532 restart-all-containers),
 //! judged on their committed live recordings (`testdata/recordings/live-1.<minor>/
 //! 1-<minor>-default-builtin-auto/`, provenance in `testdata/README.md`): each status as the
 //! known-bug table says. Then each check's planted fault: the same recording judged on a patch
@@ -85,6 +86,7 @@ fn every_recording_is_judged_without_a_failure() {
             "hostport-conflict",
             "named-port-on-sidecar",
             "ephemeral-storage-sidecar",
+            "reboot-init-order",
             "restart-all-containers",
         ] {
             for (check, status) in statuses(minor, scenario) {
@@ -284,10 +286,9 @@ fn restart_rules_answer_fails_on_another_versions_answer() {
 
 #[test]
 fn all_containers_restarted_fails_when_the_app_never_started_again() {
-    // 1.37.2's recording without the app's second start. A kubelet that ignored the rule would
-    // also have left the previous instances, whose logs the in-place restart removed (the
-    // recording holds those reads as errors): without them the check fails; with them it is
-    // undecided, a harness fault, and never a pass.
+    // 1.37.2's recording without the app's second start. The previous instances' logs, which
+    // the in-place restart removed, were unreadable and bear on nothing here; an unreadable log
+    // of a current instance leaves the check undecided instead.
     let mut recorded = scenario_of(37, "restart-all-containers");
     for log in &mut recorded.logs {
         log.text = log
@@ -297,13 +298,68 @@ fn all_containers_restarted_fails_when_the_app_never_started_again() {
             .collect::<Vec<_>>()
             .join("\n");
     }
-    let (status, evidence) = judged(&recorded, &on(37, 2), "all-containers-restarted");
-    assert_eq!(status, CheckStatus::HarnessFault, "{evidence}");
-    recorded.logs.retain(|log| log.read_error.is_none());
+    assert!(
+        recorded
+            .logs
+            .iter()
+            .any(|l| l.previous && l.read_error.is_some())
+    );
     let (status, evidence) = judged(&recorded, &on(37, 2), "all-containers-restarted");
     assert_eq!(status, CheckStatus::Fail, "{evidence}");
     assert!(
         evidence.contains("never started with init-runs"),
         "{evidence}"
     );
+    let app = recorded
+        .logs
+        .iter_mut()
+        .find(|l| l.container == "app" && !l.previous)
+        .expect("the app's current log");
+    app.read_error = Some("planted: the kubelet did not answer".to_owned());
+    let (status, evidence) = judged(&recorded, &on(37, 2), "all-containers-restarted");
+    assert_eq!(status, CheckStatus::HarnessFault, "{evidence}");
+}
+
+#[test]
+fn later_init_containers_are_skipped_after_a_reboot_up_to_1_36() {
+    for minor in MINORS {
+        let expected = if minor >= 37 {
+            CheckStatus::Pass
+        } else {
+            CheckStatus::KnownBug
+        };
+        assert_eq!(
+            status(minor, "reboot-init-order", "init-rerun-after-reboot"),
+            expected,
+            "1.{minor}"
+        );
+    }
+}
+
+#[test]
+fn init_rerun_after_reboot_fails_when_the_patch_disagrees_with_the_recording() {
+    let (status, evidence) = judged(
+        &scenario_of(36, "reboot-init-order"),
+        &on(37, 0),
+        "init-rerun-after-reboot",
+    );
+    assert_eq!(status, CheckStatus::Fail, "{evidence}");
+    assert!(evidence.contains("init2-ran=no"), "{evidence}");
+    let (status, evidence) = judged(
+        &scenario_of(37, "reboot-init-order"),
+        &on(36, 5),
+        "init-rerun-after-reboot",
+    );
+    assert_eq!(status, CheckStatus::Fail, "{evidence}");
+    assert!(evidence.contains("init2-ran=yes"), "{evidence}");
+}
+
+#[test]
+fn init_rerun_after_reboot_is_undecided_without_the_reboot() {
+    // The node action failed: whatever the app says, the trigger never came.
+    let mut recorded = scenario_of(36, "reboot-init-order");
+    recorded.actions.retain(|a| a.action != "node-back");
+    let (status, evidence) = judged(&recorded, &on(36, 5), "init-rerun-after-reboot");
+    assert_eq!(status, CheckStatus::Fail, "{evidence}");
+    assert!(evidence.contains("not rebooted"), "{evidence}");
 }

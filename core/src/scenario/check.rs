@@ -177,6 +177,15 @@ pub enum Check {
         /// The sidecar that carries the rule.
         sidecar: &'static str,
     },
+    /// After the node's reboot, the later init container ran again before the app: the app's
+    /// line for the new boot says `init2-ran=yes`.
+    InitRerunAfterReboot {
+        /// The init container that must run again (it comes after the sidecar).
+        init: &'static str,
+        /// Expected instead: it is skipped, because of this bug.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        known_bug: Option<&'static KnownBug>,
+    },
     /// The control plane's config was accepted: istiod counted no xDS response refused by a
     /// proxy of the scenario's (Istio cells: the offline proxy is upstream Envoy, which refuses
     /// the filters of Istio's own build, docs/istio.md).
@@ -214,6 +223,7 @@ impl Check {
             Check::HostPortHonoured { .. } => "host-port-honoured",
             Check::NamedPortServed { .. } => "named-port-served",
             Check::Evicted { .. } => "evicted",
+            Check::InitRerunAfterReboot { .. } => "init-rerun-after-reboot",
             Check::RestartRulesAnswer { .. } => "restart-rules-answer",
             Check::AllContainersRestarted { .. } => "all-containers-restarted",
         }
@@ -232,7 +242,19 @@ impl Check {
                 | Check::ProbesWaitForStartup { .. }
                 | Check::NamedPortServed { .. }
                 | Check::AllContainersRestarted { .. }
+                | Check::InitRerunAfterReboot { .. }
         )
+    }
+
+    /// Whether an unreadable log, of a previous instance when `previous`, could change this
+    /// check's outcome. The checks of a node action or an in-place restart read the line the
+    /// current instance printed after it; the previous instances are the ones the action
+    /// removed or never started, whose logs the kubelet no longer has.
+    pub fn reads_log(&self, previous: bool) -> bool {
+        match self {
+            Check::InitRerunAfterReboot { .. } | Check::AllContainersRestarted { .. } => !previous,
+            _ => self.reads_logs(),
+        }
     }
 
     /// The known bug this check expects to see in its cell, if any: the check then passes as
@@ -248,7 +270,8 @@ impl Check {
             | Check::UnreadyDuringShutdown { known_bug, .. }
             | Check::HostPortHonoured { known_bug, .. }
             | Check::NamedPortServed { known_bug, .. }
-            | Check::Evicted { known_bug, .. } => *known_bug,
+            | Check::Evicted { known_bug, .. }
+            | Check::InitRerunAfterReboot { known_bug, .. } => *known_bug,
             _ => None,
         }
     }
@@ -331,6 +354,9 @@ impl Check {
             }
             Check::RestartRulesAnswer { sidecar, answer } => {
                 format!("{sidecar}'s restartPolicyRules: {}", answer.describe())
+            }
+            Check::InitRerunAfterReboot { init, .. } => {
+                format!("after the node's reboot, {init} runs again before the app starts")
             }
             Check::AllContainersRestarted { sidecar } => {
                 format!("{sidecar}'s exit 42 re-runs the init container, then the app")

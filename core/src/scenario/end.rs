@@ -49,6 +49,15 @@ pub enum EndCondition {
     },
     /// Restart the node's kubelet (once), then keep watching.
     RestartKubelet,
+    /// Reboot the node as its kubelet sees it (once), leaving behind a created, never started
+    /// instance of app container `app` of the scenario's pod: stop the kubelet, create that
+    /// instance in the pod's sandbox, stop the sandbox, start the kubelet (what a power cut
+    /// between the runtime's create and start leaves). Then keep watching; `kubelet_restarted`
+    /// says it was done.
+    RebootLeavingCreatedApp {
+        /// The app container whose created instance is left behind.
+        app: &'static str,
+    },
     /// Keep watching.
     Watch,
 }

@@ -143,6 +143,7 @@ registry! {
     NamedPortOnSidecar = "named-port-on-sidecar" => named_port_on_sidecar,
     EphemeralStorageSidecar = "ephemeral-storage-sidecar" => ephemeral_storage_sidecar,
     RestartAllContainers = "restart-all-containers" => restart_all_containers,
+    RebootInitOrder = "reboot-init-order" => reboot_init_order,
 }
 
 /// Where a scenario's definition comes from.

@@ -28,8 +28,9 @@ const RUNTIME_EVENT_MARKERS: [&str; 3] = [
 pub(super) struct Faults {
     /// Faults that bear on every check.
     every: Vec<String>,
-    /// Logs that could not be read: they bear on the checks that read logs.
-    logs: Vec<String>,
+    /// Logs that could not be read, each with whether it was a previous instance's: they bear
+    /// on the checks that read such a log ([`Check::reads_log`]).
+    logs: Vec<(bool, String)>,
 }
 
 impl Faults {
@@ -55,9 +56,12 @@ impl Faults {
                 } else {
                     ""
                 };
-                Some(format!(
-                    "harness fault: could not read the log of {}/{}{instance}: {error}",
-                    log.pod, log.container
+                Some((
+                    log.previous,
+                    format!(
+                        "harness fault: could not read the log of {}/{}{instance}: {error}",
+                        log.pod, log.container
+                    ),
                 ))
             })
             .collect();
@@ -72,8 +76,13 @@ impl Faults {
         if matches!(status, CheckStatus::Fail | CheckStatus::KnownBug) {
             bearing.extend(self.every.iter().map(String::as_str));
         }
-        if status == CheckStatus::Fail && check.reads_logs() {
-            bearing.extend(self.logs.iter().map(String::as_str));
+        if status == CheckStatus::Fail {
+            bearing.extend(
+                self.logs
+                    .iter()
+                    .filter(|(previous, _)| check.reads_log(*previous))
+                    .map(|(_, fault)| fault.as_str()),
+            );
         }
         bearing
     }

@@ -9,10 +9,11 @@ use super::faults::Faults;
 use super::types::{CheckResult, CheckStatus, ScenarioVerdict, Verdict, VerdictError};
 use super::{
     access_log, all_containers_restarted, app_restarted, app_starts, collector_received,
-    deleted_within, evicted, host_port_honoured, job_completes, job_pod_keeps_running,
-    named_port_served, pod_never_runs, printer_agrees, probes_wait_for_startup,
-    proxy_config_accepted, proxy_layout, request, restart_rules_answer, sidecar_exit_code,
-    sidecar_restarted, startup_order, termination_order, unready_during_shutdown,
+    deleted_within, evicted, host_port_honoured, init_rerun_after_reboot, job_completes,
+    job_pod_keeps_running, named_port_served, pod_never_runs, printer_agrees,
+    probes_wait_for_startup, proxy_config_accepted, proxy_layout, request, restart_rules_answer,
+    sidecar_exit_code, sidecar_restarted, startup_order, termination_order,
+    unready_during_shutdown,
 };
 use crate::plan::{Cell, EffectiveMode, plan_cell};
 use crate::pod::PodRoles;
@@ -256,6 +257,9 @@ fn decide(ctx: &Context<'_>, check: &Check) -> Decided {
         ),
         Check::RestartRulesAnswer { sidecar, answer } => {
             restart_rules_answer::decide(ctx, sidecar, *answer)
+        }
+        Check::InitRerunAfterReboot { init, known_bug } => {
+            against(init_rerun_after_reboot::observe(ctx, init), *known_bug)
         }
         Check::AllContainersRestarted { sidecar } => all_containers_restarted::decide(ctx, sidecar),
     }

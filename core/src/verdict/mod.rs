@@ -15,6 +15,7 @@ mod evicted;
 mod facts;
 mod faults;
 mod host_port_honoured;
+mod init_rerun_after_reboot;
 mod job_completes;
 mod job_pod_keeps_running;
 mod judge;

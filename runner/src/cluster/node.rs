@@ -6,6 +6,29 @@ use std::path::PathBuf;
 
 use crate::process::{ToolCommand, ToolError};
 
+/// The node-side script of [`NodeShell::reboot_leaving_created_app`]: `$1` namespace, `$2` pod,
+/// `$3` app container. kind's node images carry crictl and jq. The created instance must come
+/// before the sandbox stops: containerd creates containers only in a running sandbox.
+const REBOOT_LEAVING_CREATED_APP: &str = r#"set -euo pipefail
+ns=$1 pod=$2 app=$3
+sandbox=$(crictl pods --namespace "$ns" -o json | jq -r --arg p "$pod"   '.items[] | select(.metadata.name == $p and .state == "SANDBOX_READY") | .id' | head -n1)
+[ -n "$sandbox" ] || { echo "no ready sandbox of pod $ns/$pod on this node" >&2; exit 1; }
+running=$(crictl ps --pod "$sandbox" -o json | jq -r --arg a "$app"   '.containers[] | select(.metadata.name == $a and .state == "CONTAINER_RUNNING") | .id' | head -n1)
+[ -n "$running" ] || { echo "no running container $app in pod $ns/$pod" >&2; exit 1; }
+dir=$(mktemp -d /var/sidecar-e2e-reboot.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+crictl inspect "$running" | jq '.info.config
+  | .metadata.attempt = ((.metadata.attempt // 0) + 1)
+  | .annotations["io.kubernetes.container.restartCount"] = (.metadata.attempt | tostring)
+  | .log_path = "\(.metadata.name)/\(.metadata.attempt).log"' > "$dir/container.json"
+crictl inspectp "$sandbox" | jq '.info.config' > "$dir/sandbox.json"
+systemctl stop kubelet
+trap 'systemctl start kubelet; rm -rf "$dir"' EXIT
+created=$(crictl create --no-pull "$sandbox" "$dir/container.json" "$dir/sandbox.json")
+crictl stopp "$sandbox" >/dev/null
+echo "left created: $created; stopped sandbox $sandbox"
+"#;
+
 /// `docker exec` into one node container.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeShell {
@@ -80,6 +103,54 @@ impl NodeShell {
         .into_iter()
         .map(OsString::from)
         .collect()
+    }
+
+    /// `docker exec NODE bash -c SCRIPT`: reboots the node as its kubelet sees it, leaving a
+    /// created, never started instance of container `app` of pod `namespace/pod` behind (see
+    /// [`Self::reboot_leaving_created_app`]).
+    pub fn reboot_leaving_created_app_argv(
+        &self,
+        namespace: &str,
+        pod: &str,
+        app: &str,
+    ) -> Vec<OsString> {
+        [
+            "exec",
+            self.container.as_str(),
+            "bash",
+            "-c",
+            REBOOT_LEAVING_CREATED_APP,
+            "reboot-node",
+            namespace,
+            pod,
+            app,
+        ]
+        .into_iter()
+        .map(OsString::from)
+        .collect()
+    }
+
+    /// Reboots the node as its kubelet sees it, in the state a power cut between the runtime's
+    /// create and start of a container leaves (kubernetes#137710): the kubelet stopped, a new
+    /// instance of `app` created from the running one's own CRI config (the next attempt) in the
+    /// pod's sandbox, the sandbox stopped (its running containers die, the created one stays
+    /// created), the kubelet started. The kubelet is started again whatever fails.
+    ///
+    /// # Errors
+    /// [`ToolError`] when docker or a step on the node fails (the node's message says which).
+    pub async fn reboot_leaving_created_app(
+        &self,
+        namespace: &str,
+        pod: &str,
+        app: &str,
+    ) -> Result<(), ToolError> {
+        ToolCommand::new(
+            &self.docker,
+            self.reboot_leaving_created_app_argv(namespace, pod, app),
+        )
+        .run()
+        .await
+        .map(drop)
     }
 
     /// Restarts the node's kubelet (systemd waits for the new one to start).

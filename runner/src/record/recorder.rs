@@ -542,8 +542,12 @@ impl<'r> Recorder<'r> {
                 EndCondition::RestartKubelet if !self.kubelet_restarted => {
                     self.restart_kubelet().await;
                 }
+                EndCondition::RebootLeavingCreatedApp { app } if !self.kubelet_restarted => {
+                    self.reboot_leaving_created_app(app).await;
+                }
                 EndCondition::DeletePod { .. }
                 | EndCondition::RestartKubelet
+                | EndCondition::RebootLeavingCreatedApp { .. }
                 | EndCondition::Watch => {}
             }
             let wake = settle.map_or(deadline, |s| s.min(deadline));
@@ -635,6 +639,41 @@ impl<'r> Recorder<'r> {
                 FaultKind::Action,
                 format!(
                     "restarting the kubelet on {} failed: {}",
+                    node.container,
+                    sidecar_e2e_core::error_chain::error_chain(&err)
+                ),
+            ),
+        }
+    }
+
+    /// Reboots the node as the kubelet sees it, once, leaving a created instance of `app`
+    /// behind (`reboot-node`, then `node-back`); a run without a node shell, or a failed step, is
+    /// a fault: the scenario's trigger never came.
+    async fn reboot_leaving_created_app(&mut self, app: &str) {
+        self.kubelet_restarted = true;
+        let Some(node) = self.run.node.clone() else {
+            self.fault(
+                FaultKind::Action,
+                "this scenario reboots the node: it needs a kind cluster the run made, not \
+                 --kubeconfig, and `node: NodeUse::Alone`"
+                    .to_owned(),
+            );
+            return;
+        };
+        let Some(pod) = self.current.values().next().map(ResourceExt::name_any) else {
+            self.fault(FaultKind::Action, "no pod to reboot under".to_owned());
+            return;
+        };
+        self.act("reboot-node", pod.clone());
+        match node
+            .reboot_leaving_created_app(&self.run.namespace, &pod, app)
+            .await
+        {
+            Ok(()) => self.act("node-back", node.container),
+            Err(err) => self.fault(
+                FaultKind::Action,
+                format!(
+                    "rebooting {} (leaving {app} of {pod} created) failed: {}",
                     node.container,
                     sidecar_e2e_core::error_chain::error_chain(&err)
                 ),
