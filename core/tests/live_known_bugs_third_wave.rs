@@ -363,3 +363,44 @@ fn init_rerun_after_reboot_is_undecided_without_the_reboot() {
     assert_eq!(status, CheckStatus::Fail, "{evidence}");
     assert!(evidence.contains("not rebooted"), "{evidence}");
 }
+
+#[test]
+fn on_a_1_33_control_plane_with_a_1_32_worker_each_bug_follows_its_own_component() {
+    // The EndpointSlice controller is 1.33's: fixed. The eviction manager and the init
+    // containers' restart are the 1.32 kubelet's: both bugs. The API server is 1.33's: the
+    // rules are an unknown field.
+    let dir = "../testdata/recordings/mixed-nodes/1-33-default-builtin-auto-w1-32";
+    let status = |scenario: &str, check: &str, nth: usize| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("{dir}/{scenario}.json"));
+        let text = std::fs::read_to_string(&path).expect("recording");
+        let recording = Recording::from_json(&text, scenario).expect("a recording");
+        let verdict = judge(&recording).expect("judged");
+        verdict.scenarios[0]
+            .results
+            .iter()
+            .filter(|r| r.check.name() == check)
+            .nth(nth)
+            .unwrap_or_else(|| panic!("{scenario}: no {check}"))
+            .status
+    };
+    assert_eq!(
+        status("named-port-on-sidecar", "named-port-served", 0),
+        CheckStatus::Pass
+    );
+    assert_eq!(
+        status("ephemeral-storage-sidecar", "evicted", 0),
+        CheckStatus::Pass
+    );
+    assert_eq!(
+        status("ephemeral-storage-sidecar", "evicted", 1),
+        CheckStatus::KnownBug
+    );
+    assert_eq!(
+        status("reboot-init-order", "init-rerun-after-reboot", 0),
+        CheckStatus::KnownBug
+    );
+    assert_eq!(
+        status("restart-all-containers", "restart-rules-answer", 0),
+        CheckStatus::Pass
+    );
+}

@@ -85,6 +85,43 @@ pub fn guarding(
     })
 }
 
+/// The expectation of a scenario guarding `bug` of the control plane (the scheduler, a
+/// controller): the API server's version decides, not the workload's kubelet (a cell with a
+/// worker of an older minor has both). The API server's patch is known only where the kubelet is
+/// of its minor (the runner reports the kubelet's); elsewhere a minor whose fix came in a later
+/// patch than `.0` cannot be told apart, and nothing is asserted.
+///
+/// # Errors
+/// Why it does not run on `target` (the gate is off, or the API server's patch is unknown).
+pub fn guarding_control_plane(
+    bug: &'static KnownBug,
+    target: &Target,
+) -> Result<ScenarioExpectation, &'static str> {
+    target.native_sidecars()?;
+    let minor = target.api_server.minor;
+    let patch = if target.api_server == target.k8s {
+        target.patch
+    } else if bug.fixed_in.iter().any(|f| f.minor == minor && f.patch > 0) {
+        return Err(
+            "the control plane's patch decides this bug, and a cell whose worker is of \
+                    another minor reports only the kubelet's",
+        );
+    } else {
+        None
+    };
+    let known_bugs = if bug.present_on(minor, patch) {
+        vec![bug]
+    } else {
+        Vec::new()
+    };
+    Ok(ScenarioExpectation {
+        pod_created: true,
+        succeeds: Some(known_bugs.is_empty()),
+        known_bugs,
+        ..ScenarioExpectation::default()
+    })
+}
+
 /// The expectation of a proxy scenario where its pods are refused (§2).
 fn refused(completes: Option<bool>) -> ScenarioExpectation {
     ScenarioExpectation {

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::end::{EndCondition, Progress};
-use super::expectation::{ScenarioExpectation, guarding};
+use super::expectation::{ScenarioExpectation, guarding_control_plane};
 use super::known_bug::{KnownBug, Patch};
 use super::target::Target;
 use super::{Check, NodeUse, ScenarioDef};
@@ -22,7 +22,9 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
     injected: false,
     // It only runs pods; its port is one no other scenario asks for.
     node: NodeUse::Shared,
-    expectation: |target| guarding(&SIDECAR_HOST_PORT_IGNORED, target),
+    // The scheduler decides first (a fixed one never places the second pod), so the control
+    // plane's version is the one that counts.
+    expectation: |target| guarding_control_plane(&SIDECAR_HOST_PORT_IGNORED, target),
     checks,
     end,
     plan_column: None,
@@ -121,6 +123,21 @@ mod tests {
             );
         }
         assert_eq!(SIDECAR_HOST_PORT_IGNORED.consistency(), Ok(()));
+    }
+
+    #[test]
+    fn a_cell_with_an_older_worker_is_not_asserted_where_the_fix_came_mid_minor() {
+        // The scheduler is 1.33.x, whose fix came in 1.33.6; only the 1.32 kubelet's patch is known.
+        let mixed = Target {
+            api_server: K8sVersion::new(33),
+            ..target(32, 13)
+        };
+        assert!((DEF.expectation)(&mixed).is_err());
+        let newer = Target {
+            api_server: K8sVersion::new(35),
+            ..target(32, 13)
+        };
+        assert!((DEF.expectation)(&newer).expect("runs").known_bugs.is_empty());
     }
 
     fn pod(name: &str, status: serde_json::Value) -> k8s_openapi::api::core::v1::Pod {

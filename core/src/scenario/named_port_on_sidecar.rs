@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use super::end::{EndCondition, Progress};
-use super::expectation::{ScenarioExpectation, guarding};
+use super::expectation::{ScenarioExpectation, guarding_control_plane};
 use super::known_bug::{KnownBug, Patch};
 use super::target::Target;
 use super::{Check, NodeUse, ScenarioDef};
@@ -22,7 +22,8 @@ pub(super) const DEF: ScenarioDef = ScenarioDef {
     manifest: include_str!("named-port-on-sidecar.yaml"),
     injected: false,
     node: NodeUse::Shared,
-    expectation: |target| guarding(&NAMED_PORT_NOT_RESOLVED, target),
+    // The EndpointSlice controller runs in the control plane: its version counts.
+    expectation: |target| guarding_control_plane(&NAMED_PORT_NOT_RESOLVED, target),
     checks,
     end,
     plan_column: None,
@@ -91,5 +92,25 @@ mod tests {
         assert!(on(28, 15) && on(31, 14) && on(32, 13));
         assert!(!on(33, 0) && !on(33, 13) && !on(35, 8) && !on(37, 2));
         assert_eq!(NAMED_PORT_NOT_RESOLVED.consistency(), Ok(()));
+    }
+
+    #[test]
+    fn the_control_planes_minor_decides_on_a_cell_with_an_older_worker() {
+        let mixed = Target {
+            k8s: K8sVersion::new(32),
+            patch: Some(13),
+            sidecars_on: true,
+            mode: EffectiveMode::Native,
+            injector: InjectorSpec::builtin(),
+            api_server: K8sVersion::new(33),
+        };
+        let expected = (DEF.expectation)(&mixed).expect("runs");
+        assert!(expected.known_bugs.is_empty(), "{expected:?}");
+        let single = Target {
+            api_server: K8sVersion::new(32),
+            ..mixed
+        };
+        let expected = (DEF.expectation)(&single).expect("runs");
+        assert_eq!(expected.known_bugs, [&NAMED_PORT_NOT_RESOLVED]);
     }
 }
