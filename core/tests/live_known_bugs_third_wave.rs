@@ -8,7 +8,6 @@
 
 use std::path::Path;
 
-use sidecar_e2e_core::plan::{EffectiveMode, InjectorSpec, K8sVersion};
 use sidecar_e2e_core::recording::{Recording, ScenarioRecording};
 use sidecar_e2e_core::scenario::Target;
 use sidecar_e2e_core::verdict::{CheckStatus, judge, judge_on};
@@ -50,14 +49,7 @@ fn status(minor: u32, scenario: &str, check: &str) -> CheckStatus {
 
 /// A default-gate builtin cell whose kubelet and API server are `1.<minor>.<patch>`.
 fn on(minor: u32, patch: u32) -> Target {
-    Target {
-        k8s: K8sVersion::new(minor),
-        patch: Some(patch),
-        sidecars_on: true,
-        mode: EffectiveMode::Native,
-        injector: InjectorSpec::builtin(),
-        api_server: K8sVersion::new(minor),
-    }
+    Target::native(minor, Some(patch))
 }
 
 fn scenario_of(minor: u32, scenario: &str) -> ScenarioRecording {

@@ -8,7 +8,6 @@
 use std::path::Path;
 
 use k8s_openapi::api::core::v1::PodCondition;
-use sidecar_e2e_core::plan::{EffectiveMode, InjectorSpec, K8sVersion};
 use sidecar_e2e_core::recording::{EventRecord, Recording, ScenarioRecording};
 use sidecar_e2e_core::scenario::Target;
 use sidecar_e2e_core::verdict::{CheckStatus, judge_on};
@@ -29,14 +28,7 @@ fn live(minor: u32, scenario: &str) -> ScenarioRecording {
 
 /// A gate-on builtin cell of `minor` whose kubelet reported `1.<minor>.<patch>`.
 fn on(minor: u32, patch: u32) -> Target {
-    Target {
-        k8s: K8sVersion::new(minor),
-        patch: Some(patch),
-        sidecars_on: true,
-        mode: EffectiveMode::Native,
-        injector: InjectorSpec::builtin(),
-        api_server: K8sVersion::new(minor),
-    }
+    Target::native(minor, Some(patch))
 }
 
 fn judged(recorded: &ScenarioRecording, target: &Target, check: &str) -> (CheckStatus, String) {

@@ -75,19 +75,12 @@ fn end(progress: &Progress<'_>) -> Option<EndCondition> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{EffectiveMode, InjectorSpec, K8sVersion};
+    use crate::plan::K8sVersion;
 
     #[test]
     fn expected_up_to_1_32() {
         let on = |minor, patch| {
-            NAMED_PORT_NOT_RESOLVED.present_on_target(&Target {
-                k8s: K8sVersion::new(minor),
-                patch: Some(patch),
-                sidecars_on: true,
-                mode: EffectiveMode::Native,
-                injector: InjectorSpec::builtin(),
-                api_server: K8sVersion::new(minor),
-            })
+            NAMED_PORT_NOT_RESOLVED.present_on_target(&Target::native(minor, Some(patch)))
         };
         assert!(on(28, 15) && on(31, 14) && on(32, 13));
         assert!(!on(33, 0) && !on(33, 13) && !on(35, 8) && !on(37, 2));
@@ -97,12 +90,8 @@ mod tests {
     #[test]
     fn the_control_planes_minor_decides_on_a_cell_with_an_older_worker() {
         let mixed = Target {
-            k8s: K8sVersion::new(32),
-            patch: Some(13),
-            sidecars_on: true,
-            mode: EffectiveMode::Native,
-            injector: InjectorSpec::builtin(),
             api_server: K8sVersion::new(33),
+            ..Target::native(32, Some(13))
         };
         let expected = (DEF.expectation)(&mixed).expect("runs");
         assert!(expected.known_bugs.is_empty(), "{expected:?}");

@@ -111,17 +111,9 @@ fn end(progress: &Progress<'_>) -> Option<EndCondition> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{EffectiveMode, InjectorSpec, K8sVersion};
 
     fn target(minor: u32, patch: u32) -> Target {
-        Target {
-            k8s: K8sVersion::new(minor),
-            patch: Some(patch),
-            sidecars_on: true,
-            mode: EffectiveMode::Native,
-            injector: InjectorSpec::builtin(),
-            api_server: K8sVersion::new(minor),
-        }
+        Target::native(minor, Some(patch))
     }
 
     #[test]

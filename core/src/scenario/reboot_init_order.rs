@@ -93,19 +93,11 @@ fn end(progress: &Progress<'_>) -> Option<EndCondition> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{EffectiveMode, InjectorSpec, K8sVersion};
 
     #[test]
     fn expected_up_to_1_36() {
         let on = |minor, patch| {
-            STALE_APP_SKIPS_INIT.present_on_target(&Target {
-                k8s: K8sVersion::new(minor),
-                patch: Some(patch),
-                sidecars_on: true,
-                mode: EffectiveMode::Native,
-                injector: InjectorSpec::builtin(),
-                api_server: K8sVersion::new(minor),
-            })
+            STALE_APP_SKIPS_INIT.present_on_target(&Target::native(minor, Some(patch)))
         };
         assert!(on(28, 15) && on(32, 13) && on(35, 8) && on(36, 5));
         assert!(!on(37, 0) && !on(37, 2));

@@ -40,6 +40,20 @@ impl Target {
         })
     }
 
+    /// A single-node cell of `1.<minor>.<patch>` where native sidecars are on and the built-in
+    /// injector gives pods the native layout: the cell most known-bug scenarios are about, and
+    /// the one their tests hold them to.
+    pub fn native(minor: u32, patch: Option<u32>) -> Target {
+        Target {
+            k8s: K8sVersion::new(minor),
+            patch,
+            sidecars_on: true,
+            mode: EffectiveMode::Native,
+            injector: InjectorSpec::builtin(),
+            api_server: K8sVersion::new(minor),
+        }
+    }
+
     /// The target with the patch a live cluster reported (`v1.33.13`, a kubelet's or the API
     /// server's version), when it is of the target's minor: known bugs live in the kubelet, and a
     /// cluster from this project's offline images runs a newer patch than the table's upstream
