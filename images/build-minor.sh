@@ -340,10 +340,11 @@ build_injector_image() {
 }
 
 # The node's layers (lib.sh node_layer). The workloads change seldom; the injector's image with
-# every change to its source, so it has a layer of its own: rebuilding that one takes about a
-# second and 9 MB, where re-importing everything into the node image would take ~30 s and leave
-# a 750 MB layer behind each time (BENCHMARKS.md, "Nothing to load"). Keys are over the image IDs
-# of the base and of what is imported, read when the step runs (the images are built by then).
+# every change to its source, so it has a layer of its own: rebuilding that one takes about 2 s
+# and 9 MB, where re-importing everything into the node image would take ~30 s and leave a 750 MB
+# layer behind each time (BENCHMARKS.md, "Nothing to load, and the floor beside a cell"). Keys are
+# over the image IDs of the base and of what is imported, read when the step runs (the images are
+# built by then).
 NODE_WORKLOADS_IMAGE="$REG/kind-node-workloads:$KUBERNETES_VERSION"
 WORKLOAD_LAYER_IMAGES=("$WORKLOAD_ENVOY_IMAGE" "$WORKLOAD_CURL_IMAGE" "$WORKLOAD_HTTPBIN_IMAGE")
 workloads_layer_key() {

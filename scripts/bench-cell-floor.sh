@@ -8,6 +8,7 @@
 # nothing else running on the machine: the figures are only comparable side by side.
 #
 #   scripts/bench-cell-floor.sh [--k8s 1.37] [--rounds 3] [--out DIR]
+#   scripts/bench-cell-floor.sh --report DIR     the report of an earlier run's DIR, again
 #
 # It builds the harness and the minor's offline images first (cached: seconds when warm), so the
 # node image is this checkout's and a cell on it loads nothing. Every cell must pass (exit 0),
@@ -20,12 +21,14 @@ source scripts/lib.sh
 k8s=1.37
 rounds=3
 out=""
+report_only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --k8s) k8s="${2:-}"; shift 2 ;;
     --rounds) rounds="${2:-}"; shift 2 ;;
     --out) out="${2:-}"; shift 2 ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --report) report_only="${2:-}"; shift 2 ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -34,6 +37,63 @@ done
 for tool in jq python3; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is needed (apt-get install jq python3)"
 done
+
+# report DIR: medians over the rounds of DIR, and the cell's phases from each round's timings.json.
+report() {
+  python3 - "$1" <<'PY'
+import glob, json, statistics, sys
+
+out = sys.argv[1]
+k8s, node_image = open(f"{out}/what.txt").read().split()
+floors = [tuple(map(float, l.split())) for l in open(f"{out}/floor.txt")]
+cells = [float(l) for l in open(f"{out}/cell.txt")]
+med = statistics.median
+floor = med(c + d for c, d in floors)
+cell = med(cells)
+print(f"Kubernetes {k8s}, node image `{node_image}`, {len(cells)} rounds, medians:\n")
+print("| | seconds | × floor |")
+print("|---|---:|---:|")
+print(f"| floor: `kind create cluster --wait 5m` | {med(c for c, _ in floors):.1f} | |")
+print(f"| floor: `kind delete cluster` | {med(d for _, d in floors):.1f} | |")
+print(f"| **floor** (create + delete) | **{floor:.1f}** | 1.00 |")
+print(f"| **cell** (`sidecar-e2e run`, wall) | **{cell:.1f}** | **{cell / floor:.2f}** |")
+print(f"\nEach round: floor {', '.join(f'{c + d:.1f}' for c, d in floors)}; cell {', '.join(f'{c:.1f}' for c in cells)}.\n")
+
+phases, steps, loaded, waited = {}, {}, set(), []
+for path in sorted(glob.glob(f"{out}/cell-*/*/timings.json")):
+    for entry in json.load(open(path)):
+        phases.setdefault(entry["phase"], []).append(entry["millis"] / 1000)
+        for step in entry.get("steps", []):
+            steps.setdefault(step["step"], []).append(step["millis"] / 1000)
+        # kube-system is awaited beside probe, load and install: only what outlasts them adds to
+        # the wall.
+        beside = [s["millis"] / 1000 for s in entry.get("steps", []) if "beside" in s["step"]]
+        if beside:
+            waited.append(sum(beside))
+        if "loaded" in entry:
+            loaded.add(json.dumps(entry["loaded"]))
+print("The cell's phases (timings.json), medians:\n")
+print("| phase | seconds |")
+print("|---|---:|")
+for name, values in phases.items():
+    print(f"| {name} | {med(values):.1f} |")
+    if name == "cluster up":
+        for step, values in steps.items():
+            print(f"| · {step} | {med(values):.1f} |")
+beside = sum(med(phases.get(p, [0])) for p in ("probe", "load images", "install"))
+outlasting = max(0.0, med(waited) - beside) if waited else 0.0
+print(f"| kube-system Ready after the install (the scenarios wait for it) | {outlasting:.1f} |")
+total = sum(med(v) for v in phases.values()) + outlasting
+print(f"| the process around the phases (start, preflight, judging, reports) | {cell - total:.1f} |")
+print(f"\nLoaded by the cells: {', '.join(sorted(loaded)) or 'not reported'}.")
+PY
+}
+
+if [ -n "$report_only" ]; then
+  [ -f "$report_only/cell.txt" ] || die "$report_only holds no benchmark (no cell.txt)"
+  report "$report_only"
+  exit 0
+fi
 require_docker
 
 scenarios=sleep,init-traffic,job,shutdown-traffic
@@ -86,54 +146,8 @@ cell() {
 }
 
 rm -f "$out/floor.txt" "$out/cell.txt"
+echo "$k8s $node_image" >"$out/what.txt"
 for round in $(seq 1 "$rounds"); do
   if ((round % 2 == 1)); then floor "$round" && cell "$round"; else cell "$round" && floor "$round"; fi
 done
-
-# The report: medians over the rounds, the cell's phases from each round's timings.json.
-python3 - "$out" "$k8s" "$node_image" "$rounds" <<'PY' | tee "$out/report.md"
-import glob, json, statistics, sys
-
-out, k8s, node_image, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-floors = [tuple(map(float, l.split())) for l in open(f"{out}/floor.txt")]
-cells = [float(l) for l in open(f"{out}/cell.txt")]
-med = statistics.median
-floor = med(c + d for c, d in floors)
-cell = med(cells)
-print(f"Kubernetes {k8s}, node image `{node_image}`, {rounds} rounds, medians:\n")
-print("| | seconds | × floor |")
-print("|---|---:|---:|")
-print(f"| floor: `kind create cluster --wait 5m` | {med(c for c, _ in floors):.1f} | |")
-print(f"| floor: `kind delete cluster` | {med(d for _, d in floors):.1f} | |")
-print(f"| **floor** (create + delete) | **{floor:.1f}** | 1.00 |")
-print(f"| **cell** (`sidecar-e2e run`, wall) | **{cell:.1f}** | **{cell / floor:.2f}** |")
-print(f"\nEach round: floor {', '.join(f'{c + d:.1f}' for c, d in floors)}; cell {', '.join(f'{c:.1f}' for c in cells)}.\n")
-
-phases, steps, loaded, waited = {}, {}, set(), []
-for path in sorted(glob.glob(f"{out}/cell-*/*/timings.json")):
-    for entry in json.load(open(path)):
-        phases.setdefault(entry["phase"], []).append(entry["millis"] / 1000)
-        for step in entry.get("steps", []):
-            steps.setdefault(step["step"], []).append(step["millis"] / 1000)
-        # Nodes and kube-system are awaited beside probe, load and install: only what outlasts
-        # them adds to the wall.
-        beside = [s["millis"] / 1000 for s in entry.get("steps", []) if "Ready" in s["step"]]
-        if beside:
-            waited.append(sum(beside))
-        if "loaded" in entry:
-            loaded.add(json.dumps(entry["loaded"]))
-print("The cell's phases (timings.json), medians:\n")
-print("| phase | seconds |")
-print("|---|---:|")
-for name, values in phases.items():
-    print(f"| {name} | {med(values):.1f} |")
-    if name == "cluster up":
-        for step, values in steps.items():
-            print(f"| · {step} | {med(values):.1f} |")
-beside = sum(med(phases.get(p, [0])) for p in ("probe", "load images", "install"))
-outlasting = max(0.0, med(waited) - beside) if waited else 0.0
-print(f"| nodes and kube-system Ready after the install (the scenarios wait for them) | {outlasting:.1f} |")
-total = sum(med(v) for v in phases.values()) + outlasting
-print(f"| the process around the phases (start, preflight, judging, reports) | {cell - total:.1f} |")
-print(f"\nLoaded by the cells: {', '.join(sorted(loaded)) or 'not reported'}.")
-PY
+report "$out" | tee "$out/report.md"

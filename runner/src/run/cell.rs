@@ -125,7 +125,7 @@ impl CellRun<'_> {
 
     /// Probe, images, injector and scenarios on a cluster whose nodes are Ready. Its system pods
     /// become Ready meanwhile: they are awaited beside the probe, the images and the install, and
-    /// before the scenarios (BENCHMARKS.md, "The floor, beside a cell").
+    /// before the scenarios (BENCHMARKS.md, "Nothing to load, and the floor beside a cell").
     async fn on_cluster(&mut self, access: &ClusterAccess) {
         let (config, planned) = (self.config, self.planned);
         let cell = planned.cell;

@@ -202,7 +202,8 @@ impl CellCluster<'_> {
 /// borrowed cluster's are not waited for (`None`). Only the scenarios need them (their traffic
 /// goes through CoreDNS and Services), so this runs beside the probe, the images and the install,
 /// whose proof asks again while its webhook's Service is not reachable yet. (Starting those
-/// before the nodes are Ready too was measured slower: BENCHMARKS.md, "The floor".)
+/// before the nodes are Ready too was measured slower: BENCHMARKS.md, "Nothing to load, and the
+/// floor beside a cell".)
 pub(super) async fn system_pods_ready(
     borrowed: bool,
     access: ClusterAccess,
