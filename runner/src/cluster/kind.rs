@@ -234,6 +234,23 @@ pub mod docker {
         ])
     }
 
+    /// `docker ps -q --filter label=io.x-k8s.kind.cluster=NAME`: the running node containers of
+    /// a cluster, the ones images go into.
+    pub fn running_nodes(cluster: &str) -> Vec<OsString> {
+        super::args([
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=io.x-k8s.kind.cluster={cluster}"),
+        ])
+    }
+
+    /// `docker exec NODE crictl images -o json`: the images a node's runtime holds, with their
+    /// IDs (kind's base image configures crictl for the node's containerd).
+    pub fn node_images(node: &str) -> Vec<OsString> {
+        super::args(["exec", node, "crictl", "images", "-o", "json"])
+    }
+
     /// `docker rm -f -v ID...`.
     pub fn remove_containers(ids: &[String]) -> Vec<OsString> {
         let mut argv = super::args(["rm", "-f", "-v"]);
@@ -304,6 +321,18 @@ mod tests {
                 "b2".to_owned()
             ])),
             ["rm", "-f", "-v", "a1", "b2"]
+        );
+    }
+
+    #[test]
+    fn docker_asks_the_running_nodes_what_they_hold() {
+        assert_eq!(
+            words(&docker::running_nodes("se2e-x")),
+            ["ps", "-q", "--filter", "label=io.x-k8s.kind.cluster=se2e-x"]
+        );
+        assert_eq!(
+            words(&docker::node_images("abc123")),
+            ["exec", "abc123", "crictl", "images", "-o", "json"]
         );
     }
 

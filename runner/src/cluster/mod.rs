@@ -9,6 +9,7 @@ mod connect;
 mod facts;
 mod kind;
 mod node;
+mod node_images;
 mod provider;
 
 pub use connect::{ClusterAccess, ConnectError, KubeconfigProblem};
@@ -20,6 +21,7 @@ pub use kind::{
     install_hint,
 };
 pub use node::NodeShell;
+pub use node_images::{LoadReport, NodeImages, missing_from, normalize};
 pub use provider::{DockerHost, KindError, KindProvider};
 pub use sidecar_e2e_core::cluster::{
     HostCgroup, KindConfig, PROBE_POD_NAME, ProbeContradiction, ProbeError, check_probe,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::connect::ClusterAccess;
 use super::kind::{CreateCluster, Kind, docker, docker_failure_hint};
+use super::node_images::{LoadReport, NodeImages, missing_from};
 use crate::process::{ToolCommand, ToolError};
 use sidecar_e2e_core::cluster::HostCgroup;
 
@@ -122,12 +123,72 @@ impl KindProvider {
         })
     }
 
-    /// Loads local Docker images into every node: one `docker save` archive (in `scratch`,
-    /// removed after), one `kind load image-archive`.
+    /// Loads into every node the local Docker images some node does not already hold (asked,
+    /// [`super::node_images`]): one `docker save` archive (in `scratch`, removed after), one
+    /// `kind load image-archive`. An offline node image carries the workload images, so a cell
+    /// on one loads nothing; kind's upstream node images hold none of them.
     ///
     /// # Errors
-    /// [`KindError`], e.g. when an image is not in the local Docker.
+    /// [`KindError`], e.g. when an image is neither on the nodes nor in the local Docker.
     pub async fn load_images(
+        &self,
+        cluster: &str,
+        images: &[String],
+        scratch: &Path,
+    ) -> Result<LoadReport, KindError> {
+        let missing = self.missing_images(cluster, images).await;
+        let on_nodes = images
+            .iter()
+            .filter(|image| !missing.contains(image))
+            .cloned()
+            .collect();
+        let started = std::time::Instant::now();
+        self.load_archive(cluster, &missing, scratch).await?;
+        Ok(LoadReport {
+            loaded: missing,
+            on_nodes,
+            load_took: started.elapsed(),
+        })
+    }
+
+    /// Which of `images` some running node of `cluster` lacks, or holds as another build. A
+    /// node that cannot be asked, or a cluster whose nodes cannot be listed, holds nothing:
+    /// everything is then loaded, as before node images carried any.
+    async fn missing_images(&self, cluster: &str, images: &[String]) -> Vec<String> {
+        let docker = &self.docker.bin;
+        let nodes = ToolCommand::new(docker, docker::running_nodes(cluster))
+            .run()
+            .await
+            .map(|out| {
+                out.stdout
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let held = futures::future::join_all(nodes.iter().map(|node| async move {
+            let out = ToolCommand::new(docker, docker::node_images(node))
+                .run()
+                .await
+                .ok()?;
+            NodeImages::from_crictl_json(&out.stdout).ok()
+        }));
+        let ids = futures::future::join_all(images.iter().map(|image| async move {
+            let id = ToolCommand::new(docker, docker::image_inspect(image))
+                .run()
+                .await
+                .ok()
+                .map(|out| out.stdout.trim().to_owned())
+                .filter(|id| !id.is_empty());
+            (image.clone(), id)
+        }));
+        let (held, wanted) = futures::future::join(held, ids).await;
+        missing_from(&wanted, &held)
+    }
+
+    /// `docker save` of `images` into one archive, `kind load image-archive` of it; nothing for
+    /// no images.
+    async fn load_archive(
         &self,
         cluster: &str,
         images: &[String],

@@ -83,17 +83,57 @@ pub fn write_attempt(dir: &Path, recording: &Recording) -> Result<PathBuf, Artif
     Ok(path)
 }
 
-/// `dir/timings.json`: each phase of the cell in milliseconds, in order.
+/// What `timings.json` says beyond each phase's length.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PhaseDetails {
+    /// The steps of `cluster up`, in order (`kind create`, `nodes Ready`, `kube-system Ready`).
+    pub cluster_up: Vec<(&'static str, Duration)>,
+    /// What `load images` loaded, when it ran.
+    pub load: Option<crate::cluster::LoadReport>,
+}
+
+/// `dir/timings.json`: each phase of the cell in milliseconds, in order; `cluster up` with its
+/// steps, `load images` with what it loaded (`"loaded": "nothing"` when the nodes held every
+/// image), how long the loading itself took, and what the nodes already held.
 ///
 /// # Errors
 /// [`ArtifactError`].
-pub fn write_timings(dir: &Path, timings: &[(Phase, Duration)]) -> Result<(), ArtifactError> {
-    let entries: Vec<serde_json::Value> = timings
-        .iter()
-        .map(|(phase, took)| serde_json::json!({"phase": phase.name(), "millis": took.as_millis() as u64}))
-        .collect();
-    let text = serde_json::to_string_pretty(&entries).unwrap_or_default() + "\n";
-    write(&dir.join("timings.json"), &text)
+pub fn write_timings(
+    dir: &Path,
+    timings: &[(Phase, Duration)],
+    details: &PhaseDetails,
+) -> Result<(), ArtifactError> {
+    let text = serde_json::to_string_pretty(&timings_json(timings, details)).unwrap_or_default();
+    write(&dir.join("timings.json"), &(text + "\n"))
+}
+
+fn timings_json(timings: &[(Phase, Duration)], details: &PhaseDetails) -> serde_json::Value {
+    let millis = |took: &Duration| took.as_millis() as u64;
+    let entries = timings.iter().map(|(phase, took)| {
+        let mut entry = serde_json::json!({"phase": phase.name(), "millis": millis(took)});
+        match phase {
+            Phase::ClusterUp if !details.cluster_up.is_empty() => {
+                entry["steps"] = details
+                    .cluster_up
+                    .iter()
+                    .map(|(step, took)| serde_json::json!({"step": step, "millis": millis(took)}))
+                    .collect();
+            }
+            Phase::LoadImages => {
+                if let Some(load) = &details.load {
+                    entry["loaded"] = match load.loaded.as_slice() {
+                        [] => "nothing".into(),
+                        loaded => loaded.into(),
+                    };
+                    entry["loadMillis"] = millis(&load.load_took).into();
+                    entry["onNodes"] = load.on_nodes.as_slice().into();
+                }
+            }
+            _ => {}
+        }
+        entry
+    });
+    serde_json::Value::Array(entries.collect())
 }
 
 #[cfg(test)]
@@ -102,6 +142,41 @@ mod tests {
     use sidecar_e2e_core::plan::{Cell, Gate, InjectorSpec, K8sVersion, RequestedMode};
     use sidecar_e2e_core::recording::{ClusterFacts, RECORDING_VERSION, ScenarioRecording};
     use sidecar_e2e_core::scenario::Scenario;
+
+    #[test]
+    fn timings_say_what_was_loaded_or_nothing() {
+        let timings = [
+            (Phase::ClusterUp, Duration::from_millis(20_500)),
+            (Phase::LoadImages, Duration::from_millis(120)),
+        ];
+        let mut details = PhaseDetails {
+            cluster_up: vec![
+                ("kind create", Duration::from_millis(14_000)),
+                ("nodes Ready", Duration::from_millis(6_500)),
+            ],
+            load: Some(crate::cluster::LoadReport {
+                loaded: Vec::new(),
+                on_nodes: vec!["curl:1".to_owned()],
+                load_took: Duration::ZERO,
+            }),
+        };
+        let json = timings_json(&timings, &details);
+        assert_eq!(json[0]["steps"][1]["step"], "nodes Ready");
+        assert_eq!(json[0]["steps"][1]["millis"], 6500);
+        assert_eq!(json[1]["loaded"], "nothing");
+        assert_eq!(json[1]["onNodes"][0], "curl:1");
+        details.load = Some(crate::cluster::LoadReport {
+            loaded: vec!["injector:1".to_owned()],
+            on_nodes: Vec::new(),
+            load_took: Duration::from_millis(2_100),
+        });
+        let json = timings_json(&timings, &details);
+        assert_eq!(json[1]["loaded"][0], "injector:1");
+        assert_eq!(json[1]["loadMillis"], 2100);
+        // A borrowed cluster's phases: no steps, nothing said about loading.
+        let json = timings_json(&timings, &PhaseDetails::default());
+        assert!(json[0].get("steps").is_none() && json[1].get("loaded").is_none());
+    }
 
     #[test]
     fn each_scenario_gets_a_recording_that_reads_back() {

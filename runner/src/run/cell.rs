@@ -11,8 +11,8 @@ use sidecar_e2e_core::recording::{ClusterFacts, RECORDING_VERSION, Recording, Sc
 use sidecar_e2e_core::scenario::{Scenario, Target};
 use sidecar_e2e_core::verdict::{judge, on_reported_patch};
 
-use super::artifacts::{cell_dir, write_recordings, write_timings};
-use super::cell_cluster::CellCluster;
+use super::artifacts::{PhaseDetails, cell_dir, write_recordings, write_timings};
+use super::cell_cluster::{CellCluster, system_pods_ready};
 use super::cleanup::Created;
 use super::id::cluster_name;
 use super::outcome::CellOutcome;
@@ -33,6 +33,8 @@ struct CellRun<'a> {
     dir: PathBuf,
     /// Every namespace its scenarios used.
     namespaces: Vec<String>,
+    /// What timings.json says beyond the phases' lengths.
+    details: PhaseDetails,
 }
 
 /// Runs one valid cell (the caller plans; invalid cells never get here).
@@ -68,6 +70,7 @@ pub async fn run_cell(
         dir: cell_dir(&config.artifacts, &slug),
         phases: Phases::new(slug, progress, outcome),
         namespaces: Vec::new(),
+        details: PhaseDetails::default(),
     }
     .run()
     .await
@@ -97,7 +100,7 @@ impl CellRun<'_> {
             self.phases.run(Phase::Teardown, tear_down).await;
         }
         // Every phase, teardown included (BENCHMARKS.md reads these).
-        let _ = write_timings(&self.dir, &self.phases.outcome.timings);
+        let _ = write_timings(&self.dir, &self.phases.outcome.timings, &self.details);
         self.phases.finished();
         self.phases.outcome
     }
@@ -110,37 +113,44 @@ impl CellRun<'_> {
                 .fail(Phase::ClusterUp, "the cell has no cluster".to_owned());
             return None;
         };
-        let up = self
-            .cluster
-            .up(spec, &self.config.run_id, &self.dir, self.created);
+        let up = self.cluster.up(
+            spec,
+            &self.config.run_id,
+            &self.dir,
+            self.created,
+            &mut self.details.cluster_up,
+        );
         self.phases.run(Phase::ClusterUp, up).await
     }
 
-    /// Probe, images, injector and scenarios on a cluster that is up.
+    /// Probe, images, injector and scenarios on a cluster whose nodes are Ready. Its system pods
+    /// become Ready meanwhile: they are awaited beside the probe, the images and the install, and
+    /// before the scenarios (BENCHMARKS.md, "Nothing to load, and the floor beside a cell").
     async fn on_cluster(&mut self, access: &ClusterAccess) {
         let (config, planned) = (self.config, self.planned);
         let cell = planned.cell;
         let Some(effective) = planned.effective_mode else {
             return;
         };
-        let Some((client, mut facts)) = self.phases.run(Phase::Probe, probe(access, planned)).await
-        else {
+        let system = system_pods_ready(self.cluster.is_borrowed(), access.clone());
+        let (system, prepared) = tokio::join!(system, self.prepare(access, effective));
+        match system {
+            Ok(Some(took)) => self.details.cluster_up.push((
+                "kube-system Ready (beside probe, load images, install)",
+                took,
+            )),
+            Ok(None) => {}
+            Err(err) => {
+                self.phases.fail(
+                    Phase::ClusterUp,
+                    sidecar_e2e_core::error_chain::error_chain(err.as_ref()),
+                );
+                return;
+            }
+        }
+        let Some((client, facts)) = prepared else {
             return;
         };
-        // A rejected cell is one where native was asked for and the API server refuses it.
-        facts.injected_mode = Some(match effective {
-            EffectiveMode::Native | EffectiveMode::Rejected => EffectiveMode::Native,
-            EffectiveMode::Legacy => EffectiveMode::Legacy,
-        });
-        let images = images_to_load(&config.images, cell.injector);
-        if let Some(load) = self.cluster.load_images(&images, &config.artifacts)
-            && self.phases.run(Phase::LoadImages, load).await.is_none()
-        {
-            return;
-        }
-        if !self.install(&client, access, effective).await {
-            return;
-        }
         // A scenario that does not run in this cell (it needs native sidecars and the gate is
         // off) is left out; `plan --format json` says why under `notRun`.
         let target = Target::of(planned);
@@ -210,6 +220,32 @@ impl CellRun<'_> {
             ),
         }
         self.phases.outcome.recording = Some(recording);
+    }
+
+    /// Probe, images and the injector's install; the client and the cluster's facts when all
+    /// went well.
+    async fn prepare(
+        &mut self,
+        access: &ClusterAccess,
+        effective: EffectiveMode,
+    ) -> Option<(kube::Client, ClusterFacts)> {
+        let (config, planned) = (self.config, self.planned);
+        let (client, mut facts) = self
+            .phases
+            .run(Phase::Probe, probe(access, planned))
+            .await?;
+        // A rejected cell is one where native was asked for and the API server refuses it.
+        facts.injected_mode = Some(match effective {
+            EffectiveMode::Native | EffectiveMode::Rejected => EffectiveMode::Native,
+            EffectiveMode::Legacy => EffectiveMode::Legacy,
+        });
+        let images = images_to_load(&config.images, planned.cell.injector);
+        if let Some(load) = self.cluster.load_images(&images, &config.artifacts) {
+            self.details.load = Some(self.phases.run(Phase::LoadImages, load).await?);
+        }
+        self.install(&client, access, effective)
+            .await
+            .then_some((client, facts))
     }
 
     /// Installs the cell's injector as its profile says and proves it answers; false when it

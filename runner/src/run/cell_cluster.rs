@@ -3,7 +3,7 @@
 //! differs between the two is a method here, so the cell's own steps never ask which it is.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::Api;
@@ -15,7 +15,7 @@ use super::cleanup::Created;
 use super::phases::BoxError;
 use crate::api::{RUN_ID_LABEL, await_all, delete_namespace, describe_node, node_ready};
 use crate::cluster::{
-    ClusterAccess, CreateCluster, KindProvider, NodeShell, kind_config_with_labels,
+    ClusterAccess, CreateCluster, KindProvider, LoadReport, NodeShell, kind_config_with_labels,
 };
 
 /// How long a new cluster's node and system pods may take to be Ready (2 cores, 2 clusters).
@@ -39,18 +39,25 @@ pub(super) enum CellCluster<'a> {
 
 impl CellCluster<'_> {
     /// Makes the cluster (registered first, so an interruption removes it) and waits until its
-    /// node and system pods are Ready; a borrowed cluster is simply there. `dir` is the cell's
-    /// artifacts directory (kind config, kubeconfig).
+    /// nodes are Ready; a borrowed cluster is simply there. `dir` is the cell's artifacts
+    /// directory (kind config, kubeconfig). Each step's time goes into `steps`. The system pods
+    /// are awaited apart ([`system_pods_ready`]), beside the cell's next phases.
     pub(super) async fn up(
         &self,
         spec: &ClusterSpec,
         run_id: &str,
         dir: &Path,
         created: &Created,
+        steps: &mut Vec<(&'static str, Duration)>,
     ) -> Result<ClusterAccess, BoxError> {
         let (kind, name) = match self {
             CellCluster::Borrowed { access } => return Ok((*access).clone()),
             CellCluster::Kind { kind, name } => (kind, name),
+        };
+        let mut step = Instant::now();
+        let mut took = |what: &'static str| {
+            steps.push((what, step.elapsed()));
+            step = Instant::now();
         };
         created.kind_cluster(name);
         std::fs::create_dir_all(dir)?;
@@ -72,6 +79,7 @@ impl CellCluster<'_> {
             retain_on_failure: true,
         };
         let access = kind.create(&request).await?;
+        took("kind create");
         let client = access.client().await?;
         if let Some(worker) = spec.worker.as_ref().filter(|w| w.k8s != spec.k8s) {
             share_kube_proxy(kind, name, &client).await.map_err(|err| {
@@ -91,27 +99,18 @@ impl CellCluster<'_> {
             describe_node,
         )
         .await?;
-        // CoreDNS needs the CNI: when every system pod is Ready the network works too.
-        await_all(
-            Api::<Pod>::namespaced(client, "kube-system"),
-            watcher::Config::default(),
-            "the kube-system pods Ready",
-            1,
-            CLUSTER_READY_TIMEOUT,
-            |pod| is_ready(pod) || is_finished(pod),
-            |pod| sidecar_e2e_core::pod::phase(pod).to_owned(),
-        )
-        .await?;
+        took("nodes Ready");
         Ok(access)
     }
 
-    /// Loads `images` into the cluster's nodes; `None` when there is nothing to load into (a
-    /// borrowed cluster pulls them itself).
+    /// Loads the `images` its nodes do not already hold into the cluster's nodes; `None` when
+    /// there is nothing to load into (a borrowed cluster pulls them itself).
     pub(super) fn load_images<'b>(
         &'b self,
         images: &'b [String],
         artifacts: &'b Path,
-    ) -> Option<impl std::future::Future<Output = Result<(), crate::cluster::KindError>> + 'b> {
+    ) -> Option<impl std::future::Future<Output = Result<LoadReport, crate::cluster::KindError>> + 'b>
+    {
         match self {
             CellCluster::Kind { kind, name } => Some(kind.load_images(name, images, artifacts)),
             CellCluster::Borrowed { .. } => None,
@@ -196,6 +195,34 @@ impl CellCluster<'_> {
         }
         Ok(())
     }
+}
+
+/// Waits until every kube-system pod of a cluster the run made is Ready (CoreDNS needs the CNI:
+/// when every system pod is Ready the network works too) and says how long that took; a
+/// borrowed cluster's are not waited for (`None`). Only the scenarios need them (their traffic
+/// goes through CoreDNS and Services), so this runs beside the probe, the images and the install,
+/// whose proof asks again while its webhook's Service is not reachable yet. (Starting those
+/// before the nodes are Ready too was measured slower: BENCHMARKS.md, "Nothing to load, and the
+/// floor beside a cell".)
+pub(super) async fn system_pods_ready(
+    borrowed: bool,
+    access: ClusterAccess,
+) -> Result<Option<Duration>, BoxError> {
+    if borrowed {
+        return Ok(None);
+    }
+    let started = Instant::now();
+    await_all(
+        Api::<Pod>::namespaced(access.client().await?, "kube-system"),
+        watcher::Config::default(),
+        "the kube-system pods Ready",
+        1,
+        CLUSTER_READY_TIMEOUT,
+        |pod| is_ready(pod) || is_finished(pod),
+        |pod| sidecar_e2e_core::pod::phase(pod).to_owned(),
+    )
+    .await?;
+    Ok(Some(started.elapsed()))
 }
 
 /// Gives the worker the control plane's kube-proxy image. kube-proxy is a DaemonSet of the

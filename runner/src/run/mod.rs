@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
-pub use artifacts::{ArtifactError, cell_dir, write_recordings, write_timings};
+pub use artifacts::{ArtifactError, PhaseDetails, cell_dir, write_recordings, write_timings};
 pub use cell::{images_to_load, run_cell};
 pub use cleanup::Created;
 pub use id::{CLUSTER_PREFIX, cluster_name, new_run_id, run_of_cluster, run_started};
