@@ -78,7 +78,16 @@ else
     nginx -c "$conf" -s reload
   else
     rm -f "$socket"
-    nginx -c "$conf"
+    # The daemon outlives this script: it must not keep what its caller holds open (a lock
+    # taken with flock(1), the write end of a pipe the caller reads to its end), or the caller's
+    # lock stays held and its pipe never ends while nginx runs.
+    (
+      for fd in /proc/self/fd/*; do
+        fd=${fd##*/}
+        if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+      done
+      exec nginx -c "$conf" </dev/null >/dev/null
+    )
   fi
 fi
 # The bridge must answer as the daemon does, at the client's version.
