@@ -6,17 +6,10 @@
 use super::context::{Context, Decided, describe_snapshot};
 use super::types::CheckStatus;
 use crate::pod::container_status;
-use crate::views::evidence::{Evidence, parse_evidence};
+use crate::views::evidence::Evidence;
 
 pub(super) fn decide(ctx: &Context<'_>, sidecar: &str) -> Decided {
-    let name = ctx.recorded.scenario.name();
-    let lines: Vec<Evidence> = ctx
-        .recorded
-        .logs
-        .iter()
-        .flat_map(|log| parse_evidence(&log.text))
-        .filter(|e| e.scenario == name)
-        .collect();
+    let lines = ctx.evidence(None);
     let runs = |e: &Evidence| e.field("init-runs").and_then(|n| n.parse::<u32>().ok());
     if let Some(again) = lines
         .iter()

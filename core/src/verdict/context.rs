@@ -4,6 +4,7 @@
 use super::types::CheckStatus;
 use crate::pod::PodRoles;
 use crate::recording::{PodSnapshot, ScenarioRecording};
+use crate::views::evidence::{Evidence, parse_evidence};
 use crate::views::kubectl::{PrinterRules, pod_columns};
 
 /// A decided check before it is paired with its [`crate::scenario::Check`].
@@ -53,6 +54,19 @@ impl<'a> Context<'a> {
             printer,
             collector_evidence: None,
         }
+    }
+
+    /// The evidence lines of this scenario in its recorded logs, in log order: every log's, or
+    /// only `container`'s (its instances, current and previous).
+    pub(super) fn evidence(&self, container: Option<&str>) -> Vec<Evidence> {
+        let name = self.recorded.scenario.name();
+        self.recorded
+            .logs
+            .iter()
+            .filter(|log| container.is_none_or(|c| log.container == c))
+            .flat_map(|log| parse_evidence(&log.text))
+            .filter(|e| e.scenario == name)
+            .collect()
     }
 
     /// The failure every pod-based check gives when the scenario has no pod at all.

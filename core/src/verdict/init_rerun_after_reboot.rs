@@ -5,7 +5,7 @@
 //! pod for initialized after the first init container.
 
 use super::context::{Context, Observed, Shown};
-use crate::views::evidence::{Evidence, parse_evidence};
+use crate::views::evidence::Evidence;
 
 pub(super) fn observe(ctx: &Context<'_>, init: &str) -> Observed {
     let actions = &ctx.recorded.actions;
@@ -24,14 +24,7 @@ pub(super) fn observe(ctx: &Context<'_>, init: &str) -> Observed {
             )],
         );
     };
-    let name = ctx.recorded.scenario.name();
-    let lines: Vec<Evidence> = ctx
-        .recorded
-        .logs
-        .iter()
-        .flat_map(|log| parse_evidence(&log.text))
-        .filter(|e| e.scenario == name)
-        .collect();
+    let lines = ctx.evidence(None);
     let boot = |e: &Evidence| e.field("boot").and_then(|b| b.parse::<u32>().ok());
     let mut evidence = vec![format!(
         "node rebooted at {} ({})",

@@ -4,17 +4,10 @@
 //! that gives the port's number answers: the network works, the endpoint has no port.
 
 use super::context::{Context, Observed, Shown};
-use crate::views::evidence::{Evidence, parse_evidence};
+use crate::views::evidence::Evidence;
 
 pub(super) fn observe(ctx: &Context<'_>, silent_seconds: u32) -> Observed {
-    let name = ctx.recorded.scenario.name();
-    let lines: Vec<Evidence> = ctx
-        .recorded
-        .logs
-        .iter()
-        .flat_map(|log| parse_evidence(&log.text))
-        .filter(|e| e.scenario == name)
-        .collect();
+    let lines = ctx.evidence(None);
     let of_step = |step: &'static str| lines.iter().filter(move |e| e.step == step);
     if let Some(answered) = of_step("named").find(|e| e.request_succeeded()) {
         return (

@@ -10,7 +10,7 @@
 use super::context::{Context, Observed, Shown, describe_snapshot};
 use crate::pod::{container_status, is_started};
 use crate::recording::PodSnapshot;
-use crate::views::evidence::{Evidence, parse_evidence};
+use crate::views::evidence::Evidence;
 
 /// The probe lines' steps.
 const PROBE_STEPS: [&str; 2] = ["liveness", "readiness"];
@@ -20,14 +20,10 @@ pub(super) fn observe(ctx: &Context<'_>, sidecar: &str) -> Observed {
         let (_, evidence) = ctx.no_pod();
         return (Shown::Unclear, evidence);
     };
-    let name = ctx.recorded.scenario.name();
     let lines: Vec<Evidence> = ctx
-        .recorded
-        .logs
-        .iter()
-        .filter(|log| log.container == sidecar)
-        .flat_map(|log| parse_evidence(&log.text))
-        .filter(|e| e.scenario == name && PROBE_STEPS.contains(&e.step.as_str()))
+        .evidence(Some(sidecar))
+        .into_iter()
+        .filter(|e| PROBE_STEPS.contains(&e.step.as_str()))
         .collect();
     let of_later_run = |e: &&Evidence| {
         e.field("run")

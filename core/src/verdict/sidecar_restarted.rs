@@ -5,7 +5,6 @@
 
 use super::context::{Context, Observed, Shown, describe_snapshot};
 use crate::pod::{app_statuses, container_status};
-use crate::views::evidence::parse_evidence;
 
 pub(super) fn observe(ctx: &Context<'_>, sidecar: &str) -> Observed {
     let Some(last) = ctx.snapshots.last() else {
@@ -34,14 +33,10 @@ pub(super) fn observe(ctx: &Context<'_>, sidecar: &str) -> Observed {
         return (Shown::Unclear, evidence);
     }
     // The status never showed a restart: did the container restart anyway?
-    let name = ctx.recorded.scenario.name();
     let runs = ctx
-        .recorded
-        .logs
+        .evidence(Some(sidecar))
         .iter()
-        .filter(|log| log.container == sidecar)
-        .flat_map(|log| parse_evidence(&log.text))
-        .filter(|e| e.scenario == name && e.step == "sidecar-started")
+        .filter(|e| e.step == "sidecar-started")
         .count();
     evidence.push(format!(
         "{sidecar}'s status never showed a restart; last: {}",

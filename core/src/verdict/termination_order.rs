@@ -4,20 +4,16 @@
 //! exits a second later: a gap under half of that means the two were signalled together.
 
 use super::context::{Context, Observed, Shown};
-use crate::views::evidence::parse_evidence;
 
 /// Each container in the workloads exits this long after its SIGTERM; a later SIGTERM that
 /// comes sooner than half of it was not waiting for the earlier container's exit.
 const MIN_GAP_MS: u64 = 500;
 
 pub(super) fn observe(ctx: &Context<'_>, order: &[&str]) -> Observed {
-    let name = ctx.recorded.scenario.name();
     let lines: Vec<_> = ctx
-        .recorded
-        .logs
-        .iter()
-        .flat_map(|log| parse_evidence(&log.text))
-        .filter(|e| e.scenario == name && e.step == "sigterm")
+        .evidence(None)
+        .into_iter()
+        .filter(|e| e.step == "sigterm")
         .collect();
     let mut evidence = Vec::new();
     let mut times = Vec::new();
