@@ -6,8 +6,9 @@
 //! known-bug table says. Then each check's planted fault: the same recording judged on a patch
 //! that should show the other behaviour, or doctored, must fail and say why.
 
-use std::path::Path;
+mod recorded;
 
+use recorded::judged;
 use sidecar_e2e_core::recording::{Recording, ScenarioRecording};
 use sidecar_e2e_core::scenario::Target;
 use sidecar_e2e_core::verdict::{CheckStatus, judge, judge_on};
@@ -16,17 +17,10 @@ use sidecar_e2e_core::verdict::{CheckStatus, judge, judge_on};
 /// 1.36.5 and 1.37.2 (#138371 fixed).
 const MINORS: [u32; 5] = [32, 33, 35, 36, 37];
 
-fn path(minor: u32, scenario: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
-        "../testdata/recordings/live-1.{minor}/1-{minor}-default-builtin-auto/{scenario}.json"
-    ))
-}
-
 fn recording(minor: u32, scenario: &str) -> Recording {
-    let path = path(minor, scenario);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    Recording::from_json(&text, &path.display().to_string())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    recorded::recording(&format!(
+        "live-1.{minor}/1-{minor}-default-builtin-auto/{scenario}.json"
+    ))
 }
 
 /// Every check's status in `scenario`'s recording on `minor`, judged as `verify` judges it.
@@ -53,22 +47,9 @@ fn on(minor: u32, patch: u32) -> Target {
 }
 
 fn scenario_of(minor: u32, scenario: &str) -> ScenarioRecording {
-    recording(minor, scenario)
-        .scenarios
-        .into_iter()
-        .next()
-        .expect("one scenario")
-}
-
-/// `check`'s status and evidence when `recorded` is judged on `target`.
-fn judged(recorded: &ScenarioRecording, target: &Target, check: &str) -> (CheckStatus, String) {
-    let verdict = judge_on(recorded, target);
-    let result = verdict
-        .results
-        .iter()
-        .find(|r| r.check.name() == check)
-        .unwrap_or_else(|| panic!("no {check} in {:?}", verdict.results));
-    (result.status, result.evidence.join("\n"))
+    recorded::scenario(&format!(
+        "live-1.{minor}/1-{minor}-default-builtin-auto/{scenario}.json"
+    ))
 }
 
 #[test]
@@ -361,11 +342,10 @@ fn on_a_1_33_control_plane_with_a_1_32_worker_each_bug_follows_its_own_component
     // The EndpointSlice controller is 1.33's: fixed. The eviction manager and the init
     // containers' restart are the 1.32 kubelet's: both bugs. The API server is 1.33's: the
     // rules are an unknown field.
-    let dir = "../testdata/recordings/mixed-nodes/1-33-default-builtin-auto-w1-32";
     let status = |scenario: &str, check: &str, nth: usize| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("{dir}/{scenario}.json"));
-        let text = std::fs::read_to_string(&path).expect("recording");
-        let recording = Recording::from_json(&text, scenario).expect("a recording");
+        let recording = recorded::recording(&format!(
+            "mixed-nodes/1-33-default-builtin-auto-w1-32/{scenario}.json"
+        ));
         let verdict = judge(&recording).expect("judged");
         verdict.scenarios[0]
             .results

@@ -5,40 +5,23 @@
 //! patches, 1.35.x and 1.36.3+, have no node image here): a 1.37.2 recording doctored into what
 //! the bug's code does (the sidecar stays ready, every probe errors with `context canceled`).
 
-use std::path::Path;
+mod recorded;
 
 use k8s_openapi::api::core::v1::PodCondition;
-use sidecar_e2e_core::recording::{EventRecord, Recording, ScenarioRecording};
+use recorded::judged;
+use sidecar_e2e_core::recording::{EventRecord, ScenarioRecording};
 use sidecar_e2e_core::scenario::Target;
-use sidecar_e2e_core::verdict::{CheckStatus, judge_on};
+use sidecar_e2e_core::verdict::CheckStatus;
 
 fn live(minor: u32, scenario: &str) -> ScenarioRecording {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
-        "../testdata/recordings/live-1.{minor}/1-{minor}-on-builtin-auto/{scenario}.json"
-    ));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let recording = Recording::from_json(&text, &path.display().to_string())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    recording
-        .scenarios
-        .into_iter()
-        .next()
-        .expect("one scenario")
+    recorded::scenario(&format!(
+        "live-1.{minor}/1-{minor}-on-builtin-auto/{scenario}.json"
+    ))
 }
 
 /// A gate-on builtin cell of `minor` whose kubelet reported `1.<minor>.<patch>`.
 fn on(minor: u32, patch: u32) -> Target {
     Target::native(minor, Some(patch))
-}
-
-fn judged(recorded: &ScenarioRecording, target: &Target, check: &str) -> (CheckStatus, String) {
-    let verdict = judge_on(recorded, target);
-    let result = verdict
-        .results
-        .iter()
-        .find(|r| r.check.name() == check)
-        .unwrap_or_else(|| panic!("no {check} in {:?}", verdict.results));
-    (result.status, result.evidence.join("\n"))
 }
 
 const PROBES: &str = "probes-wait-for-startup";
