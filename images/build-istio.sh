@@ -43,7 +43,7 @@ for tool in go docker jq; do
 done
 require_docker
 
-export CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false"
+export CGO_ENABLED=0 GOFLAGS="$GO_BUILD_FLAGS"
 GO_VERSION=$(go env GOVERSION)
 BIN="$CACHE/bin"
 REG=sidecar-e2e.local

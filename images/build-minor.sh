@@ -67,7 +67,7 @@ done
 require_docker
 [ -f /usr/include/seccomp.h ] || die "runc needs libseccomp headers: apt-get install libseccomp-dev"
 
-export CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false"
+export CGO_ENABLED=0 GOFLAGS="$GO_BUILD_FLAGS"
 GO_VERSION=$(go env GOVERSION)
 BIN="$CACHE/bin"
 REG=sidecar-e2e.local
@@ -92,6 +92,7 @@ K8S_COMPONENTS=(kubeadm kubelet kubectl kube-apiserver kube-controller-manager k
 KEY_K8S=$(cache_key "$GO_VERSION" "$KUBERNETES_VERSION" "$(module_requirements "$KUBERNETES_MODULE_DIR")" "$KUBERNETES_MODULE_DIR/go.sum")
 build_kubernetes() {
   # Checked here, not at the start: a build whose steps are all cached needs no space.
+  trim_go_cache
   require_free_space 8 "$(go env GOCACHE)"
   local minor="${KUBERNETES_VERSION#v1.}"
   minor="${minor%%.*}"

@@ -55,7 +55,7 @@ for tool in go docker jq; do
 done
 require_docker
 
-export CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false -mod=readonly"
+export CGO_ENABLED=0 GOFLAGS="$GO_BUILD_FLAGS -mod=readonly"
 GO_VERSION=$(go env GOVERSION)
 BIN="$CACHE/bin"
 OPERATOR_MODULE=github.com/open-telemetry/opentelemetry-operator

@@ -17,7 +17,9 @@
 #                       `node <minor> <image>`, `workload <role> <image>`,
 #                       `tool <name> <version> <path>` (kubectl: the newest minor built),
 #                       `istio <1.minor> <hub> <tag>`,
-#                       `otel <minor> <operator image> <collector image> <install.yaml>`, and
+#                       `otel <minor> <operator image> <collector image> <install.yaml>`,
+#                       `node-with <injector>@<version> <minor> <image>` (the minor's node image
+#                       with that injector's images inside: images/build-node-layer.sh), and
 #                       `failed <minor> <step> <log>`, `failed istio@<1.minor> <step> <log>` or
 #                       `failed otel@<minor> <step> <log>` for each that did not build
 # Output of each minor's build goes to stderr as it runs. Steps shared by minors (kind, the
@@ -44,7 +46,7 @@ while [ $# -gt 0 ]; do
     --images-out=*) images_out="${1#--images-out=}"; shift ;;
     --pins) pins_dir="${2:-}"; shift 2 ;;
     --pins=*) pins_dir="${1#--pins=}"; shift ;;
-    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -112,12 +114,37 @@ for otel in $otels; do
     images/build-otel.sh --otel "$otel" "${otel_kubectl[@]}" --images-out "$work/otel-$otel.out"
 done
 
+# Each injector's images as one more layer on each minor's node image, so its cells load nothing
+# (images/build-node-layer.sh): for every minor and injector that built.
+# node_with <injector id> <tag name> <image...>
+node_with() {
+  local injector=$1 name=$2 minor node version
+  shift 2
+  for minor in $minors; do
+    node=$(awk '$1 == "node" { print $3 }' "$work/$minor.out" 2>/dev/null || true)
+    [ -n "$node" ] || continue
+    version=${node##*:}
+    echo "=== $injector's images on the Kubernetes $minor node" >&2
+    build_part "$injector" "$minor" "$injector on $minor" \
+      images/build-node-layer.sh --k8s "$minor" --injector "$injector" --base "$node" \
+      --target "$REG_LOCAL/kind-node-$name:$version" --images-out "$work/node-with-$name-$minor.out" "$@"
+  done
+}
+REG_LOCAL=sidecar-e2e.local
+for istio in $istios; do
+  read -r hub tag < <(awk '$1 == "istio" { print $3, $4 }' "$work/istio-$istio.out" 2>/dev/null || true) || continue
+  node_with "istio@$istio" "istio-$istio" "$hub/pilot:$tag" "$hub/proxyv2:$tag"
+done
+for otel in $otels; do
+  read -r operator collector < <(awk '$1 == "otel" { print $3, $4 }' "$work/otel-$otel.out" 2>/dev/null || true) || continue
+  node_with "otel@$otel" "otel-$otel" "$operator" "$collector"
+done
 if [ -n "$images_out" ]; then
   # Workload and tool lines come once; the last minor's kubectl (the newest built) wins.
   cat "$work"/*.out 2>/dev/null | awk '!seen[$0]++' >"$images_out"
 fi
 if [ ${#failed[@]} -gt 0 ]; then
-  echo "error: ${#failed[@]} of $((count + $(wc -w <<<"$istios") + $(wc -w <<<"$otels"))) builds failed: ${failed[*]}; each failed step's log is named above" >&2
+  echo "error: ${#failed[@]} build(s) failed: ${failed[*]}; each failed step's log is named above" >&2
   exit 1
 fi
 echo "built $count minor(s): $(paste -sd' ' <<<"$minors")" >&2

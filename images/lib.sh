@@ -8,6 +8,14 @@ CACHE="$SIDECAR_E2E_CACHE_DIR"
 LOGS="$CACHE/logs"
 mkdir -p "$CACHE/bin" "$CACHE/stamps" "$CACHE/rootfs" "$LOGS"
 
+# Flags of every Go build here. -trimpath: a cache entry and a binary do not depend on where the
+# module cache or the checkout lies (minors and machines share them). -gcflags=all=-dwarf=false:
+# the compiler writes no debug info, which `-ldflags "-s -w"` would drop anyway: 6 % less time and
+# 15 % less build cache for a cold Kubernetes command (scripts/bench-go-build.sh, BENCHMARKS.md).
+# Not -p above the core count: 7 % slower there. Not in the cache keys: no binary behaves otherwise.
+# shellcheck disable=SC2034 # read by the scripts that source this
+GO_BUILD_FLAGS="-trimpath -buildvcs=false -gcflags=all=-dwarf=false"
+
 STEP_INDEX=0
 STEP_TOTAL=0
 # shellcheck disable=SC2034 # read by the scripts that source this, for their "done in" line
@@ -54,6 +62,31 @@ require_free_space() {
   have_kb=$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')
   if [ -n "$have_kb" ] && [ "$have_kb" -lt $((need_gb * 1024 * 1024)) ]; then
     die "only $((have_kb / 1024 / 1024)) GB free under $dir; a minor's build needs about $need_gb GB (go clean -cache, old cargo target/ directories and docker image prune free space)"
+  fi
+}
+
+# Keeps Go's build cache within a disk budget, shared across minors: minors share what their
+# dependency versions share (the standard library, many third-party modules), so a second minor
+# builds faster with the first's entries in the cache; but Go trims only entries unused for five
+# days, and ten minors' entries take about 30 GB. Removes the least recently used entries (Go
+# touches an entry's mtime when it uses it, at most hourly) until the cache is under
+# ${SIDECAR_E2E_GO_CACHE_GB:-16} GB. Removing entries is safe: a missing one is a miss.
+trim_go_cache() {
+  local dir budget_gb="${SIDECAR_E2E_GO_CACHE_GB:-16}" removed
+  dir=$(go env GOCACHE)
+  [ -d "$dir" ] || return 0
+  [[ "$budget_gb" =~ ^[0-9]+$ ]] || die "SIDECAR_E2E_GO_CACHE_GB takes a whole number of GB, not '$budget_gb'"
+  local old_entries
+  old_entries=$(mktemp)
+  # Newest first; past the budget, every older entry goes.
+  find "$dir" -type f -name '*-[ad]' -printf '%T@ %s %p\n' | sort -rn |
+    awk -v budget=$((budget_gb * 1024 * 1024 * 1024)) '
+      { total += $2; if (total > budget) { sub(/^[^ ]+ [^ ]+ /, ""); print } }' >"$old_entries"
+  xargs -r -d '\n' rm -f <"$old_entries"
+  removed=$(wc -l <"$old_entries")
+  rm -f "$old_entries"
+  if [ "$removed" -gt 0 ]; then
+    echo "  Go build cache over ${budget_gb} GB: removed its $removed least recently used entries ($dir)" >&2
   fi
 }
 

@@ -77,10 +77,12 @@ pub struct PlannedCell {
 }
 
 impl PlannedCell {
-    /// This cell on the node image `images` names for its minor ([`ClusterSpec::on_images`]).
+    /// This cell on the node image `images` names for its minor and injector
+    /// ([`ClusterSpec::on_images`]).
     #[must_use]
     pub fn on_images(mut self, images: &super::ImageTable) -> Self {
-        self.cluster = self.cluster.map(|c| c.on_images(images));
+        let injector = self.cell.injector;
+        self.cluster = self.cluster.map(|c| c.on_images(images, Some(injector)));
         self
     }
 }

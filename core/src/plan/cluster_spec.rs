@@ -45,14 +45,19 @@ pub struct WorkerNode {
 
 impl ClusterSpec {
     /// This cluster on the node image `images` names for its minor (an offline build's), where
-    /// it names one: the one place a node image other than the table's is chosen.
+    /// it names one, and for a cell of `injector` one that holds its images too where there is
+    /// one: the one place a node image other than the table's is chosen.
     #[must_use]
-    pub fn on_images(mut self, images: &super::ImageTable) -> Self {
-        if let Some(image) = images.node_images.get(&self.k8s) {
+    pub fn on_images(
+        mut self,
+        images: &super::ImageTable,
+        injector: Option<super::InjectorSpec>,
+    ) -> Self {
+        if let Some(image) = images.node_image(self.k8s, injector) {
             self.node_image.clone_from(image);
         }
         if let Some(worker) = &mut self.worker
-            && let Some(image) = images.node_images.get(&worker.k8s)
+            && let Some(image) = images.node_image(worker.k8s, injector)
         {
             worker.node_image.clone_from(image);
         }

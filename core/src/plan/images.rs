@@ -20,6 +20,11 @@
 //! istio:
 //!   # per Istio minor: istioctl's hub and tag, naming {hub}/pilot:{tag} and {hub}/proxyv2:{tag}
 //!   "1.31": {hub: sidecar-e2e.local/istio, tag: 1.31-dev}
+//! nodeImagesWith:
+//!   # per injector, then minor: a node image holding that injector's images too, so its
+//!   # cells load nothing (images/build-node-layer.sh)
+//!   istio@1.31:
+//!     "1.32": sidecar-e2e.local/kind-node-istio-1.31:v1.32.13
 //! ```
 //!
 //! Workload manifests name their images as `${CURL_IMAGE}` and `${HTTPBIN_IMAGE}` (so they also
@@ -154,6 +159,10 @@ pub struct ImageTable {
     /// images by role and the install manifest it rendered.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub injectors: BTreeMap<String, BuiltInjector>,
+    /// Node images that also hold an injector's images, by `name@version` then minor: a cell of
+    /// that injector boots on one and loads nothing (images/build-node-layer.sh).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub node_images_with: BTreeMap<String, BTreeMap<K8sVersion, String>>,
 }
 
 /// What the offline build made for one injector version.
@@ -187,6 +196,9 @@ pub struct ImageMap {
     /// Other injectors' offline builds, by `name@version`.
     #[serde(default)]
     pub injectors: BTreeMap<String, BuiltInjector>,
+    /// Node images holding an injector's images too, by `name@version` then minor.
+    #[serde(default)]
+    pub node_images_with: BTreeMap<String, BTreeMap<K8sVersion, String>>,
 }
 
 /// Workload images to override; absent ones keep the default.
@@ -247,24 +259,45 @@ impl ImageMap {
         }
         for (key, built) in &map.injectors {
             let entry = format!("injectors.{key}");
-            // The key is how cells name the injector: `name@version` for a profile with
-            // versions, the bare name for one without (a user's own); loaded before the map.
-            let planned = key.parse::<InjectorSpec>().ok().filter(|i| i.is_known());
-            if planned.is_none_or(|i| i.to_string() != *key) {
-                return Err(ImageMapError::AppliesToNothing {
-                    entry,
-                    reason: match planned {
-                        Some(injector) => format!("cells name this injector {injector}: write that"),
-                        None => "its key must name a loaded injector profile: name@version, or the bare name of a profile without versions".to_owned(),
-                    },
-                });
-            }
+            check_injector_key(&entry, key)?;
             for (role, reference) in &built.images {
                 check_reference(&format!("{entry}.images.{role}"), reference)?;
             }
         }
+        for (key, nodes) in &map.node_images_with {
+            check_injector_key(&format!("nodeImagesWith.{key}"), key)?;
+            for (minor, reference) in nodes {
+                let entry = format!("nodeImagesWith.{key}.{minor}");
+                check_reference(&entry, reference)?;
+                if table.get(*minor).is_none() {
+                    return Err(ImageMapError::AppliesToNothing {
+                        entry,
+                        reason: format!(
+                            "the node-image table has no Kubernetes {minor} (it has {})",
+                            table.versions_list()
+                        ),
+                    });
+                }
+            }
+        }
         Ok(map)
     }
+}
+
+/// An injector's key is how cells name it: `name@version` for a profile with versions, the bare
+/// name for one without (a user's own); profiles are loaded before the map.
+fn check_injector_key(entry: &str, key: &str) -> Result<(), ImageMapError> {
+    let planned = key.parse::<InjectorSpec>().ok().filter(|i| i.is_known());
+    if planned.is_none_or(|i| i.to_string() != *key) {
+        return Err(ImageMapError::AppliesToNothing {
+            entry: entry.to_owned(),
+            reason: match planned {
+                Some(injector) => format!("cells name this injector {injector}: write that"),
+                None => "its key must name a loaded injector profile: name@version, or the bare name of a profile without versions".to_owned(),
+            },
+        });
+    }
+    Ok(())
 }
 
 /// An Istio entry's key is a minor (`1.31`), and its hub and tag make valid references whose tag
@@ -346,6 +379,7 @@ impl ImageTable {
             tools: BTreeMap::new(),
             istio: BTreeMap::new(),
             injectors: BTreeMap::new(),
+            node_images_with: BTreeMap::new(),
         }
     }
 
@@ -368,6 +402,7 @@ impl ImageTable {
             tools,
             istio,
             injectors,
+            node_images_with,
             ..
         } = map;
         let slots = [
@@ -384,7 +419,22 @@ impl ImageTable {
         self.tools.extend(tools);
         self.istio.extend(istio);
         self.injectors.extend(injectors);
+        for (injector, nodes) in node_images_with {
+            self.node_images_with
+                .entry(injector)
+                .or_default()
+                .extend(nodes);
+        }
         self
+    }
+
+    /// The node image of Kubernetes `k8s` for a cell of `injector`: one that holds the
+    /// injector's images too where the table has it, else the minor's.
+    pub fn node_image(&self, k8s: K8sVersion, injector: Option<InjectorSpec>) -> Option<&String> {
+        injector
+            .and_then(|i| self.node_images_with.get(&i.to_string()))
+            .and_then(|nodes| nodes.get(&k8s))
+            .or_else(|| self.node_images.get(&k8s))
     }
 
     /// The images `injector`'s profile names, by role: the table's workload images it lists,
@@ -618,6 +668,14 @@ mod tests {
                 "injectors:\n  linkerd@2.20: {images: {}}\n",
                 "injectors.linkerd@2.20",
             ),
+            (
+                "nodeImagesWith:\n  istio@1.50:\n    \"1.32\": my/node:v1\n",
+                "nodeImagesWith.istio@1.50",
+            ),
+            (
+                "nodeImagesWith:\n  istio@1.31:\n    \"1.99\": my/node:v1\n",
+                "nodeImagesWith.istio@1.31.1.99",
+            ),
         ] {
             match ImageMap::from_yaml(yaml) {
                 Err(ImageMapError::AppliesToNothing { entry: got, .. }) => {
@@ -640,6 +698,40 @@ mod tests {
                 .ends_with("write it without leading zeros: 1.31"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_cell_of_an_injector_boots_on_the_node_image_holding_its_images() {
+        let map = ImageMap::from_yaml(
+            "nodeImages:\n  \"1.32\": local/kind-node-cell:v1.32.13\n\
+             nodeImagesWith:\n  istio@1.31:\n    \"1.32\": local/kind-node-istio-1.31:v1.32.13\n",
+        )
+        .expect("valid map");
+        let table = upstream().overridden_by(map);
+        let k8s = v("1.32");
+        let node = |injector| table.node_image(k8s, injector).map(String::as_str);
+        assert_eq!(
+            node(Some(InjectorSpec::istio(31))),
+            Some("local/kind-node-istio-1.31:v1.32.13")
+        );
+        // Another injector, or none, boots on the minor's own node image.
+        assert_eq!(
+            node(Some(InjectorSpec::builtin())),
+            Some("local/kind-node-cell:v1.32.13")
+        );
+        assert_eq!(node(None), Some("local/kind-node-cell:v1.32.13"));
+        // A minor the injector's layer was not built for keeps the minor's image.
+        assert_eq!(
+            table.node_image(v("1.37"), Some(InjectorSpec::istio(31))),
+            table.node_images.get(&v("1.37"))
+        );
+        let back = ImageTable::upstream([])
+            .overridden_by(ImageMap::from_yaml(&table.to_yaml()).expect("own output parses"));
+        assert_eq!(back, table);
+        assert!(matches!(
+            ImageMap::from_yaml("nodeImagesWith:\n  istio@1.31:\n    \"1.32\": \"a b\"\n"),
+            Err(ImageMapError::BadReference { .. })
+        ));
     }
 
     #[test]

@@ -41,6 +41,11 @@ pub(super) enum ImagesCommand {
     /// operator's install manifest rendered from its own config/. The map names them under
     /// `injectors: {otel@0.153: ...}`. About 5 minutes cold on 2 cores.
     ///
+    /// Each injector's images also go into each minor's node image, as one more layer
+    /// (sidecar-e2e.local/kind-node-istio-1.31:<version>, images/build-node-layer.sh; seconds
+    /// each): the map names them under `nodeImagesWith`, and a cell of that injector boots on
+    /// it and loads nothing.
+    ///
     /// Example: sidecar-e2e images build --k8s 1.32 --output target/sidecar-e2e/images.yaml
     /// Example: sidecar-e2e images build --k8s 1.32 --injector builtin,istio@1.31
     /// Example: sidecar-e2e images build --k8s 1.28,1.32,1.37 --injector otel

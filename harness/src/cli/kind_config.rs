@@ -40,7 +40,7 @@ impl KindConfigOpts {
     pub(super) fn exec(self, limits: InputLimits) -> Result<(), ExpectedError> {
         let mut spec = cluster_spec(self.k8s, self.gate).map_err(ExpectedError::KindConfig)?;
         if let Some(path) = &self.image_map {
-            spec = spec.on_images(&image_table(Some(path), limits)?);
+            spec = spec.on_images(&image_table(Some(path), limits)?, None);
         }
         let host = match self.host_cgroup {
             Cgroup::V1 => HostCgroup::V1,

@@ -317,7 +317,8 @@ fn check_docker() -> Result<(), BuildError> {
 
 /// Reads the script's list, one per line: `node <minor> <image>`, `workload <role> <image>`,
 /// `tool <name> <version> <path>`, `istio <1.minor> <hub> <tag>`,
-/// `otel <version> <operator image> <collector image> <install manifest>`, and for what failed
+/// `otel <version> <operator image> <collector image> <install manifest>`,
+/// `node-with <injector>@<version> <minor> <image>`, and for what failed
 /// `failed <minor> <step> <log>` or `failed <injector>@<version> <step> <log>`.
 ///
 /// # Errors
@@ -371,6 +372,17 @@ pub fn parse_built(text: &str) -> Result<Built, BuildError> {
                     },
                 );
             }
+            ["node-with", injector, minor, image]
+                if injector
+                    .split_once('@')
+                    .is_some_and(|(_, v)| v.parse::<InjectorVersion>().is_ok()) =>
+            {
+                let k8s: K8sVersion = minor.parse().map_err(|_| bad())?;
+                map.node_images_with
+                    .entry((*injector).to_owned())
+                    .or_default()
+                    .insert(k8s, (*image).to_owned());
+            }
             ["failed", injector, step, log]
                 if injector
                     .split_once('@')
@@ -413,6 +425,7 @@ mod tests {
              tool kind v0.33.0 /cache/bin/kind-v0.33.0/kind\n\
              workload curl sidecar-e2e.local/curl:bookworm\n\
              workload injector sidecar-e2e.local/injector:0.1.0\n\
+             node-with istio@1.31 1.32 sidecar-e2e.local/kind-node-istio-1.31:v1.32.13\n\
              failed 1.37 kubernetes-binaries /cache/logs/1.37/kubernetes-binaries.log\n",
         )
         .expect("valid list");
@@ -436,6 +449,10 @@ mod tests {
             Some("sidecar-e2e.local/curl:bookworm")
         );
         assert_eq!(map.workloads.envoy, None);
+        assert_eq!(
+            map.node_images_with["istio@1.31"][&k8s],
+            "sidecar-e2e.local/kind-node-istio-1.31:v1.32.13"
+        );
     }
 
     #[test]
