@@ -140,8 +140,10 @@ build_node_runtime() {
   stamp_dir "$RUNTIME_DIR" "$KEY_RUNTIME"
 }
 
+# Named and keyed by the three versions only: minors with the same three share it (pause's C file
+# is the one its version names, whichever minor's module it is read from).
 ADDONS_DIR="$BIN/cluster-addons-$ETCD_VERSION-$COREDNS_VERSION-pause$PAUSE_VERSION"
-KEY_ADDONS=$(cache_key "$GO_VERSION" "$ETCD_VERSION" "$COREDNS_VERSION" "$PAUSE_VERSION" "$KUBERNETES_VERSION" "$(module_requirements "$ETCD_MODULE_DIR")" "$ETCD_MODULE_DIR/go.sum")
+KEY_ADDONS=$(cache_key "$GO_VERSION" "$ETCD_VERSION" "$COREDNS_VERSION" "$PAUSE_VERSION" "$(module_requirements "$ETCD_MODULE_DIR")" "$ETCD_MODULE_DIR/go.sum")
 build_cluster_addons() {
   require_free_space 4 "$(go env GOCACHE)"
   mkdir -p "$ADDONS_DIR"
@@ -234,15 +236,20 @@ build_kube_proxy_image() {
 ETCD_IMAGE="$REG/etcd:$ETCD_IMAGE_TAG"
 COREDNS_IMAGE="$REG/coredns:$COREDNS_VERSION"
 PAUSE_IMAGE="$REG/pause:$PAUSE_VERSION"
-KEY_ADDON_IMAGES=$(cache_key "$KEY_ADDONS" images/dockerfiles/static-binary.Dockerfile)
+# Each image keyed by what makes it, not by the minor's whole set: minors share these tags (pause
+# 3.9 is 1.28's, 1.29's and 1.30's; etcd 3.5.15-0 is 1.28's and 1.30's), and a key over the set
+# had each minor's build retag the others' image, and rebuild their node images, in turn.
+KEY_ETCD_IMAGE=$(cache_key "$GO_VERSION" "$ETCD_VERSION" "$(module_requirements "$ETCD_MODULE_DIR")" "$ETCD_MODULE_DIR/go.sum" images/dockerfiles/static-binary.Dockerfile)
+KEY_COREDNS_IMAGE=$(cache_key "$GO_VERSION" "$COREDNS_VERSION" images/dockerfiles/static-binary.Dockerfile)
+KEY_PAUSE_IMAGE=$(cache_key "$PAUSE_VERSION" images/dockerfiles/static-binary.Dockerfile)
 addon_images_fresh() {
-  image_is_fresh "$ETCD_IMAGE" "$KEY_ADDON_IMAGES" && image_is_fresh "$COREDNS_IMAGE" "$KEY_ADDON_IMAGES" &&
-    image_is_fresh "$PAUSE_IMAGE" "$KEY_ADDON_IMAGES"
+  image_is_fresh "$ETCD_IMAGE" "$KEY_ETCD_IMAGE" && image_is_fresh "$COREDNS_IMAGE" "$KEY_COREDNS_IMAGE" &&
+    image_is_fresh "$PAUSE_IMAGE" "$KEY_PAUSE_IMAGE"
 }
 build_addon_images() {
-  static_image "$ETCD_IMAGE" "$KEY_ADDON_IMAGES" "$ADDONS_DIR/etcd" etcd
-  static_image "$COREDNS_IMAGE" "$KEY_ADDON_IMAGES" "$ADDONS_DIR/coredns" coredns
-  static_image "$PAUSE_IMAGE" "$KEY_ADDON_IMAGES" "$ADDONS_DIR/pause" pause
+  image_is_fresh "$ETCD_IMAGE" "$KEY_ETCD_IMAGE" || static_image "$ETCD_IMAGE" "$KEY_ETCD_IMAGE" "$ADDONS_DIR/etcd" etcd
+  image_is_fresh "$COREDNS_IMAGE" "$KEY_COREDNS_IMAGE" || static_image "$COREDNS_IMAGE" "$KEY_COREDNS_IMAGE" "$ADDONS_DIR/coredns" coredns
+  image_is_fresh "$PAUSE_IMAGE" "$KEY_PAUSE_IMAGE" || static_image "$PAUSE_IMAGE" "$KEY_PAUSE_IMAGE" "$ADDONS_DIR/pause" pause
 }
 
 CNI_IMAGE="$REG/cni-bridge:$CNI_PLUGINS_VERSION"
@@ -279,7 +286,7 @@ build_node_base() {
   docker_build "$NODE_BASE_IMAGE" "$KEY_NODE_BASE" images/dockerfiles/node.Dockerfile "$ctx" --build-arg "BASE=$NODE_ROOTFS_IMAGE"
 }
 
-KEY_NODE=$(cache_key "$KEY_NODE_BASE" "$KEY_CONTROL_PLANE" "$KEY_KUBE_PROXY" "$KEY_ADDON_IMAGES" "$KEY_CNI_IMAGE" "$KIND_SANDBOX_PAUSE_VERSION" images/node/import-images.sh)
+KEY_NODE=$(cache_key "$KEY_NODE_BASE" "$KEY_CONTROL_PLANE" "$KEY_KUBE_PROXY" "$KEY_ETCD_IMAGE" "$KEY_COREDNS_IMAGE" "$KEY_PAUSE_IMAGE" "$KEY_CNI_IMAGE" "$KIND_SANDBOX_PAUSE_VERSION" images/node/import-images.sh)
 build_node_image() {
   local builder="sidecar-e2e-node-build-$$"
   # containerd needs no privileges to import without unpacking, as in kind's own build.
@@ -345,18 +352,19 @@ build_injector_image() {
 # and 9 MB, where re-importing everything into the node image would take ~30 s and leave a 750 MB
 # layer behind each time (BENCHMARKS.md, "Nothing to load, and the floor beside a cell"). Keys are
 # over the image IDs of the base and of what is imported, read when the step runs (the images are
-# built by then).
+# built by then), and over the code that builds a layer (node_layer's text, not all of lib.sh: an
+# unrelated edit there must not rebuild every minor's layers).
 NODE_WORKLOADS_IMAGE="$REG/kind-node-workloads:$KUBERNETES_VERSION"
 WORKLOAD_LAYER_IMAGES=("$WORKLOAD_ENVOY_IMAGE" "$WORKLOAD_CURL_IMAGE" "$WORKLOAD_HTTPBIN_IMAGE")
 workloads_layer_key() {
-  cache_key "$(image_ids "$NODE_IMAGE" "${WORKLOAD_LAYER_IMAGES[@]}")" images/lib.sh images/node/import-images.sh
+  cache_key "$(image_ids "$NODE_IMAGE" "${WORKLOAD_LAYER_IMAGES[@]}")" "$(declare -f node_layer)" images/node/import-images.sh
 }
 build_node_workloads_image() {
   node_layer "$NODE_IMAGE" "$NODE_WORKLOADS_IMAGE" "$(workloads_layer_key)" "${WORKLOAD_LAYER_IMAGES[@]}"
 }
 NODE_CELL_IMAGE="$REG/kind-node-cell:$KUBERNETES_VERSION"
 cell_layer_key() {
-  cache_key "$(image_ids "$NODE_WORKLOADS_IMAGE" "$WORKLOAD_INJECTOR_IMAGE")" images/lib.sh images/node/import-images.sh
+  cache_key "$(image_ids "$NODE_WORKLOADS_IMAGE" "$WORKLOAD_INJECTOR_IMAGE")" "$(declare -f node_layer)" images/node/import-images.sh
 }
 build_node_cell_image() {
   node_layer "$NODE_WORKLOADS_IMAGE" "$NODE_CELL_IMAGE" "$(cell_layer_key)" "$WORKLOAD_INJECTOR_IMAGE"

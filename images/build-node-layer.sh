@@ -49,7 +49,7 @@ LOGS="$LOGS/$k8s_minor"
 mkdir -p "$LOGS"
 LAYER_IMAGES=("$@")
 layer_key() {
-  cache_key "$(image_ids "$base" "${LAYER_IMAGES[@]}")" images/lib.sh images/node/import-images.sh
+  cache_key "$(image_ids "$base" "${LAYER_IMAGES[@]}")" "$(declare -f node_layer)" images/node/import-images.sh
 }
 layer_fresh() { image_is_fresh "$target" "$(layer_key)"; }
 build_layer() { node_layer "$base" "$target" "$(layer_key)" "${LAYER_IMAGES[@]}"; }
