@@ -7,7 +7,7 @@
 #   scripts/run.sh                                   # 1.32, gate on and off, builtin injector
 #   scripts/run.sh --k8s 1.32 --gate off --mode native --artifacts /tmp/rejected
 #   scripts/run.sh --k8s 1.28,1.37 --gate on,off,default --parallel 2
-#   scripts/run.sh --k8s all --gate on,off,default --parallel 2   # every minor (builds each once)
+#   scripts/run.sh --k8s all --gate on,off,default --parallel 3   # every minor (builds each once)
 #
 # With no arguments it runs the default matrix: --k8s 1.32 --gate on,off --injector builtin. Any
 # arguments replace that and go to `sidecar-e2e run` as they are (`cargo run -p sidecar-e2e --

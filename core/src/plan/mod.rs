@@ -16,7 +16,7 @@ mod profile_rules;
 pub use build::{Plan, PlanError, PlanRequest, PlannedCell, plan_cell};
 pub use cell::{Cell, EffectiveMode, Resolution};
 pub use cluster_spec::{ClusterSpec, ClusterSpecError, WorkerNode, cluster_spec};
-pub use groups::{CellGroup, group_cells, same_cluster_groups};
+pub use groups::{CellGroup, group_cells, longest_first, same_cluster_groups};
 pub use images::{
     BuiltInjector, ImageMap, ImageMapError, ImageTable, IstioImages, ToolBinary, UPSTREAM_ENVOY,
     UnknownImageVariable, WorkloadImages, WorkloadOverrides,

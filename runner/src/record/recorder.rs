@@ -112,15 +112,19 @@ pub enum RecordError {
     },
 }
 
-/// Resolves when `signal` fires; never when there is none (or its sender is gone).
-async fn fired(signal: Option<&mut oneshot::Receiver<()>>) {
-    match signal {
-        Some(rx) => {
-            if rx.await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        }
-        None => std::future::pending().await,
+/// Resolves when `signal` fires; never when there is none or its sender is gone. Once the
+/// receiver has answered, either way, the slot is emptied: a oneshot receiver polled again after
+/// its answer panics ("called after complete"), and the watch loop polls this on every turn.
+/// (Whole matrix at `--parallel 3`, 2026-12-07: a log follower ended without the app's start,
+/// the next turn polled its spent receiver and the run died with three clusters left behind.)
+async fn fired(signal: &mut Option<oneshot::Receiver<()>>) {
+    let Some(rx) = signal.as_mut() else {
+        return std::future::pending().await;
+    };
+    let answer = rx.await;
+    *signal = None;
+    if answer.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 
@@ -558,7 +562,7 @@ impl<'r> Recorder<'r> {
                     Some(Err(err)) => self.fault(FaultKind::Watch, err.to_string()),
                     None => return Ok(()),
                 },
-                () = fired(app_started.as_mut()) => {
+                () = fired(&mut app_started) => {
                     app_started = None;
                     self.delete_stopping_pod(pods).await;
                 }
@@ -789,6 +793,40 @@ impl<'r> Recorder<'r> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The watch loop's turns: `fired` raced against a short sleep, as `select!` races it
+    /// against the next watch event.
+    async fn turns(slot: &mut Option<oneshot::Receiver<()>>, turns: usize) -> usize {
+        let mut fired_in = 0;
+        for _ in 0..turns {
+            tokio::select! {
+                () = fired(slot) => fired_in += 1,
+                () = tokio::time::sleep(Duration::from_millis(5)) => {}
+            }
+        }
+        fired_in
+    }
+
+    #[tokio::test]
+    async fn a_signal_whose_sender_is_gone_never_fires_and_is_not_polled_again() {
+        let (tx, rx) = oneshot::channel::<()>();
+        drop(tx);
+        let mut slot = Some(rx);
+        // Polling a spent receiver again would panic on the second turn.
+        assert_eq!(turns(&mut slot, 3).await, 0);
+        assert!(slot.is_none(), "the spent receiver is dropped");
+    }
+
+    #[tokio::test]
+    async fn a_signal_fires_once() {
+        let (tx, rx) = oneshot::channel::<()>();
+        tx.send(()).expect("receiver alive");
+        let mut slot = Some(rx);
+        assert_eq!(turns(&mut slot, 3).await, 1);
+        assert!(slot.is_none());
+        let mut none = None;
+        assert_eq!(turns(&mut none, 2).await, 0, "no signal: never fires");
+    }
 
     #[test]
     fn an_endpoint_slice_is_routable_once_an_endpoint_is_ready() {

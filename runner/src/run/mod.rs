@@ -29,7 +29,7 @@ pub use scenarios::run_scenario;
 
 use crate::cluster::{ClusterAccess, KindProvider};
 use crate::install::Istioctl;
-use sidecar_e2e_core::plan::{ImageTable, PlannedCell, group_cells};
+use sidecar_e2e_core::plan::{ImageTable, PlannedCell, group_cells, longest_first};
 use sidecar_e2e_core::scenario::Scenario;
 
 /// Where clusters come from.
@@ -228,7 +228,7 @@ pub enum ProgressEvent {
     },
     /// A signal came: the run stops and removes what it created.
     Stopping {
-        /// `SIGINT` or `SIGTERM`.
+        /// `SIGINT`, `SIGTERM`, or a panic of the harness.
         signal: &'static str,
         /// What it is removing.
         removing: Vec<String>,
@@ -245,16 +245,18 @@ pub enum ProgressEvent {
 /// Where progress goes (a terminal's bars or plain lines: the CLI decides).
 pub type Progress = Arc<dyn Fn(ProgressEvent) + Send + Sync>;
 
-/// Runs every cell, `parallel` at a time, and returns their outcomes in plan order. Cells that
-/// boot the same cluster and run the same thing ([`group_cells`]: from 1.33, gate on and
-/// default) run once; the others of the group are reported from that run under their own names.
+/// Runs every cell, `parallel` at a time, the longest first ([`longest_first`]), and returns
+/// their outcomes in plan order. Cells that boot the same cluster and run the same thing
+/// ([`group_cells`]: from 1.33, gate on and default) run once; the others of the group are
+/// reported from that run under their own names.
 pub async fn run_all(
     config: &RunConfig,
     created: &Created,
     progress: &Progress,
 ) -> Vec<CellOutcome> {
     let groups = group_cells(&config.cells);
-    let ran: Vec<(usize, CellOutcome)> = futures::stream::iter(groups.iter().map(|g| g.runs))
+    let order = longest_first(&config.cells, &groups);
+    let ran: Vec<(usize, CellOutcome)> = futures::stream::iter(order)
         .map(|index| async move {
             let cell = &config.cells[index];
             (index, run_cell(config, cell, created, progress).await)

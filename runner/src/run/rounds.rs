@@ -3,7 +3,10 @@
 //! removed before it returns.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
+
+use futures::FutureExt;
 
 use super::{
     CellOutcome, Created, Progress, ProgressEvent, Provider, RunConfig, new_run_id, run_all,
@@ -83,7 +86,12 @@ impl Rounds {
                     let left = created.remove_all(kind).await;
                     return Err(Interrupted { signal, left });
                 }
-                outcomes = run_all(&config, &created, progress) => rounds.push(Round {
+                outcomes = removing_on_panic(
+                    run_all(&config, &created, progress),
+                    &created,
+                    &config.provider,
+                    progress,
+                ) => rounds.push(Round {
                     dir: config.artifacts.clone(),
                     outcomes,
                 }),
@@ -101,6 +109,32 @@ impl Rounds {
             run_id: new_run_id(k8s_openapi::jiff::Timestamp::now(), std::process::id()),
             artifacts: self.config.artifacts.join(format!("run-{round}")),
             ..self.config.clone()
+        }
+    }
+}
+
+/// `work`'s output; if it panics (a bug of the harness), what the round created is removed
+/// first, so its clusters do not outlive it, and then the panic goes on (exit 101, with its
+/// message and backtrace).
+async fn removing_on_panic<T>(
+    work: impl Future<Output = T>,
+    created: &Created,
+    provider: &Provider,
+    progress: &Progress,
+) -> T {
+    match AssertUnwindSafe(work).catch_unwind().await {
+        Ok(output) => output,
+        Err(panic) => {
+            progress(ProgressEvent::Stopping {
+                signal: "a panic of the harness",
+                removing: created.describe(),
+            });
+            let kind = match provider {
+                Provider::Kind(kind) => Some(kind),
+                Provider::Existing(_) => None,
+            };
+            created.remove_all(kind).await;
+            std::panic::resume_unwind(panic)
         }
     }
 }
@@ -140,6 +174,46 @@ mod tests {
             PathBuf::from("target/sidecar-e2e/x/run-2")
         );
         assert_eq!(Rounds::new(config(), 0).repeat, 1);
+    }
+
+    #[tokio::test]
+    async fn a_panic_removes_what_the_round_created_and_goes_on() {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let progress: Progress = std::sync::Arc::new(move |event| {
+            if let ProgressEvent::Stopping { signal, removing } = event {
+                log.lock().expect("lock").push((signal, removing));
+            }
+        });
+        let created = Created::default();
+        created.kind_cluster("se2e-x-1-32-on-builtin-auto");
+        let provider = config().provider;
+        let work = async {
+            tokio::task::yield_now().await;
+            panic!("planted");
+        };
+        let outcome = AssertUnwindSafe(removing_on_panic::<()>(
+            work, &created, &provider, &progress,
+        ))
+        .catch_unwind()
+        .await;
+        let panic = outcome.expect_err("the panic goes on");
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"planted"));
+        assert_eq!(
+            *seen.lock().expect("lock"),
+            vec![(
+                "a panic of the harness",
+                vec!["kind cluster se2e-x-1-32-on-builtin-auto".to_owned()]
+            )]
+        );
+        // Work that does not panic is passed through, and nothing is removed.
+        let created = Created::default();
+        created.kind_cluster("kept");
+        assert_eq!(
+            removing_on_panic(async { 7 }, &created, &provider, &progress).await,
+            7
+        );
+        assert_eq!(created.describe().len(), 1);
     }
 
     #[tokio::test]
