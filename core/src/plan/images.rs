@@ -242,17 +242,7 @@ impl ImageMap {
         }
         let table = Minors::embedded()?;
         for (minor, reference) in &map.node_images {
-            let entry = format!("nodeImages.{minor}");
-            check_reference(&entry, reference)?;
-            if table.get(*minor).is_none() {
-                return Err(ImageMapError::AppliesToNothing {
-                    entry,
-                    reason: format!(
-                        "the node-image table has no Kubernetes {minor} (it has {})",
-                        table.versions_list()
-                    ),
-                });
-            }
+            check_node_image(&format!("nodeImages.{minor}"), *minor, reference, table)?;
         }
         for (version, images) in &map.istio {
             check_istio(version, images)?;
@@ -268,20 +258,31 @@ impl ImageMap {
             check_injector_key(&format!("nodeImagesWith.{key}"), key)?;
             for (minor, reference) in nodes {
                 let entry = format!("nodeImagesWith.{key}.{minor}");
-                check_reference(&entry, reference)?;
-                if table.get(*minor).is_none() {
-                    return Err(ImageMapError::AppliesToNothing {
-                        entry,
-                        reason: format!(
-                            "the node-image table has no Kubernetes {minor} (it has {})",
-                            table.versions_list()
-                        ),
-                    });
-                }
+                check_node_image(&entry, *minor, reference, table)?;
             }
         }
         Ok(map)
     }
+}
+
+/// A node image entry names a valid reference, for a minor the node-image table has.
+fn check_node_image(
+    entry: &str,
+    minor: K8sVersion,
+    reference: &str,
+    table: &Minors,
+) -> Result<(), ImageMapError> {
+    check_reference(entry, reference)?;
+    if table.get(minor).is_none() {
+        return Err(ImageMapError::AppliesToNothing {
+            entry: entry.to_owned(),
+            reason: format!(
+                "the node-image table has no Kubernetes {minor} (it has {})",
+                table.versions_list()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// An injector's key is how cells name it: `name@version` for a profile with versions, the bare

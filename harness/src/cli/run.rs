@@ -19,7 +19,9 @@ use super::values::at_least_one;
 use sidecar_e2e_core::plan::{Install, PlannedCell};
 use sidecar_e2e_core::report::repeat_markdown;
 use sidecar_e2e_core::scenario::Scenario;
-use sidecar_e2e_runner::cluster::{ClusterAccess, HostCgroup, MissingTool, find_run_tool};
+use sidecar_e2e_runner::cluster::{
+    ClusterAccess, HostCgroup, KindProvider, MissingTool, find_run_tool,
+};
 use sidecar_e2e_runner::install::Istioctl;
 use sidecar_e2e_runner::run::{CellOutcome, Provider, Round, Rounds, RunConfig, new_run_id};
 
@@ -180,10 +182,7 @@ impl RunOpts {
             .keep_on_failure(self.keep_on_failure)
             .istioctl(istioctl)
             .scenario_timeout(Duration::from_secs(self.scenario_timeout));
-            let host_cgroup = match &config.provider {
-                Provider::Kind(kind) => Some(kind.host_cgroup()),
-                Provider::Existing(_) => None,
-            };
+            let host_cgroup = config.provider.kind().map(KindProvider::host_cgroup);
             let rounds = run_or_interrupt(Rounds::new(config, self.repeat)).await?;
             Ok::<_, ExpectedError>((rounds, host_cgroup))
         });

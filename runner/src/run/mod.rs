@@ -41,6 +41,16 @@ pub enum Provider {
     Existing(ClusterAccess),
 }
 
+impl Provider {
+    /// kind, where the run makes its clusters (what removing them needs).
+    pub fn kind(&self) -> Option<&KindProvider> {
+        match self {
+            Provider::Kind(kind) => Some(kind),
+            Provider::Existing(_) => None,
+        }
+    }
+}
+
 /// Everything a run needs, decided before anything is created.
 #[derive(Debug, Clone)]
 pub struct RunConfig {

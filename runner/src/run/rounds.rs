@@ -79,11 +79,7 @@ impl Rounds {
                         signal,
                         removing: created.describe(),
                     });
-                    let kind = match &config.provider {
-                        Provider::Kind(kind) => Some(kind),
-                        Provider::Existing(_) => None,
-                    };
-                    let left = created.remove_all(kind).await;
+                    let left = created.remove_all(config.provider.kind()).await;
                     return Err(Interrupted { signal, left });
                 }
                 outcomes = removing_on_panic(
@@ -129,11 +125,7 @@ async fn removing_on_panic<T>(
                 signal: "a panic of the harness",
                 removing: created.describe(),
             });
-            let kind = match provider {
-                Provider::Kind(kind) => Some(kind),
-                Provider::Existing(_) => None,
-            };
-            created.remove_all(kind).await;
+            created.remove_all(provider.kind()).await;
             std::panic::resume_unwind(panic)
         }
     }
