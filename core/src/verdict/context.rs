@@ -75,13 +75,16 @@ impl<'a> Context<'a> {
             "no pod labelled app={} was recorded",
             self.recorded.scenario.name()
         )];
-        evidence.extend(
-            self.recorded
-                .apply_errors
-                .iter()
-                .map(|e| format!("apply error: {e}")),
-        );
+        evidence.extend(self.apply_error_lines());
         (CheckStatus::Fail, evidence)
+    }
+
+    /// Each error the cluster answered the workload's apply with, as an evidence line.
+    pub(super) fn apply_error_lines(&self) -> impl Iterator<Item = String> + '_ {
+        self.recorded
+            .apply_errors
+            .iter()
+            .map(|e| format!("apply error: {e}"))
     }
 }
 

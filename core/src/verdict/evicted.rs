@@ -56,12 +56,7 @@ pub(super) fn observe(
     let seen = of(pod);
     let Some(last) = seen.last() else {
         let mut evidence = vec![format!("pod {pod} was not recorded")];
-        evidence.extend(
-            ctx.recorded
-                .apply_errors
-                .iter()
-                .map(|e| format!("apply error: {e}")),
-        );
+        evidence.extend(ctx.apply_error_lines());
         return (Shown::Unclear, evidence);
     };
     if let Some((evicted, said)) = eviction(ctx, pod) {

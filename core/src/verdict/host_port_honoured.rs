@@ -27,12 +27,7 @@ pub(super) fn observe(ctx: &Context<'_>, hold_seconds: u32) -> Observed {
         .collect();
     if by_pod.len() != 2 {
         evidence.insert(0, format!("expected two pods, recorded {}", by_pod.len()));
-        evidence.extend(
-            ctx.recorded
-                .apply_errors
-                .iter()
-                .map(|e| format!("apply error: {e}")),
-        );
+        evidence.extend(ctx.apply_error_lines());
         return (Shown::Unclear, evidence);
     }
     let ran: Vec<(&str, &PodSnapshot)> = by_pod

@@ -6,12 +6,7 @@ use super::types::CheckStatus;
 use crate::pod::any_app_has_run;
 
 pub(super) fn decide(ctx: &Context<'_>) -> Decided {
-    let mut evidence: Vec<String> = ctx
-        .recorded
-        .apply_errors
-        .iter()
-        .map(|e| format!("apply error: {e}"))
-        .collect();
+    let mut evidence: Vec<String> = ctx.apply_error_lines().collect();
     evidence.extend(
         ctx.recorded
             .events

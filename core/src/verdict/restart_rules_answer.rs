@@ -50,12 +50,7 @@ pub(super) fn decide(ctx: &Context<'_>, sidecar: &str, expected: RulesAnswer) ->
     let Some((answer, line)) = answered(ctx, sidecar) else {
         let mut evidence =
             vec!["neither a stored pod nor an apply error about the rules".to_owned()];
-        evidence.extend(
-            ctx.recorded
-                .apply_errors
-                .iter()
-                .map(|e| format!("apply error: {e}")),
-        );
+        evidence.extend(ctx.apply_error_lines());
         return (CheckStatus::Fail, evidence);
     };
     let mut evidence = vec![line];
